@@ -1,0 +1,1 @@
+//! Not built out yet (issue 6): the admin app.

@@ -1,0 +1,257 @@
+//! What the advisor decides (ADVISOR.md): the decision, its category and confidence, and the
+//! conversation window it decides on.
+
+use serde::{Deserialize, Serialize};
+
+/// The prefix of `produto` that marks an intervention on the wire (ADVISOR.md).
+pub const INTERVENTION_PREFIX: &str = "Intervenção:";
+
+/// The advisor's verdict on a conversation window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// No opportunity: greetings, prices, payment, small talk.
+    Nenhuma,
+    /// One prescription-free product from the catalog.
+    Recomendar,
+    /// The pharmacist must act (red flag or a request that must not be served over the counter).
+    Intervencao,
+}
+
+impl Decision {
+    /// The wire/storage spelling (`nenhuma`, `recomendar`, `intervencao`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Nenhuma => "nenhuma",
+            Decision::Recomendar => "recomendar",
+            Decision::Intervencao => "intervencao",
+        }
+    }
+}
+
+/// How sure the advisor is; the wire values of `confianca`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Baixa,
+    Media,
+    Alta,
+}
+
+impl Confidence {
+    /// The wire spelling (`alta`, `media`, `baixa`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Alta => "alta",
+            Confidence::Media => "media",
+            Confidence::Baixa => "baixa",
+        }
+    }
+}
+
+/// The fixed category vocabulary of ADVISOR.md, shared by catalog entries and advisor output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    DorFebre,
+    GripeResfriado,
+    Tosse,
+    Garganta,
+    NarizCongestao,
+    Alergia,
+    AziaMaDigestao,
+    Gases,
+    DiarreiaHidratacao,
+    PrisaoDeVentre,
+    NauseaEnjoo,
+    DorMuscularContusao,
+    PeleAssadura,
+    FerimentoCurativo,
+    Olhos,
+    ProtetorSolar,
+    Repelente,
+    VitaminasSuplementos,
+    HigieneBucal,
+    Intervencao,
+}
+
+impl Category {
+    /// Every category, in ADVISOR.md order.
+    pub const ALL: [Category; 20] = [
+        Category::DorFebre,
+        Category::GripeResfriado,
+        Category::Tosse,
+        Category::Garganta,
+        Category::NarizCongestao,
+        Category::Alergia,
+        Category::AziaMaDigestao,
+        Category::Gases,
+        Category::DiarreiaHidratacao,
+        Category::PrisaoDeVentre,
+        Category::NauseaEnjoo,
+        Category::DorMuscularContusao,
+        Category::PeleAssadura,
+        Category::FerimentoCurativo,
+        Category::Olhos,
+        Category::ProtetorSolar,
+        Category::Repelente,
+        Category::VitaminasSuplementos,
+        Category::HigieneBucal,
+        Category::Intervencao,
+    ];
+
+    /// The snake_case spelling used in data files, JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::DorFebre => "dor_febre",
+            Category::GripeResfriado => "gripe_resfriado",
+            Category::Tosse => "tosse",
+            Category::Garganta => "garganta",
+            Category::NarizCongestao => "nariz_congestao",
+            Category::Alergia => "alergia",
+            Category::AziaMaDigestao => "azia_ma_digestao",
+            Category::Gases => "gases",
+            Category::DiarreiaHidratacao => "diarreia_hidratacao",
+            Category::PrisaoDeVentre => "prisao_de_ventre",
+            Category::NauseaEnjoo => "nausea_enjoo",
+            Category::DorMuscularContusao => "dor_muscular_contusao",
+            Category::PeleAssadura => "pele_assadura",
+            Category::FerimentoCurativo => "ferimento_curativo",
+            Category::Olhos => "olhos",
+            Category::ProtetorSolar => "protetor_solar",
+            Category::Repelente => "repelente",
+            Category::VitaminasSuplementos => "vitaminas_suplementos",
+            Category::HigieneBucal => "higiene_bucal",
+            Category::Intervencao => "intervencao",
+        }
+    }
+
+    /// Parses the snake_case spelling.
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The advisor's machine-readable answer. Serialized exactly as `balto advise --json` prints it:
+/// `{"decisao", "categoria", "produto", "explicacao", "confianca"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advice {
+    #[serde(rename = "decisao")]
+    pub decision: Decision,
+    #[serde(rename = "categoria")]
+    pub category: Option<Category>,
+    /// Product name as shown to the pharmacist; for interventions it starts with
+    /// [`INTERVENTION_PREFIX`].
+    #[serde(rename = "produto")]
+    pub product: Option<String>,
+    #[serde(rename = "explicacao")]
+    pub explanation: String,
+    #[serde(rename = "confianca")]
+    pub confidence: Confidence,
+}
+
+impl Advice {
+    /// "Nothing to say", with the reason.
+    pub fn nothing(explanation: impl Into<String>) -> Advice {
+        Advice {
+            decision: Decision::Nenhuma,
+            category: None,
+            product: None,
+            explanation: explanation.into(),
+            confidence: Confidence::Alta,
+        }
+    }
+
+    /// The product to push to the counter, if this advice pushes anything.
+    pub fn pushed_product(&self) -> Option<&str> {
+        match self.decision {
+            Decision::Nenhuma => None,
+            Decision::Recomendar | Decision::Intervencao => self.product.as_deref(),
+        }
+    }
+}
+
+/// One transcribed utterance of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Utterance {
+    /// When it started, in ms since the conversation (socket) began.
+    pub at_ms: u64,
+    pub text: String,
+}
+
+/// The recent window of one counter's conversation, newest last, that the advisor decides on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub utterances: Vec<Utterance>,
+    /// The product most recently pushed in this conversation: it must not be pushed again
+    /// right after itself.
+    pub last_product: Option<String>,
+}
+
+impl Conversation {
+    /// A one-utterance conversation (CLI, tests).
+    pub fn single(text: impl Into<String>) -> Conversation {
+        Conversation {
+            utterances: vec![Utterance {
+                at_ms: 0,
+                text: text.into(),
+            }],
+            last_product: None,
+        }
+    }
+
+    /// The newest utterance's text, or "" when empty.
+    pub fn latest_text(&self) -> &str {
+        self.utterances.last().map(|u| u.text.as_str()).unwrap_or("")
+    }
+
+    /// Every utterance's text joined by spaces, oldest first.
+    pub fn joined_text(&self) -> String {
+        let mut out = String::new();
+        for u in &self.utterances {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&u.text);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_serializes_with_portuguese_field_names() {
+        let a = Advice {
+            decision: Decision::Recomendar,
+            category: Some(Category::GripeResfriado),
+            product: Some("Vitamina C 1g".into()),
+            explanation: "Cliente relatou sintomas de gripe.".into(),
+            confidence: Confidence::Alta,
+        };
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            json,
+            r#"{"decisao":"recomendar","categoria":"gripe_resfriado","produto":"Vitamina C 1g","explicacao":"Cliente relatou sintomas de gripe.","confianca":"alta"}"#
+        );
+        let back: Advice = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn every_category_round_trips_through_its_spelling() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        assert_eq!(Category::parse("antibioticos"), None);
+    }
+
+    #[test]
+    fn nothing_pushes_no_product() {
+        assert_eq!(Advice::nothing("saudação").pushed_product(), None);
+    }
+}

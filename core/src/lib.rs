@@ -1,0 +1,7 @@
+//! balto-core: the wire protocol, the sans-IO session state machine, domain records, admin API
+//! types and the provider/storage traits shared by every Balto target. No I/O; builds for wasm32.
+
+pub mod advice;
+pub mod advisor;
+pub mod frontend;
+pub mod transcriber;

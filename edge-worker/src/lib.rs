@@ -1,0 +1,1 @@
+//! Not built out yet (issue 5): the edge worker.

@@ -1,0 +1,1 @@
+//! The product catalog (ADVISOR.md): data file, loading and lookup.

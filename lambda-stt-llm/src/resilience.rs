@@ -1,0 +1,1 @@
+//! Timeouts, bounded retries with jittered back-off, and fallback chains of providers.

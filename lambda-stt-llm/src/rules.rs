@@ -1,0 +1,1 @@
+//! The offline rules advisor: Portuguese matching with negation, red flags and cautions.

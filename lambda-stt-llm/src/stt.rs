@@ -1,0 +1,1 @@
+//! Speech-to-text HTTP clients (ElevenLabs Scribe, AssemblyAI).

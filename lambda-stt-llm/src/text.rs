@@ -1,0 +1,1 @@
+//! Portuguese text normalization (case, accents, punctuation) shared by advisors and WER.

@@ -1,0 +1,1 @@
+//! Offline speech-to-text with whisper.cpp (whisper-rs).
