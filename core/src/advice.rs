@@ -202,7 +202,10 @@ impl Conversation {
 
     /// The newest utterance's text, or "" when empty.
     pub fn latest_text(&self) -> &str {
-        self.utterances.last().map(|u| u.text.as_str()).unwrap_or("")
+        self.utterances
+            .last()
+            .map(|u| u.text.as_str())
+            .unwrap_or("")
     }
 
     /// Every utterance's text joined by spaces, oldest first.

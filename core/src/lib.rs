@@ -4,4 +4,10 @@
 pub mod advice;
 pub mod advisor;
 pub mod frontend;
+pub mod keys;
+pub mod pcm;
+pub mod protocol;
+pub mod records;
+pub mod session;
+pub mod storage;
 pub mod transcriber;
