@@ -243,7 +243,7 @@ fn milliseconds(value: Option<&Value>) -> Option<u64> {
         return Some(u);
     }
     let f = n.as_f64()?;
-    (f.is_finite() && f >= 0.0 && f < 1e15).then(|| f.round() as u64)
+    (f.is_finite() && (0.0..1e15).contains(&f)).then(|| f.round() as u64)
 }
 
 #[cfg(test)]

@@ -364,7 +364,7 @@ impl<F: AudioFrontEnd> Session<F> {
             );
             return;
         }
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             self.send_error(
                 ErrorCode::SegmentoInvalido,
                 format!("segmento {}: número ímpar de bytes", header.id),
