@@ -34,3 +34,12 @@ pub trait AudioFrontEnd {
     /// enough to be speech.
     fn finish(&mut self, out: &mut Vec<CutSegment>);
 }
+
+impl<T: AudioFrontEnd + ?Sized> AudioFrontEnd for Box<T> {
+    fn push(&mut self, pcm: &[i16], out: &mut Vec<CutSegment>) {
+        (**self).push(pcm, out)
+    }
+    fn finish(&mut self, out: &mut Vec<CutSegment>) {
+        (**self).finish(out)
+    }
+}

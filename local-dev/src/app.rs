@@ -1,0 +1,65 @@
+//! The shared state of a running local-dev server: storage, pipeline parts, limits, shutdown.
+
+use balto_core::advisor::Advisor;
+use balto_core::frontend::AudioFrontEnd;
+use balto_core::session::SessionConfig;
+use balto_core::storage::Storage;
+use balto_core::transcriber::Transcriber;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// A boxed front end, as sessions hold it.
+pub type BoxedFrontEnd = Box<dyn AudioFrontEnd + Send>;
+/// Builds a fresh front end for a raw-PCM session.
+pub type FrontEndMaker = Arc<dyn Fn() -> BoxedFrontEnd + Send + Sync>;
+
+/// Counts for `/healthz` (and later `/metrics`).
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub connections_open: AtomicU64,
+    pub connections_total: AtomicU64,
+    pub segments_stored: AtomicU64,
+    pub recommendations_sent: AtomicU64,
+}
+
+impl Counters {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+    pub fn sub(counter: &AtomicU64, n: u64) {
+        counter.fetch_sub(n, Ordering::Relaxed);
+    }
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// Everything a connection needs.
+pub struct App {
+    pub store: Arc<dyn Storage>,
+    pub audio_dir: PathBuf,
+    pub session_config: SessionConfig,
+    pub front_end: FrontEndMaker,
+    /// `None` when no engine is available: segments are stored and stay unprocessed.
+    pub transcriber: Option<Arc<dyn Transcriber>>,
+    /// `None` when no advisor is available: transcripts are stored, nothing is pushed.
+    pub advisor: Option<Arc<dyn Advisor>>,
+    /// Cancelled to stop the server; connections close with 1001.
+    pub shutdown: CancellationToken,
+    pub counters: Counters,
+    pub started: Instant,
+}
+
+impl App {
+    /// Name of the transcriber in use, for logs.
+    pub fn transcriber_name(&self) -> &str {
+        self.transcriber.as_ref().map(|t| t.name()).unwrap_or("none")
+    }
+    /// Name of the advisor in use, for logs.
+    pub fn advisor_name(&self) -> &str {
+        self.advisor.as_ref().map(|a| a.name()).unwrap_or("none")
+    }
+}

@@ -1,0 +1,17 @@
+//! local-dev: the whole Balto stack in one process — `/ws` (PROTOCOL.md), the pipeline,
+//! SQLite storage and the `balto` CLI's commands.
+//!
+//! Invariant: nothing depends on this crate; protocol rules live in `balto-core`, audio rules in
+//! `vad-wasm`, providers in `lambda-stt-llm`.
+
+pub mod app;
+pub mod audio_files;
+pub mod clock;
+pub mod config;
+pub mod counter_keys;
+pub mod front_end;
+pub mod migrations;
+pub mod pipeline;
+pub mod server;
+pub mod sqlite_store;
+pub mod ws_driver;

@@ -1,0 +1,439 @@
+//! The driver of one `/ws` socket: moves frames between axum and the sans-IO session of
+//! `balto_core::session`, and carries out the session's actions (verify, store, pipeline).
+
+use crate::app::{App, BoxedFrontEnd, Counters};
+use crate::audio_files::write_segment_wav;
+use crate::clock::unix_ms;
+use crate::counter_keys;
+use crate::pipeline::{PipelineReport, mark, spawn_advice, spawn_transcription};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use balto_core::protocol::{CLOSE_GOING_AWAY, ServerMessage};
+use balto_core::records::{
+    CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord,
+};
+use balto_core::session::{
+    Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session,
+};
+use futures_util::{SinkExt, StreamExt};
+use futures_util::stream::SplitSink;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// How often the session is ticked (auth deadline resolution).
+const TICK: Duration = Duration::from_millis(100);
+/// After the client leaves, results still in flight are awaited this long at most.
+const DRAIN_LIMIT: Duration = Duration::from_secs(180);
+
+/// A segment stored and not yet done with.
+struct InFlight {
+    segment_id: String,
+    start_ms: u64,
+    pcm: Option<Vec<i16>>,
+}
+
+struct Connection {
+    app: Arc<App>,
+    peer: SocketAddr,
+    session: Session<BoxedFrontEnd>,
+    sink: SplitSink<WebSocket, Message>,
+    socket_open: bool,
+    opened: Instant,
+    key: Option<CounterKey>,
+    session_id: Option<String>,
+    segments: HashMap<SegmentOrigin, InFlight>,
+    pending_tasks: usize,
+    reports: mpsc::UnboundedSender<PipelineReport>,
+}
+
+/// Serves one WebSocket until it closes and its in-flight segments are finished.
+pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
+    Counters::add(&app.counters.connections_open, 1);
+    Counters::add(&app.counters.connections_total, 1);
+    let (sink, mut stream) = socket.split();
+    let (reports, mut report_rx) = mpsc::unbounded_channel();
+    let maker = Arc::clone(&app.front_end);
+    let session = Session::new(
+        app.session_config.clone(),
+        0,
+        Box::new(move || maker()),
+    );
+    let mut conn = Connection {
+        app: Arc::clone(&app),
+        peer,
+        session,
+        sink,
+        socket_open: true,
+        opened: Instant::now(),
+        key: None,
+        session_id: None,
+        segments: HashMap::new(),
+        pending_tasks: 0,
+        reports,
+    };
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let shutdown = app.shutdown.clone();
+    let mut drain_deadline: Option<tokio::time::Instant> = None;
+
+    loop {
+        if !conn.socket_open {
+            if conn.pending_tasks == 0 {
+                break;
+            }
+            let deadline = *drain_deadline
+                .get_or_insert_with(|| tokio::time::Instant::now() + DRAIN_LIMIT);
+            tokio::select! {
+                report = report_rx.recv() => match report {
+                    Some(r) => conn.on_report(r).await,
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(peer = %conn.peer, pending = conn.pending_tasks, "gave up waiting for in-flight segments");
+                    break;
+                }
+            }
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                conn.feed(Event::StreamEnded).await;
+                conn.close(CLOSE_GOING_AWAY, "servidor encerrando").await;
+            }
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => conn.feed(Event::Text(text.as_str())).await,
+                Some(Ok(Message::Binary(bytes))) => conn.feed(Event::Binary(&bytes)).await,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | None => {
+                    conn.socket_open = false;
+                    conn.feed(Event::StreamEnded).await;
+                }
+                Some(Err(e)) => {
+                    tracing::info!(peer = %conn.peer, error = %e, "socket error");
+                    conn.socket_open = false;
+                    conn.feed(Event::StreamEnded).await;
+                }
+            },
+            report = report_rx.recv() => {
+                if let Some(r) = report {
+                    conn.on_report(r).await;
+                }
+            }
+            _ = ticker.tick() => conn.feed(Event::Tick).await,
+        }
+    }
+
+    if let Some(id) = &conn.session_id
+        && let Err(e) = app.store.close_session(id, unix_ms()).await
+    {
+        tracing::error!(session = %id, error = %e, "could not close session record");
+    }
+    Counters::sub(&app.counters.connections_open, 1);
+    tracing::info!(peer = %conn.peer, session = ?conn.session_id, stats = ?conn.session.stats(), "connection finished");
+}
+
+impl Connection {
+    fn now_ms(&self) -> u64 {
+        self.opened.elapsed().as_millis() as u64
+    }
+
+    /// Feeds one event and carries out every resulting action (and the events they cause).
+    async fn feed(&mut self, event: Event<'_>) {
+        let mut out = Vec::new();
+        self.session.handle(self.now_ms(), event, &mut out);
+        self.execute(out).await;
+    }
+
+    async fn execute(&mut self, actions: Vec<Action>) {
+        let mut queue: VecDeque<Action> = actions.into();
+        let mut out = Vec::new();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::Send(msg) => self.send(&msg).await,
+                Action::Close { code, reason } => self.close(code, reason).await,
+                Action::VerifyKey { api_key } => {
+                    let grant = self.verify(&api_key).await;
+                    self.session
+                        .handle(self.now_ms(), Event::KeyChecked(grant), &mut out);
+                }
+                Action::StoreSegment(seg) => {
+                    let event = self.store_segment(seg).await;
+                    self.session.handle(self.now_ms(), event.as_event(), &mut out);
+                }
+                Action::Transcribe { origin } => self.start_transcription(origin),
+                Action::Advise {
+                    origin,
+                    conversation,
+                    base_transcript,
+                } => {
+                    match (self.app.advisor.clone(), self.segments.get(&origin)) {
+                        (Some(advisor), Some(inflight)) => {
+                            self.pending_tasks += 1;
+                            spawn_advice(
+                                Arc::clone(&self.app.store),
+                                advisor,
+                                inflight.segment_id.clone(),
+                                origin,
+                                conversation,
+                                base_transcript,
+                                self.reports.clone(),
+                            );
+                        }
+                        (None, Some(inflight)) => {
+                            // Nothing decides: the transcript is stored and the segment is done.
+                            let id = inflight.segment_id.clone();
+                            mark(&*self.app.store, &id, SegmentStatus::Processed, None).await;
+                            self.segments.remove(&origin);
+                        }
+                        (_, None) => {}
+                    }
+                }
+                Action::Suppressed { origin, product } => {
+                    tracing::info!(peer = %self.peer, ?origin, %product, "repeat of the last product not sent");
+                }
+            }
+            queue.extend(out.drain(..));
+        }
+    }
+
+    async fn send(&mut self, msg: &ServerMessage) {
+        if !self.socket_open {
+            return;
+        }
+        if matches!(msg, ServerMessage::Recomendar { .. }) {
+            Counters::add(&self.app.counters.recommendations_sent, 1);
+        }
+        if let Err(e) = self.sink.send(Message::Text(msg.to_json().into())).await {
+            tracing::info!(peer = %self.peer, error = %e, "send failed; closing");
+            self.socket_open = false;
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &str) {
+        if !self.socket_open {
+            return;
+        }
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ = self.sink.send(Message::Close(Some(frame))).await;
+        let _ = self.sink.close().await;
+        self.socket_open = false;
+    }
+
+    async fn verify(&mut self, api_key: &str) -> Option<AuthGrant> {
+        let key = match counter_keys::verify(&*self.app.store, api_key).await {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                tracing::info!(peer = %self.peer, "authentication refused");
+                return None;
+            }
+            Err(e) => {
+                tracing::error!(peer = %self.peer, error = %e, "key lookup failed");
+                return None;
+            }
+        };
+        let session_id = uuid::Uuid::now_v7().to_string();
+        let record = SessionRecord {
+            id: session_id.clone(),
+            key_id: key.key_id.clone(),
+            store: key.store.clone(),
+            counter: key.counter.clone(),
+            started_at_ms: unix_ms(),
+            ended_at_ms: None,
+        };
+        if let Err(e) = self.app.store.open_session(record).await {
+            tracing::error!(peer = %self.peer, error = %e, "could not record the session");
+            return None;
+        }
+        tracing::info!(peer = %self.peer, session = %session_id, loja = %key.store, balcao = %key.counter, "authenticated");
+        self.session_id = Some(session_id.clone());
+        self.key = Some(key);
+        Some(AuthGrant { session_id })
+    }
+
+    /// Writes the WAV, then the row; only then may the segment be acknowledged.
+    async fn store_segment(&mut self, seg: SegmentToStore) -> StoreResult {
+        let (Some(key), Some(session_id)) = (self.key.clone(), self.session_id.clone()) else {
+            return StoreResult::Failed(seg.origin);
+        };
+        let segment_id = uuid::Uuid::now_v7().to_string();
+        let (client_id, seq) = match &seg.origin {
+            SegmentOrigin::Client { id } => (Some(id.clone()), None),
+            SegmentOrigin::Stream { seq } => (None, Some(*seq)),
+        };
+        let dir = self.app.audio_dir.clone();
+        let (folder, name, pcm) = (session_id.clone(), segment_id.clone(), seg.pcm);
+        let written = tokio::task::spawn_blocking(move || {
+            write_segment_wav(&dir, &folder, &name, &pcm).map(|path| (path, pcm))
+        })
+        .await;
+        let (path, pcm) = match written {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "could not write segment audio");
+                return StoreResult::Failed(seg.origin);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "audio writer task failed");
+                return StoreResult::Failed(seg.origin);
+            }
+        };
+        let record = SegmentRecord {
+            id: segment_id.clone(),
+            session_id,
+            key_id: key.key_id,
+            client_id,
+            seq,
+            start_ms: seg.start_ms,
+            duration_ms: seg.duration_ms,
+            audio_ref: path.display().to_string(),
+            created_at_ms: unix_ms(),
+            status: SegmentStatus::Stored,
+            attempts: 0,
+            last_error: None,
+        };
+        match self.app.store.insert_segment(record).await {
+            Ok(InsertOutcome::Inserted) => {
+                Counters::add(&self.app.counters.segments_stored, 1);
+                self.segments.insert(
+                    seg.origin.clone(),
+                    InFlight {
+                        segment_id,
+                        start_ms: seg.start_ms,
+                        pcm: Some(pcm),
+                    },
+                );
+                StoreResult::Stored(seg.origin, false)
+            }
+            Ok(InsertOutcome::Duplicate(existing)) => {
+                tracing::info!(segment = %existing.id, "segment re-sent; acknowledged again");
+                let _ = std::fs::remove_file(&path);
+                StoreResult::Stored(seg.origin, true)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not store segment row");
+                let _ = std::fs::remove_file(&path);
+                StoreResult::Failed(seg.origin)
+            }
+        }
+    }
+
+    fn start_transcription(&mut self, origin: SegmentOrigin) {
+        let Some(transcriber) = self.app.transcriber.clone() else {
+            // No engine: the segment stays stored (status `stored`) for a later run.
+            self.segments.remove(&origin);
+            return;
+        };
+        let Some(inflight) = self.segments.get_mut(&origin) else {
+            return;
+        };
+        let Some(pcm) = inflight.pcm.take() else {
+            return;
+        };
+        self.pending_tasks += 1;
+        spawn_transcription(
+            Arc::clone(&self.app.store),
+            transcriber,
+            inflight.segment_id.clone(),
+            origin,
+            inflight.start_ms,
+            pcm,
+            self.reports.clone(),
+        );
+    }
+
+    async fn on_report(&mut self, report: PipelineReport) {
+        self.pending_tasks = self.pending_tasks.saturating_sub(1);
+        match report {
+            PipelineReport::Transcribed {
+                origin,
+                start_ms,
+                text,
+            } => {
+                let empty = text.trim().is_empty();
+                self.feed(Event::Transcribed {
+                    origin: origin.clone(),
+                    start_ms,
+                    text,
+                })
+                .await;
+                if empty {
+                    self.segments.remove(&origin);
+                }
+            }
+            PipelineReport::Advised {
+                origin,
+                advice,
+                advisor,
+                base_transcript,
+                latency_ms,
+            } => {
+                let mut out = Vec::new();
+                self.session.handle(
+                    self.now_ms(),
+                    Event::Advised {
+                        origin: origin.clone(),
+                        advice: advice.clone(),
+                        base_transcript: base_transcript.clone(),
+                    },
+                    &mut out,
+                );
+                let sent = out
+                    .iter()
+                    .any(|a| matches!(a, Action::Send(ServerMessage::Recomendar { .. })));
+                if let (Some(inflight), Some(session_id)) =
+                    (self.segments.remove(&origin), self.session_id.clone())
+                {
+                    let record = SuggestionRecord {
+                        segment_id: inflight.segment_id.clone(),
+                        session_id,
+                        advisor,
+                        advice,
+                        base_transcript,
+                        sent,
+                        latency_ms,
+                        created_at_ms: unix_ms(),
+                    };
+                    if let Err(e) = self.app.store.insert_suggestion(record).await {
+                        tracing::error!(error = %e, "could not store suggestion");
+                    }
+                    mark(
+                        &*self.app.store,
+                        &inflight.segment_id,
+                        SegmentStatus::Processed,
+                        None,
+                    )
+                    .await;
+                }
+                self.execute(out).await;
+            }
+            PipelineReport::Failed { origin } => {
+                self.segments.remove(&origin);
+            }
+        }
+    }
+}
+
+/// The outcome of storing a segment, turned into the session's event.
+enum StoreResult {
+    Stored(SegmentOrigin, bool),
+    Failed(SegmentOrigin),
+}
+
+impl StoreResult {
+    fn as_event(&self) -> Event<'static> {
+        match self {
+            StoreResult::Stored(origin, duplicate) => Event::SegmentStored {
+                origin: origin.clone(),
+                duplicate: *duplicate,
+            },
+            StoreResult::Failed(origin) => Event::SegmentStoreFailed {
+                origin: origin.clone(),
+            },
+        }
+    }
+}
