@@ -56,7 +56,10 @@ pub struct App {
 impl App {
     /// Name of the transcriber in use, for logs.
     pub fn transcriber_name(&self) -> &str {
-        self.transcriber.as_ref().map(|t| t.name()).unwrap_or("none")
+        self.transcriber
+            .as_ref()
+            .map(|t| t.name())
+            .unwrap_or("none")
     }
     /// Name of the advisor in use, for logs.
     pub fn advisor_name(&self) -> &str {

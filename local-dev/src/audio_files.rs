@@ -43,7 +43,8 @@ pub fn write_segment_wav(
     pcm: &[i16],
 ) -> Result<PathBuf, AudioFileError> {
     let folder_path = dir.join(safe_name(folder));
-    std::fs::create_dir_all(&folder_path).map_err(|e| AudioFileError::Io(folder_path.clone(), e))?;
+    std::fs::create_dir_all(&folder_path)
+        .map_err(|e| AudioFileError::Io(folder_path.clone(), e))?;
     let path = folder_path.join(format!("{}.wav", safe_name(name)));
     let tmp = folder_path.join(format!(".{}.wav.tmp", safe_name(name)));
     let mut bytes = Vec::with_capacity(44 + pcm.len() * 2);
@@ -77,7 +78,8 @@ pub fn write_segment_wav(
 
 /// Reads a 16 kHz mono s16 WAV written by [`write_segment_wav`].
 pub fn read_segment_wav(path: &Path) -> Result<Vec<i16>, AudioFileError> {
-    let mut reader = hound::WavReader::open(path).map_err(|e| AudioFileError::Wav(path.into(), e))?;
+    let mut reader =
+        hound::WavReader::open(path).map_err(|e| AudioFileError::Wav(path.into(), e))?;
     reader
         .samples::<i16>()
         .collect::<Result<Vec<_>, _>>()

@@ -95,12 +95,8 @@ impl Config {
                 why: "must be between 0 and 32767",
             });
         }
-        let max_frame_bytes: usize = parse(
-            lookup,
-            "MAX_FRAME_BYTES",
-            65_536,
-            "expected a byte count",
-        )?;
+        let max_frame_bytes: usize =
+            parse(lookup, "MAX_FRAME_BYTES", 65_536, "expected a byte count")?;
         if !(2..=1_048_576).contains(&max_frame_bytes) {
             return Err(ConfigError::Invalid {
                 name: "MAX_FRAME_BYTES",
@@ -109,17 +105,17 @@ impl Config {
             });
         }
         Ok(Config {
-            host: parse(lookup, "HOST", IpAddr::from([127, 0, 0, 1]), "expected an IP address")?,
+            host: parse(
+                lookup,
+                "HOST",
+                IpAddr::from([127, 0, 0, 1]),
+                "expected an IP address",
+            )?,
             port: parse(lookup, "PORT", 8765, "expected a port number")?,
             db_file: path("DB_FILE", "./data/balto.db"),
             audio_dump_dir: path("AUDIO_DUMP_DIR", "./data/audio"),
             vad_energy_threshold: threshold,
-            auth_timeout_ms: parse(
-                lookup,
-                "AUTH_TIMEOUT_MS",
-                10_000,
-                "expected milliseconds",
-            )?,
+            auth_timeout_ms: parse(lookup, "AUTH_TIMEOUT_MS", 10_000, "expected milliseconds")?,
             max_frame_bytes,
             admin_secret: lookup("ADMIN_SECRET")
                 .filter(|v| !v.is_empty())

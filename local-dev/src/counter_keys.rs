@@ -64,7 +64,10 @@ pub async fn issue(
 }
 
 /// The active key a counter presented, or `None` (malformed, unknown, revoked or wrong secret).
-pub async fn verify(store: &dyn Storage, presented: &str) -> Result<Option<CounterKey>, StorageError> {
+pub async fn verify(
+    store: &dyn Storage,
+    presented: &str,
+) -> Result<Option<CounterKey>, StorageError> {
     let Some(key) = PresentedKey::parse(presented) else {
         return Ok(None);
     };

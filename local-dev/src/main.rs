@@ -14,7 +14,11 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "balto", version, about = "Balto: real-time assistant for pharmacy counters")]
+#[command(
+    name = "balto",
+    version,
+    about = "Balto: real-time assistant for pharmacy counters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,7 +92,10 @@ async fn serve(config: Config) -> Result<()> {
         "database ready"
     );
     std::fs::create_dir_all(&config.audio_dump_dir).with_context(|| {
-        format!("creating AUDIO_DUMP_DIR {}", config.audio_dump_dir.display())
+        format!(
+            "creating AUDIO_DUMP_DIR {}",
+            config.audio_dump_dir.display()
+        )
     })?;
     let fe_config = front_end::config(config.vad_energy_threshold);
     tracing::info!(front_end = ?fe_config, "front end for raw-PCM sessions: vad-wasm (native)");
@@ -159,7 +166,10 @@ async fn keys(config: Config, command: KeysCommand) -> Result<()> {
                     serde_json::json!({"api_key": key.api_key, "loja": key.loja, "balcao": key.balcao})
                 );
             } else {
-                println!("Chave criada para {} / {} (id {}):", key.loja, key.balcao, key.key_id);
+                println!(
+                    "Chave criada para {} / {} (id {}):",
+                    key.loja, key.balcao, key.key_id
+                );
                 println!("{}", key.api_key);
                 println!("Guarde-a agora: ela não será mostrada novamente.");
             }

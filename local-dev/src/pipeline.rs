@@ -71,7 +71,13 @@ pub fn spawn_transcription(
             }
             Err(e) => {
                 tracing::warn!(segment = %segment_id, error = %e, latency_ms, "transcription failed");
-                mark(&*store, &segment_id, SegmentStatus::Failed, Some(e.to_string())).await;
+                mark(
+                    &*store,
+                    &segment_id,
+                    SegmentStatus::Failed,
+                    Some(e.to_string()),
+                )
+                .await;
                 PipelineReport::Failed { origin }
             }
         };
@@ -104,7 +110,13 @@ pub fn spawn_advice(
             },
             Err(e) => {
                 tracing::warn!(segment = %segment_id, error = %e, "advisor failed");
-                mark(&*store, &segment_id, SegmentStatus::Failed, Some(e.to_string())).await;
+                mark(
+                    &*store,
+                    &segment_id,
+                    SegmentStatus::Failed,
+                    Some(e.to_string()),
+                )
+                .await;
                 PipelineReport::Failed { origin }
             }
         };
@@ -113,7 +125,12 @@ pub fn spawn_advice(
 }
 
 /// Sets a segment's status, logging (not failing) when storage refuses.
-pub async fn mark(store: &dyn Storage, segment_id: &str, status: SegmentStatus, error: Option<String>) {
+pub async fn mark(
+    store: &dyn Storage,
+    segment_id: &str,
+    status: SegmentStatus,
+    error: Option<String>,
+) {
     if let Err(e) = store.set_segment_status(segment_id, status, error).await {
         tracing::error!(segment = %segment_id, error = %e, "could not update segment status");
     }

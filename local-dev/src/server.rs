@@ -2,10 +2,10 @@
 
 use crate::app::{App, Counters};
 use crate::ws_driver;
+use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
-use axum::Router;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::TcpListener;

@@ -11,11 +11,9 @@ use balto_core::protocol::{CLOSE_GOING_AWAY, ServerMessage};
 use balto_core::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord,
 };
-use balto_core::session::{
-    Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session,
-};
-use futures_util::{SinkExt, StreamExt};
+use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session};
 use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,11 +53,7 @@ pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
     let (sink, mut stream) = socket.split();
     let (reports, mut report_rx) = mpsc::unbounded_channel();
     let maker = Arc::clone(&app.front_end);
-    let session = Session::new(
-        app.session_config.clone(),
-        0,
-        Box::new(move || maker()),
-    );
+    let session = Session::new(app.session_config.clone(), 0, Box::new(move || maker()));
     let mut conn = Connection {
         app: Arc::clone(&app),
         peer,
@@ -83,8 +77,8 @@ pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
             if conn.pending_tasks == 0 {
                 break;
             }
-            let deadline = *drain_deadline
-                .get_or_insert_with(|| tokio::time::Instant::now() + DRAIN_LIMIT);
+            let deadline =
+                *drain_deadline.get_or_insert_with(|| tokio::time::Instant::now() + DRAIN_LIMIT);
             tokio::select! {
                 report = report_rx.recv() => match report {
                     Some(r) => conn.on_report(r).await,
@@ -160,7 +154,8 @@ impl Connection {
                 }
                 Action::StoreSegment(seg) => {
                     let event = self.store_segment(seg).await;
-                    self.session.handle(self.now_ms(), event.as_event(), &mut out);
+                    self.session
+                        .handle(self.now_ms(), event.as_event(), &mut out);
                 }
                 Action::Transcribe { origin } => self.start_transcription(origin),
                 Action::Advise {
