@@ -64,6 +64,7 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match &dotenv {
         Ok(path) => tracing::info!(path = %path.display(), "loaded .env"),
