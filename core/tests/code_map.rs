@@ -25,7 +25,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn every_source_module_starts_with_a_doc_line() {
     let mut files = Vec::new();
-    for member in ["core", "vad-wasm", "edge-worker", "lambda-stt-llm", "admin-leptos", "local-dev"] {
+    for member in [
+        "core",
+        "vad-wasm",
+        "edge-worker",
+        "lambda-stt-llm",
+        "admin-leptos",
+        "local-dev",
+    ] {
         rust_files(&workspace().join(member).join("src"), &mut files);
     }
     assert!(files.len() > 20, "found only {} files", files.len());
@@ -36,7 +43,10 @@ fn every_source_module_starts_with_a_doc_line() {
             !text.trim_start().starts_with("//!")
         })
         .collect();
-    assert!(missing.is_empty(), "modules without a //! line: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "modules without a //! line: {missing:?}"
+    );
 }
 
 #[test]

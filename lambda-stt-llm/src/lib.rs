@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod llm;
+pub mod providers;
 pub mod resilience;
 pub mod rules;
 pub mod stt;

@@ -36,27 +36,30 @@ pub fn normalize(text: &str, options: NormalizeOptions) -> String {
             }
             pending_space = false;
             out.push(c);
-        } else if !is_combining_mark(c) {
+        } else if is_combining_mark(c) {
+            // Only reached when accents are kept: a mark that did not compose stays on its letter.
+            if !pending_space && !out.is_empty() {
+                out.push(c);
+            }
+        } else {
             pending_space = true;
         }
     };
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if options.strip_accents {
+    if options.strip_accents {
+        for c in text.chars().flat_map(char::to_lowercase) {
             for d in std::iter::once(c).nfkd() {
                 if !is_combining_mark(d) {
                     push(d, &mut out);
                 }
             }
-        } else {
+        }
+    } else {
+        // Compose first so "não" typed with a combining tilde equals the precomposed one.
+        for c in text.nfc().flat_map(char::to_lowercase) {
             push(c, &mut out);
         }
     }
-    if options.strip_accents {
-        out
-    } else {
-        // Keep composed forms so "não" typed with a combining tilde equals the precomposed one.
-        out.nfc().collect()
-    }
+    out
 }
 
 /// The words of `text` after [`normalize`] with accents stripped.
@@ -90,7 +93,10 @@ mod tests {
             normalize("Estou com DOR de cabeça, não é?", STRIP),
             "estou com dor de cabeca nao e"
         );
-        assert_eq!(normalize("Ação, coração; órgão!", STRIP), "acao coracao orgao");
+        assert_eq!(
+            normalize("Ação, coração; órgão!", STRIP),
+            "acao coracao orgao"
+        );
         assert_eq!(normalize("ÂNSIA à noite", STRIP), "ansia a noite");
     }
 
@@ -113,7 +119,10 @@ mod tests {
 
     #[test]
     fn keeps_digits_and_ordinals() {
-        assert_eq!(normalize("Dipirona 500mg, 2ª dose", STRIP), "dipirona 500mg 2a dose");
+        assert_eq!(
+            normalize("Dipirona 500mg, 2ª dose", STRIP),
+            "dipirona 500mg 2a dose"
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! [`MAX_WINDOW_SECS`] is cut into windows of at most 30 s, each cut placed at the quietest
 //! 20 ms frame of the window's last [`SPLIT_SEARCH_SECS`] seconds so words are rarely cut,
 //! and the windows' texts are joined. Callers that can choose should send whole utterances
-//! up to 30 s rather than many small pieces.
+//! up to 30 s rather than many small pieces. (Shrinking the encoder's context to the audio
+//! length — whisper.cpp's experimental `audio_ctx` — was measured and rejected: WER rose and
+//! some clips fell into repetition loops costing 10x real time.)
 //!
 //! # Concurrency
 //! Inference is CPU-bound and runs in [`tokio::task::spawn_blocking`]. The engine keeps a
@@ -55,9 +57,7 @@ const GGML_MAGIC: u32 = 0x6767_6d6c;
 /// Why the engine could not be loaded or could not transcribe.
 #[derive(Debug, thiserror::Error)]
 pub enum WhisperError {
-    #[error(
-        "whisper model not found at {0} (run scripts/whisper-model.sh or set WHISPER_MODEL)"
-    )]
+    #[error("whisper model not found at {0} (run scripts/whisper-model.sh or set WHISPER_MODEL)")]
     ModelNotFound(PathBuf),
     #[error("cannot read whisper model {path}: {source}")]
     Io {
@@ -95,6 +95,8 @@ pub struct WhisperOptions {
     pub workers: usize,
     /// Optional text that primes the decoder (vocabulary, spelling, punctuation style).
     pub initial_prompt: Option<String>,
+    /// whisper.cpp's flash attention on the CPU (measured: no faster for *base* on 2 cores).
+    pub flash_attn: bool,
 }
 
 impl Default for WhisperOptions {
@@ -105,13 +107,14 @@ impl Default for WhisperOptions {
             beam_size: 1,
             workers: 1,
             initial_prompt: None,
+            flash_attn: false,
         }
     }
 }
 
 impl WhisperOptions {
-    /// Defaults overridden by `WHISPER_LANGUAGE`, `WHISPER_THREADS`, `WHISPER_BEAM_SIZE` and
-    /// `WHISPER_WORKERS` when set.
+    /// Defaults overridden by `WHISPER_LANGUAGE`, `WHISPER_THREADS`, `WHISPER_BEAM_SIZE`,
+    /// `WHISPER_WORKERS` and `WHISPER_FLASH_ATTN` (`1`/`true`) when set.
     pub fn from_env() -> Result<Self, WhisperError> {
         let mut options = Self::default();
         if let Ok(language) = std::env::var("WHISPER_LANGUAGE") {
@@ -133,6 +136,9 @@ impl WhisperOptions {
         }
         if let Some(workers) = number("WHISPER_WORKERS")? {
             options.workers = workers;
+        }
+        if let Ok(value) = std::env::var("WHISPER_FLASH_ATTN") {
+            options.flash_attn = matches!(value.trim(), "1" | "true" | "yes" | "on");
         }
         Ok(options)
     }
@@ -320,12 +326,15 @@ impl WhisperEngine {
         // built with its `tracing_backend` feature); our own errors carry the context.
         whisper_rs::install_logging_hooks();
         let started = Instant::now();
-        let path_str = path.to_str().ok_or_else(|| WhisperError::InvalidOptions(format!(
-            "model path {} is not valid UTF-8",
-            path.display()
-        )))?;
+        let path_str = path.to_str().ok_or_else(|| {
+            WhisperError::InvalidOptions(format!(
+                "model path {} is not valid UTF-8",
+                path.display()
+            ))
+        })?;
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
+        params.flash_attn(options.flash_attn);
         let context = WhisperContext::new_with_params(path_str, params).map_err(|err| {
             WhisperError::Load {
                 path: path.to_owned(),
@@ -471,8 +480,8 @@ impl Inner {
                 .full(params, samples)
                 .map_err(|err| WhisperError::Inference(err.to_string()))?;
             if detected.is_none() {
-                detected = whisper_rs::get_lang_str(state.full_lang_id_from_state())
-                    .map(str::to_owned);
+                detected =
+                    whisper_rs::get_lang_str(state.full_lang_id_from_state()).map(str::to_owned);
             }
             for segment in state.as_iter() {
                 let text = segment
@@ -585,7 +594,10 @@ mod tests {
         assert!(windows.iter().all(|w| w.len() <= max));
         assert_eq!(windows.iter().map(|w| w.len()).sum::<usize>(), audio.len());
         let first = windows[0].len();
-        assert!((quiet..quiet + SAMPLE_RATE / 10).contains(&first), "cut at {first}");
+        assert!(
+            (quiet..quiet + SAMPLE_RATE / 10).contains(&first),
+            "cut at {first}"
+        );
     }
 
     #[test]
@@ -605,12 +617,18 @@ mod tests {
             threads: 0,
             ..WhisperOptions::default()
         };
-        assert!(matches!(bad.validate(), Err(WhisperError::InvalidOptions(_))));
+        assert!(matches!(
+            bad.validate(),
+            Err(WhisperError::InvalidOptions(_))
+        ));
         let bad = WhisperOptions {
             language: "xx".into(),
             ..WhisperOptions::default()
         };
-        assert!(matches!(bad.validate(), Err(WhisperError::InvalidOptions(_))));
+        assert!(matches!(
+            bad.validate(),
+            Err(WhisperError::InvalidOptions(_))
+        ));
         assert!(WhisperOptions::default().validate().is_ok());
     }
 

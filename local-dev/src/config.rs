@@ -54,6 +54,8 @@ pub struct Config {
     pub admin_secret: Option<Secret>,
     /// Explicit ggml model for the offline Whisper engine.
     pub whisper_model: Option<PathBuf>,
+    /// A product catalog replacing the embedded one.
+    pub catalog_file: Option<PathBuf>,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -123,6 +125,9 @@ impl Config {
             whisper_model: lookup("WHISPER_MODEL")
                 .filter(|v| !v.trim().is_empty())
                 .map(PathBuf::from),
+            catalog_file: lookup("CATALOG_FILE")
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from),
         })
     }
 
@@ -152,6 +157,13 @@ impl Config {
                     .as_ref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| "<default cache path>".into()),
+            ),
+            (
+                "CATALOG_FILE",
+                self.catalog_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "<embedded catalog>".into()),
             ),
         ]
     }

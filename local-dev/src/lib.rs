@@ -5,12 +5,15 @@
 //! `vad-wasm`, providers in `lambda-stt-llm`.
 
 pub mod app;
+pub mod audio_decode;
 pub mod audio_files;
+pub mod catalog_source;
 pub mod clock;
 pub mod config;
 pub mod counter_keys;
 pub mod front_end;
 pub mod migrations;
+pub mod offline_stt;
 pub mod pipeline;
 pub mod server;
 pub mod sqlite_store;

@@ -1,1 +1,0 @@
-//! OpenAI-compatible chat-completions client and the LLM advisor (xAI Grok / OpenAI).

@@ -1,0 +1,611 @@
+//! Provider selection from the environment: which STT engines and advisors to chain, their keys,
+//! endpoints, models and timeouts; builders for the chains; a masked summary for start-up logs.
+
+/// An API key. `Debug` prints `ApiKey(***)`; there is no `Display`; [`ApiKey::masked`] shows at
+/// most the last four characters of long keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> ApiKey {
+        ApiKey(key.into())
+    }
+
+    /// The key itself, for the request header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `****abcd` for keys of 16+ characters, `****` otherwise, `(none)` when empty.
+    pub fn masked(&self) -> String {
+        let n = self.0.chars().count();
+        if n == 0 {
+            "(none)".to_string()
+        } else if n >= 16 {
+            let tail: String = self.0.chars().skip(n - 4).collect();
+            format!("****{tail}")
+        } else {
+            "****".to_string()
+        }
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+/// A provider client could not be built (HTTP client initialisation).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot build provider client: {0}")]
+pub struct BuildError(pub String);
+
+use crate::llm::{CatalogEntry, LlmAdvisor, LlmConfig};
+use crate::resilience::{ChainPolicy, FallbackAdvisor, FallbackTranscriber, RetryPolicy};
+use crate::stt::{
+    AssemblyAiConfig, AssemblyAiTranscriber, ElevenLabsConfig, ElevenLabsTranscriber,
+};
+use balto_core::advisor::Advisor;
+use balto_core::transcriber::Transcriber;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `STT_PROVIDER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SttChoice {
+    /// ElevenLabs → AssemblyAI → offline, with whichever is configured.
+    Auto,
+    ElevenLabs,
+    AssemblyAi,
+    /// The offline engine (Whisper) only.
+    Offline,
+}
+
+/// `LLM_PROVIDER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmChoice {
+    /// xAI → OpenAI → rules, with whichever is configured.
+    Auto,
+    Xai,
+    OpenAi,
+    /// The offline rules advisor only.
+    Offline,
+}
+
+/// Why the provider configuration cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}={value:?} is not one of {expected}")]
+    UnknownChoice {
+        var: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{var}={value:?} is not a whole number")]
+    InvalidNumber { var: &'static str, value: String },
+    #[error("{var}={value:?} is not an http:// or https:// URL")]
+    InvalidUrl { var: &'static str, value: String },
+    #[error("{provider} was chosen but neither {key_var} nor {url_var} is set")]
+    MissingKey {
+        provider: &'static str,
+        key_var: &'static str,
+        url_var: &'static str,
+    },
+    #[error("the offline speech-to-text engine was chosen but none is available")]
+    OfflineUnavailable,
+    #[error(
+        "no speech-to-text engine: set ELEVENLABS_API_KEY or ASSEMBLYAI_API_KEY, or provide the offline engine"
+    )]
+    NoTranscriber,
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// Which providers to use and how, read from the environment. `Debug` never shows keys.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub stt: SttChoice,
+    pub llm: LlmChoice,
+    /// Set when `ELEVENLABS_API_KEY` or `ELEVENLABS_BASE_URL` is.
+    pub elevenlabs: Option<ElevenLabsConfig>,
+    /// Set when `ASSEMBLYAI_API_KEY` or `ASSEMBLYAI_BASE_URL` is.
+    pub assemblyai: Option<AssemblyAiConfig>,
+    /// Set when `XAI_API_KEY` or `XAI_BASE_URL` is.
+    pub xai: Option<LlmConfig>,
+    /// Set when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is.
+    pub openai: Option<LlmConfig>,
+    /// Timeouts, retries and hedging of the STT chain.
+    pub stt_chain: ChainPolicy,
+    /// Call timeout of the offline STT engine in the chain.
+    pub offline_stt_timeout: Duration,
+    /// Timeouts and retries of the advisor chain (not hedged).
+    pub llm_chain: ChainPolicy,
+}
+
+/// Every variable [`ProviderConfig::from_env`] reads, for documentation and `.env` templates.
+pub const ENV_VARS: [&str; 20] = [
+    "STT_PROVIDER",
+    "LLM_PROVIDER",
+    "ELEVENLABS_API_KEY",
+    "ELEVENLABS_BASE_URL",
+    "ELEVENLABS_MODEL",
+    "ASSEMBLYAI_API_KEY",
+    "ASSEMBLYAI_BASE_URL",
+    "ASSEMBLYAI_MODELS",
+    "XAI_API_KEY",
+    "XAI_BASE_URL",
+    "XAI_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "STT_TIMEOUT_MS",
+    "STT_STALL_MS",
+    "STT_MAX_ATTEMPTS",
+    "OFFLINE_STT_TIMEOUT_MS",
+    "LLM_TIMEOUT_MS",
+    "LLM_MAX_ATTEMPTS",
+];
+
+struct Env<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    /// The trimmed value, `None` when unset or blank.
+    fn get(&self, var: &str) -> Option<String> {
+        (self.0)(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn number(&self, var: &'static str, default: u64) -> Result<u64, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| ConfigError::InvalidNumber { var, value: v }),
+        }
+    }
+
+    fn millis(&self, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        self.number(var, default).map(Duration::from_millis)
+    }
+
+    fn url(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        match self.get(var) {
+            None => Ok(None),
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+                Ok(Some(v.trim_end_matches('/').to_string()))
+            }
+            Some(v) => Err(ConfigError::InvalidUrl { var, value: v }),
+        }
+    }
+
+    /// `(key, explicit base URL)` when the provider is configured at all.
+    fn provider(
+        &self,
+        key_var: &'static str,
+        url_var: &'static str,
+    ) -> Result<Option<(ApiKey, Option<String>)>, ConfigError> {
+        let key = self.get(key_var);
+        let url = self.url(url_var)?;
+        Ok(match (key, url) {
+            (None, None) => None,
+            (key, url) => Some((ApiKey::new(key.unwrap_or_default()), url)),
+        })
+    }
+}
+
+impl ProviderConfig {
+    /// Reads the configuration through `lookup` (e.g. `|k| std::env::var(k).ok()`). Blank values
+    /// count as unset. A provider is configured when its key **or** its base URL is set (a local
+    /// stub needs no key). Choosing a provider explicitly without either is an error.
+    pub fn from_env(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<ProviderConfig, ConfigError> {
+        let env = Env(lookup);
+        let stt = match env.get("STT_PROVIDER").map(|v| v.to_lowercase()).as_deref() {
+            None | Some("auto") => SttChoice::Auto,
+            Some("elevenlabs") => SttChoice::ElevenLabs,
+            Some("assemblyai") => SttChoice::AssemblyAi,
+            Some("whisper" | "offline") => SttChoice::Offline,
+            Some(_) => {
+                return Err(ConfigError::UnknownChoice {
+                    var: "STT_PROVIDER",
+                    value: env.get("STT_PROVIDER").unwrap_or_default(),
+                    expected: "auto, elevenlabs, assemblyai, whisper, offline",
+                });
+            }
+        };
+        let llm = match env.get("LLM_PROVIDER").map(|v| v.to_lowercase()).as_deref() {
+            None | Some("auto") => LlmChoice::Auto,
+            Some("xai" | "grok") => LlmChoice::Xai,
+            Some("openai") => LlmChoice::OpenAi,
+            Some("regras" | "rules" | "offline") => LlmChoice::Offline,
+            Some(_) => {
+                return Err(ConfigError::UnknownChoice {
+                    var: "LLM_PROVIDER",
+                    value: env.get("LLM_PROVIDER").unwrap_or_default(),
+                    expected: "auto, xai, openai, regras, offline",
+                });
+            }
+        };
+
+        let stt_timeout = env.millis("STT_TIMEOUT_MS", 15_000)?;
+        let stall = env.millis("STT_STALL_MS", 4_000)?;
+        let stt_attempts = env.number("STT_MAX_ATTEMPTS", 2)?.clamp(1, 10) as u32;
+        let offline_stt_timeout = env.millis("OFFLINE_STT_TIMEOUT_MS", 60_000)?;
+        let llm_timeout = env.millis("LLM_TIMEOUT_MS", 10_000)?;
+        let llm_attempts = env.number("LLM_MAX_ATTEMPTS", 2)?.clamp(1, 10) as u32;
+
+        let elevenlabs = env
+            .provider("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL")?
+            .map(|(key, url)| {
+                let mut c = ElevenLabsConfig::new(key);
+                if let Some(url) = url {
+                    c.base_url = url;
+                }
+                if let Some(model) = env.get("ELEVENLABS_MODEL") {
+                    c.model_id = model;
+                }
+                c.timeout = stt_timeout;
+                c
+            });
+        let assemblyai = env
+            .provider("ASSEMBLYAI_API_KEY", "ASSEMBLYAI_BASE_URL")?
+            .map(|(key, url)| {
+                let mut c = AssemblyAiConfig::new(key);
+                if let Some(url) = url {
+                    c.base_url = url;
+                }
+                if let Some(models) = env.get("ASSEMBLYAI_MODELS") {
+                    c.speech_models = models
+                        .split(',')
+                        .map(|m| m.trim().to_string())
+                        .filter(|m| !m.is_empty())
+                        .collect();
+                }
+                c.deadline = stt_timeout;
+                c.request_timeout = stt_timeout.min(Duration::from_secs(10));
+                c
+            });
+        let llm_config = |make: fn(ApiKey) -> LlmConfig,
+                          key_var: &'static str,
+                          url_var: &'static str,
+                          model_var: &str|
+         -> Result<Option<LlmConfig>, ConfigError> {
+            Ok(env.provider(key_var, url_var)?.map(|(key, url)| {
+                let mut c = make(key);
+                if let Some(url) = url {
+                    c.base_url = url;
+                }
+                if let Some(model) = env.get(model_var) {
+                    c.model = model;
+                }
+                c.timeout = llm_timeout;
+                c
+            }))
+        };
+        let xai = llm_config(LlmConfig::xai, "XAI_API_KEY", "XAI_BASE_URL", "XAI_MODEL")?;
+        let openai = llm_config(
+            LlmConfig::openai,
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "OPENAI_MODEL",
+        )?;
+
+        let missing = |provider, key_var, url_var| ConfigError::MissingKey {
+            provider,
+            key_var,
+            url_var,
+        };
+        match stt {
+            SttChoice::ElevenLabs if elevenlabs.is_none() => {
+                return Err(missing(
+                    "elevenlabs",
+                    "ELEVENLABS_API_KEY",
+                    "ELEVENLABS_BASE_URL",
+                ));
+            }
+            SttChoice::AssemblyAi if assemblyai.is_none() => {
+                return Err(missing(
+                    "assemblyai",
+                    "ASSEMBLYAI_API_KEY",
+                    "ASSEMBLYAI_BASE_URL",
+                ));
+            }
+            _ => {}
+        }
+        match llm {
+            LlmChoice::Xai if xai.is_none() => {
+                return Err(missing("xai", "XAI_API_KEY", "XAI_BASE_URL"));
+            }
+            LlmChoice::OpenAi if openai.is_none() => {
+                return Err(missing("openai", "OPENAI_API_KEY", "OPENAI_BASE_URL"));
+            }
+            _ => {}
+        }
+
+        Ok(ProviderConfig {
+            stt,
+            llm,
+            elevenlabs,
+            assemblyai,
+            xai,
+            openai,
+            stt_chain: ChainPolicy {
+                // A little slack over the clients' own timeouts so their errors win.
+                call_timeout: stt_timeout + Duration::from_millis(500),
+                retry: RetryPolicy {
+                    max_attempts: stt_attempts,
+                    ..RetryPolicy::default()
+                },
+                stall_after: (!stall.is_zero()).then_some(stall),
+                deadline: None,
+            },
+            offline_stt_timeout,
+            llm_chain: ChainPolicy {
+                call_timeout: llm_timeout + Duration::from_millis(500),
+                retry: RetryPolicy {
+                    max_attempts: llm_attempts,
+                    ..RetryPolicy::default()
+                },
+                stall_after: None,
+                deadline: None,
+            },
+        })
+    }
+
+    /// Reads the process environment.
+    pub fn from_process_env() -> Result<ProviderConfig, ConfigError> {
+        ProviderConfig::from_env(|k| std::env::var(k).ok())
+    }
+
+    /// The cloud STT engines to chain, in order.
+    fn cloud_stt(&self) -> (bool, bool) {
+        match self.stt {
+            SttChoice::Auto => (self.elevenlabs.is_some(), self.assemblyai.is_some()),
+            SttChoice::ElevenLabs => (true, false),
+            SttChoice::AssemblyAi => (false, true),
+            SttChoice::Offline => (false, false),
+        }
+    }
+
+    /// The LLM providers to chain, in order.
+    fn llms(&self) -> Vec<&LlmConfig> {
+        match self.llm {
+            LlmChoice::Auto => self.xai.iter().chain(self.openai.iter()).collect(),
+            LlmChoice::Xai => self.xai.iter().collect(),
+            LlmChoice::OpenAi => self.openai.iter().collect(),
+            LlmChoice::Offline => Vec::new(),
+        }
+    }
+
+    /// A one-paragraph summary of the choices for start-up logs; keys are masked.
+    pub fn describe(&self) -> String {
+        let (eleven, assembly) = self.cloud_stt();
+        let mut stt: Vec<String> = Vec::new();
+        if let (true, Some(c)) = (eleven, &self.elevenlabs) {
+            stt.push(format!(
+                "elevenlabs (model {}, {}, key {})",
+                c.model_id,
+                c.base_url,
+                c.api_key.masked()
+            ));
+        }
+        if let (true, Some(c)) = (assembly, &self.assemblyai) {
+            stt.push(format!(
+                "assemblyai (models {}, {}, key {})",
+                c.speech_models.join(","),
+                c.base_url,
+                c.api_key.masked()
+            ));
+        }
+        stt.push("offline engine (when available)".to_string());
+        let mut llm: Vec<String> = self
+            .llms()
+            .into_iter()
+            .map(|c| {
+                format!(
+                    "{} (model {}, {}, key {})",
+                    c.provider,
+                    c.model,
+                    c.base_url,
+                    c.api_key.masked()
+                )
+            })
+            .collect();
+        llm.push("regras (offline)".to_string());
+        let stall = self
+            .stt_chain
+            .stall_after
+            .map_or("off".to_string(), |d| format!("{} ms", d.as_millis()));
+        format!(
+            "STT_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider, hedge after {}. \
+LLM_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider.",
+            self.stt,
+            stt.join(" > "),
+            self.stt_chain.call_timeout.as_millis(),
+            self.stt_chain.retry.max_attempts,
+            stall,
+            self.llm,
+            llm.join(" > "),
+            self.llm_chain.call_timeout.as_millis(),
+            self.llm_chain.retry.max_attempts,
+        )
+    }
+}
+
+/// The STT chain as a [`FallbackTranscriber`] (for `transcribe_with_report`). Explicit cloud
+/// choices still fall back to `offline` when one is given; pass `None` for that engine alone.
+pub fn build_transcriber_chain(
+    cfg: &ProviderConfig,
+    offline: Option<Arc<dyn Transcriber>>,
+) -> Result<FallbackTranscriber, ConfigError> {
+    let (eleven, assembly) = cfg.cloud_stt();
+    let mut engines: Vec<Arc<dyn Transcriber>> = Vec::new();
+    if let (true, Some(c)) = (eleven, &cfg.elevenlabs) {
+        engines.push(Arc::new(ElevenLabsTranscriber::new(c.clone())?));
+    }
+    if let (true, Some(c)) = (assembly, &cfg.assemblyai) {
+        engines.push(Arc::new(AssemblyAiTranscriber::new(c.clone())?));
+    }
+    let offline_name = offline.as_ref().map(|o| o.name().to_string());
+    match (cfg.stt, offline) {
+        (SttChoice::Offline, None) => return Err(ConfigError::OfflineUnavailable),
+        (_, Some(o)) => engines.push(o),
+        (_, None) => {}
+    }
+    if engines.is_empty() {
+        return Err(ConfigError::NoTranscriber);
+    }
+    let mut chain = FallbackTranscriber::new(engines, cfg.stt_chain.clone());
+    if let Some(name) = offline_name {
+        chain = chain.with_call_timeout(&name, cfg.offline_stt_timeout);
+    }
+    Ok(chain)
+}
+
+/// The configured STT chain (auto: ElevenLabs → AssemblyAI → `offline`, with whichever exist).
+pub fn build_transcriber(
+    cfg: &ProviderConfig,
+    offline: Option<Arc<dyn Transcriber>>,
+) -> Result<Arc<dyn Transcriber>, ConfigError> {
+    Ok(Arc::new(build_transcriber_chain(cfg, offline)?))
+}
+
+/// The advisor chain as a [`FallbackAdvisor`] (for `advise_with_report`): the configured LLMs
+/// then `offline`. An LLM whose client cannot be built is logged and left out.
+pub fn build_advisor_chain(
+    cfg: &ProviderConfig,
+    catalog_entries: Vec<CatalogEntry>,
+    offline: Arc<dyn Advisor>,
+) -> FallbackAdvisor {
+    let mut advisors: Vec<Arc<dyn Advisor>> = Vec::new();
+    for c in cfg.llms() {
+        match LlmAdvisor::new(c.clone(), catalog_entries.clone()) {
+            Ok(a) => advisors.push(Arc::new(a)),
+            Err(e) => tracing::error!(provider = %c.provider, %e, "LLM advisor left out"),
+        }
+    }
+    advisors.push(offline);
+    FallbackAdvisor::new(advisors, cfg.llm_chain.clone())
+}
+
+/// The configured advisor chain (auto: xAI → OpenAI → `offline`, with whichever exist).
+pub fn build_advisor(
+    cfg: &ProviderConfig,
+    catalog_entries: Vec<CatalogEntry>,
+    offline: Arc<dyn Advisor>,
+) -> Arc<dyn Advisor> {
+    Arc::new(build_advisor_chain(cfg, catalog_entries, offline))
+}
+
+/// The catalog as the LLM advisor sees it: prescription-free products only, one line each with
+/// the active ingredient, form and indications, and the leaflet's cautions, minimum age and
+/// pregnancy rule.
+pub fn catalog_entries(catalog: &crate::catalog::Catalog) -> Vec<CatalogEntry> {
+    use crate::catalog::PregnancyUse;
+    catalog
+        .products()
+        .iter()
+        .filter(|p| p.mip)
+        .map(|p| {
+            let summary = format!(
+                "{} {}, {}; {}",
+                p.principio_ativo,
+                p.concentracao,
+                p.forma,
+                p.indicacoes.join(", ")
+            );
+            let pregnancy = match p.gestante {
+                PregnancyUse::Evitar => "evitar na gestação",
+                PregnancyUse::Consultar => "gestantes só com orientação médica",
+                PregnancyUse::Permitido => "permitido na gestação",
+            };
+            let mut cautions = p.cautelas.join("; ");
+            if !cautions.is_empty() {
+                cautions.push_str("; ");
+            }
+            cautions.push_str(&format!(
+                "idade mínima {} anos; {pregnancy}",
+                p.idade_minima_anos
+            ));
+            CatalogEntry::new(p.nome.clone(), p.categoria, summary).with_cautions(cautions)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn catalog_entries_keep_every_mip_product_with_its_cautions() {
+        let catalog = crate::catalog::Catalog::embedded();
+        let entries = catalog_entries(&catalog);
+        assert_eq!(
+            entries.len(),
+            catalog.products().iter().filter(|p| p.mip).count()
+        );
+        let dipirona = entries
+            .iter()
+            .find(|e| e.name.to_lowercase().contains("dipirona"))
+            .expect("the embedded catalog has dipirona");
+        assert!(
+            dipirona.cautions.contains("idade mínima"),
+            "{}",
+            dipirona.cautions
+        );
+        assert!(!dipirona.summary.is_empty());
+    }
+
+    #[test]
+    fn no_keys_means_offline_everything() {
+        let cfg = ProviderConfig::from_env(env(&[])).unwrap();
+        assert_eq!(cfg.stt, SttChoice::Auto);
+        assert!(cfg.elevenlabs.is_none() && cfg.assemblyai.is_none());
+        assert!(cfg.xai.is_none() && cfg.openai.is_none());
+        assert!(matches!(
+            build_transcriber(&cfg, None),
+            Err(ConfigError::NoTranscriber)
+        ));
+    }
+
+    #[test]
+    fn explicit_provider_needs_a_key_or_url() {
+        let err = ProviderConfig::from_env(env(&[("LLM_PROVIDER", "xai")])).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::MissingKey {
+                provider: "xai",
+                ..
+            }
+        ));
+        let err = ProviderConfig::from_env(env(&[("STT_PROVIDER", "deepgram")])).unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownChoice { .. }));
+        let err = ProviderConfig::from_env(env(&[("STT_TIMEOUT_MS", "soon")])).unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidNumber { .. }));
+        let err = ProviderConfig::from_env(env(&[("XAI_BASE_URL", "api.x.ai")])).unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidUrl { .. }));
+    }
+
+    #[test]
+    fn masked_keys() {
+        assert_eq!(ApiKey::new("").masked(), "(none)");
+        assert_eq!(ApiKey::new("short").masked(), "****");
+        assert_eq!(ApiKey::new("xai-0123456789abcdef").masked(), "****cdef");
+        assert_eq!(format!("{:?}", ApiKey::new("secret")), "ApiKey(***)");
+    }
+}

@@ -1,1 +1,0 @@
-//! Timeouts, bounded retries with jittered back-off, and fallback chains of providers.

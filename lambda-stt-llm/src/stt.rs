@@ -1,1 +1,0 @@
-//! Speech-to-text HTTP clients (ElevenLabs Scribe, AssemblyAI).

@@ -1,0 +1,6 @@
+//! The `balto` subcommands, one module each.
+
+pub mod advise;
+pub mod keys;
+pub mod serve;
+pub mod vad;

@@ -1,0 +1,171 @@
+//! Front-end configuration: every tunable with its default and the reason for it.
+
+use serde::{Deserialize, Serialize};
+
+/// Samples in one 10 ms analysis frame at 16 kHz.
+pub const FRAME_SAMPLES: usize = 160;
+/// Milliseconds per analysis frame.
+pub const FRAME_MS: u32 = 10;
+
+/// A configuration value outside its valid range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// WebRTC VAD aggressiveness must be 0..=3.
+    #[error("vad_mode must be 0..=3, got {0}")]
+    VadMode(u8),
+    /// A level or probability that must be a finite number in its range.
+    #[error("{name} must be finite and within {min}..={max}, got {value}")]
+    OutOfRange {
+        /// Field name.
+        name: &'static str,
+        /// Value given.
+        value: f32,
+        /// Lowest accepted value.
+        min: f32,
+        /// Highest accepted value.
+        max: f32,
+    },
+    /// Durations that contradict each other.
+    #[error("inconsistent durations: {0}")]
+    Durations(&'static str),
+}
+
+/// Tunables of [`crate::FrontEnd`]. All durations are in milliseconds and are rounded down to
+/// whole 10 ms frames. Defaults were chosen on the dev set plus generated sets with other seeds
+/// (see the crate README for the measurements).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrontEndConfig {
+    /// WebRTC VAD aggressiveness 0..=3. Default 2: mode 3 loses soft word onsets/endings in the
+    /// denoised signal while the energy gate and RNNoise probability already reject the noise
+    /// that mode 3 would.
+    pub vad_mode: u8,
+    /// Run WebRTC VAD on the denoised audio (true) or the raw audio (false). Default true:
+    /// on raw audio it fires on HVAC rumble and printer bursts that RNNoise removes.
+    pub vad_on_cleaned: bool,
+    /// Absolute floor of the energy gate in RMS of i16 samples (the seed's
+    /// `VAD_ENERGY_THRESHOLD`). Default 300 (≈ −41 dBFS): quieter frames are never speech at a
+    /// counter microphone.
+    pub energy_threshold_rms: f32,
+    /// A frame must be this many dB above the tracked noise floor (a running 20th percentile
+    /// of frame levels). Default 10 dB: inside continuous babble the floor sits in the babble,
+    /// so far talkers rarely clear it while the near talker's voiced frames do; 6 dB let 52 %
+    /// of babble through on the dev set, 12 dB lost 10 % of speech in babble.
+    pub noise_margin_db: f32,
+    /// A frame may be at most this many dB below the tracked near-field talker level. Default
+    /// 30 dB: far talkers (babble) are much quieter than the customer at the counter, while a
+    /// talker's own soft syllables stay within this range of their peaks.
+    pub talker_drop_db: f32,
+    /// Minimum RNNoise speech probability for a frame to count as speech. Default 0.5: RNNoise's
+    /// recurrent VAD rejects tonal beeps and printer bursts that WebRTC's GMM accepts.
+    pub min_speech_probability: f32,
+    /// Audio kept before the first speech frame. Default 80 ms: covers the onset lag of the
+    /// detectors (capture fell below 0.99 on HVAC at 60 ms) without billing much silence.
+    pub pre_roll_ms: u32,
+    /// A pause this long ends a segment. Default 250 ms: longer than pauses between words in a
+    /// sentence; 400 ms billed the pauses between phrases (F1 0.970 → 0.988 on the dev set).
+    pub hangover_ms: u32,
+    /// Audio kept after the last speech frame of a segment. Default 20 ms: RNNoise's
+    /// probability already lingers one frame, and longer tails only added billed silence.
+    pub tail_ms: u32,
+    /// Speech frames needed (with gaps shorter than the hang-over) before a segment opens.
+    /// Default 300 ms: beeps (80–200 ms, smeared by the detectors) and clicks stay below it
+    /// (200 ms let one beep per ~4 minutes through); a short word such as "sim" is about this
+    /// long, so this is the setting to lower first if one-word answers are dropped.
+    pub min_speech_ms: u32,
+    /// Longest segment sent to STT. Default 15 000 ms: well inside Whisper's 30 s window and
+    /// keeps latency bounded for a talker who never pauses.
+    pub max_segment_ms: u32,
+    /// When a segment reaches `max_segment_ms`, cut at the quietest frame within this window
+    /// before the limit. Default 2 000 ms: long enough to contain a breath or word gap.
+    pub cut_search_ms: u32,
+    /// Emit a [`crate::Event::Frame`] for every frame (UI meters). Default false.
+    pub emit_frame_events: bool,
+}
+
+impl Default for FrontEndConfig {
+    fn default() -> Self {
+        Self {
+            vad_mode: 2,
+            vad_on_cleaned: true,
+            energy_threshold_rms: 300.0,
+            noise_margin_db: 10.0,
+            talker_drop_db: 30.0,
+            min_speech_probability: 0.5,
+            pre_roll_ms: 80,
+            hangover_ms: 250,
+            tail_ms: 20,
+            min_speech_ms: 300,
+            max_segment_ms: 15_000,
+            cut_search_ms: 2_000,
+            emit_frame_events: false,
+        }
+    }
+}
+
+fn check(name: &'static str, value: f32, min: f32, max: f32) -> Result<(), ConfigError> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            name,
+            value,
+            min,
+            max,
+        })
+    }
+}
+
+/// Converts milliseconds to whole frames.
+pub(crate) fn frames(ms: u32) -> usize {
+    (ms / FRAME_MS) as usize
+}
+
+impl FrontEndConfig {
+    /// Checks every field; [`crate::FrontEnd::new`] calls this.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.vad_mode > 3 {
+            return Err(ConfigError::VadMode(self.vad_mode));
+        }
+        check(
+            "energy_threshold_rms",
+            self.energy_threshold_rms,
+            0.0,
+            32_768.0,
+        )?;
+        check("noise_margin_db", self.noise_margin_db, 0.0, 60.0)?;
+        check("talker_drop_db", self.talker_drop_db, 0.0, 120.0)?;
+        check(
+            "min_speech_probability",
+            self.min_speech_probability,
+            0.0,
+            1.0,
+        )?;
+        if frames(self.min_speech_ms) == 0 {
+            return Err(ConfigError::Durations("min_speech_ms must be >= 10"));
+        }
+        if frames(self.hangover_ms) == 0 {
+            return Err(ConfigError::Durations("hangover_ms must be >= 10"));
+        }
+        if self.tail_ms > self.hangover_ms {
+            return Err(ConfigError::Durations("tail_ms must be <= hangover_ms"));
+        }
+        if self.pre_roll_ms > 5_000 {
+            return Err(ConfigError::Durations("pre_roll_ms must be <= 5000"));
+        }
+        if self.max_segment_ms > 600_000 {
+            return Err(ConfigError::Durations("max_segment_ms must be <= 600000"));
+        }
+        if frames(self.cut_search_ms) == 0 || self.cut_search_ms >= self.max_segment_ms {
+            return Err(ConfigError::Durations(
+                "cut_search_ms must be >= 10 and < max_segment_ms",
+            ));
+        }
+        if self.max_segment_ms < self.min_speech_ms + self.pre_roll_ms + self.hangover_ms {
+            return Err(ConfigError::Durations(
+                "max_segment_ms must be >= pre_roll_ms + min_speech_ms + hangover_ms",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! Adaptive energy gate: tracks the noise floor and the near-field talker's level.
+//!
+//! Levels are in dB re 1 LSB RMS (an i16 full-scale sine is ≈ 87 dB). The noise floor follows
+//! quiet frames quickly and rises slowly (minimum statistics); the talker level follows the peaks
+//! of frames the detectors call speech and decays slowly. A frame passes when it is above the
+//! absolute floor, `noise_margin_db` above the noise floor and within `talker_drop_db` of the
+//! talker.
+
+/// Noise floor rise per frame when a frame is above it (dB): 5 dB/s.
+const FLOOR_RISE_DB: f32 = 0.05;
+/// Noise floor fall per frame when a frame is below it (dB). With the rise this makes the floor
+/// a running 20th percentile (0.05 / (0.05 + 0.2)) of all frame levels: the floor sits in the
+/// pauses of the near talker, but inside continuous background such as babble.
+const FLOOR_FALL_DB: f32 = 0.2;
+/// Fraction of the gap closed per frame when a frame is far (> 20 dB) below the floor.
+const FLOOR_FAST_FALL: f32 = 0.3;
+/// Fraction of the gap closed per frame when a speech frame exceeds the talker level.
+const TALKER_ATTACK: f32 = 0.2;
+/// Talker level decay per frame (dB): 1 dB/s, so a pause of a few seconds keeps the reference.
+const TALKER_DECAY_DB: f32 = 0.01;
+/// Initial noise floor (dB): a quiet room, so the first seconds are not all "above floor".
+const INITIAL_FLOOR_DB: f32 = 30.0;
+
+/// Converts an RMS value (i16 units) to dB re 1 LSB.
+pub fn rms_to_db(rms: f32) -> f32 {
+    20.0 * (rms.max(0.0) + 1.0).log10()
+}
+
+/// RMS of a frame of i16 samples.
+pub fn frame_rms(frame: &[i16]) -> f32 {
+    if frame.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+    (sum / frame.len() as f64).sqrt() as f32
+}
+
+/// The gate's state (a few floats per stream).
+#[derive(Debug, Clone)]
+pub struct EnergyGate {
+    floor_db: f32,
+    absolute_db: f32,
+    noise_margin_db: f32,
+    talker_drop_db: f32,
+    noise_db: f32,
+    talker_db: Option<f32>,
+}
+
+impl EnergyGate {
+    /// Creates a gate with the absolute floor `threshold_rms` and the given margins.
+    pub fn new(threshold_rms: f32, noise_margin_db: f32, talker_drop_db: f32) -> Self {
+        Self {
+            floor_db: rms_to_db(threshold_rms),
+            absolute_db: rms_to_db(threshold_rms),
+            noise_margin_db,
+            talker_drop_db,
+            noise_db: INITIAL_FLOOR_DB,
+            talker_db: None,
+        }
+    }
+
+    /// Forgets the tracked levels.
+    pub fn reset(&mut self) {
+        self.noise_db = INITIAL_FLOOR_DB;
+        self.talker_db = None;
+        self.floor_db = self.absolute_db;
+    }
+
+    /// Current threshold in dB.
+    pub fn threshold_db(&self) -> f32 {
+        let mut t = self.floor_db.max(self.noise_db + self.noise_margin_db);
+        if let Some(talker) = self.talker_db {
+            t = t.max(talker - self.talker_drop_db);
+        }
+        t
+    }
+
+    /// Tracked noise floor in dB.
+    pub fn noise_db(&self) -> f32 {
+        self.noise_db
+    }
+
+    /// Decides whether a frame at `level_db` is loud enough (before updating the trackers).
+    pub fn passes(&self, level_db: f32) -> bool {
+        level_db >= self.threshold_db()
+    }
+
+    /// Updates the trackers with a frame's level and whether the frame was finally judged speech.
+    pub fn update(&mut self, level_db: f32, is_speech: bool) {
+        let level_db = if level_db.is_finite() { level_db } else { 0.0 };
+        let gap = level_db - self.noise_db;
+        if gap < -20.0 {
+            self.noise_db += FLOOR_FAST_FALL * gap;
+        } else if gap < 0.0 {
+            self.noise_db -= FLOOR_FALL_DB.min(-gap);
+        } else {
+            self.noise_db += FLOOR_RISE_DB.min(gap);
+        }
+        match (&mut self.talker_db, is_speech) {
+            (None, true) => self.talker_db = Some(level_db),
+            (Some(t), true) if level_db > *t => *t += TALKER_ATTACK * (level_db - *t),
+            (Some(t), _) => *t -= TALKER_DECAY_DB,
+            (None, false) => {}
+        }
+        if let Some(t) = self.talker_db
+            && t < self.noise_db
+        {
+            self.talker_db = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_tracks_stationary_noise_and_talker_rejects_far_speech() {
+        let mut g = EnergyGate::new(300.0, 9.0, 20.0);
+        for _ in 0..500 {
+            g.update(45.0, false);
+        }
+        assert!((g.noise_db() - 45.0).abs() < 1.0);
+        assert!(!g.passes(50.0));
+        assert!(g.passes(80.0));
+        for _ in 0..100 {
+            g.update(80.0, true);
+        }
+        // A far talker 25 dB below the near one is gated.
+        assert!(!g.passes(55.0));
+        assert!(g.passes(70.0));
+    }
+
+    #[test]
+    fn absolute_floor_applies_in_silence() {
+        let g = EnergyGate::new(300.0, 9.0, 20.0);
+        assert!(!g.passes(rms_to_db(250.0)));
+        assert!(g.passes(rms_to_db(400.0)));
+    }
+}

@@ -1,0 +1,31 @@
+//! Events produced by the streaming front end.
+
+use balto_core::frontend::CutSegment;
+
+/// Per-frame measurements for UI meters (only with `emit_frame_events`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameLevel {
+    /// Start of the frame in ms since the start of the stream.
+    pub time_ms: u64,
+    /// Level of the cleaned frame in dB re 1 LSB RMS (full-scale sine ≈ 87 dB).
+    pub level_db: f32,
+    /// RNNoise speech probability 0..=1.
+    pub speech_probability: f32,
+    /// Final per-frame decision (VAD ∧ gate ∧ probability).
+    pub is_speech: bool,
+}
+
+/// Something the front end has to tell its caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A segment has been confirmed as speech; its audio will follow in a [`Event::Segment`]
+    /// with the same `start_ms`.
+    SpeechStart {
+        /// Start of the segment (including pre-roll), ms since the start of the stream.
+        start_ms: u64,
+    },
+    /// A finished segment of cleaned audio.
+    Segment(CutSegment),
+    /// Per-frame level and probability.
+    Frame(FrameLevel),
+}

@@ -1,0 +1,236 @@
+//! The streaming front end: PCM in, events (speech start, segments, levels) out.
+//!
+//! Per 10 ms frame: 3× up-sampling, RNNoise, 3× down-sampling (cleaned audio delayed by
+//! [`DENOISE_DELAY_SAMPLES`]); the raw audio is delayed by the same amount so every decision is
+//! made on time-aligned raw and cleaned frames; WebRTC VAD, RNNoise's probability and the
+//! energy gate vote; the segmenter cuts the cleaned audio. Timestamps refer to the input stream.
+
+use std::collections::VecDeque;
+
+use balto_core::frontend::{AudioFrontEnd, CutSegment};
+
+use crate::config::{ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig};
+use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
+use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
+use crate::event::{Event, FrameLevel};
+use crate::segmenter::Segmenter;
+use crate::webrtc::WebRtcVad;
+
+/// Capacity of the alignment queues (samples): delay plus two frames.
+const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 3 * FRAME_SAMPLES;
+
+/// One audio stream's front end. Create one per stream; it is `Send`.
+#[derive(Debug)]
+pub struct FrontEnd {
+    config: FrontEndConfig,
+    pending: [i16; FRAME_SAMPLES],
+    pending_len: usize,
+    denoiser: Denoiser,
+    vad: WebRtcVad,
+    gate: EnergyGate,
+    segmenter: Segmenter,
+    /// Cleaned samples aligned with the input (the first `DENOISE_DELAY_SAMPLES` outputs dropped).
+    cleaned: VecDeque<i16>,
+    /// Raw samples waiting for their cleaned counterpart.
+    raw: VecDeque<i16>,
+    /// RNNoise probabilities, one per input frame, waiting for their analysis.
+    probs: VecDeque<f32>,
+    to_drop: usize,
+    /// Real samples pushed in this stream.
+    samples_in: u64,
+    frames_analyzed: u64,
+    scratch: Vec<Event>,
+}
+
+impl FrontEnd {
+    /// Creates a front end for one stream.
+    pub fn new(config: FrontEndConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self {
+            pending: [0; FRAME_SAMPLES],
+            pending_len: 0,
+            denoiser: Denoiser::new(),
+            vad: WebRtcVad::new(config.vad_mode),
+            gate: EnergyGate::new(
+                config.energy_threshold_rms,
+                config.noise_margin_db,
+                config.talker_drop_db,
+            ),
+            segmenter: Segmenter::new(&config),
+            cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
+            raw: VecDeque::with_capacity(FIFO_CAPACITY),
+            probs: VecDeque::with_capacity(8),
+            to_drop: DENOISE_DELAY_SAMPLES,
+            samples_in: 0,
+            frames_analyzed: 0,
+            scratch: Vec::with_capacity(16),
+            config,
+        })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &FrontEndConfig {
+        &self.config
+    }
+
+    /// Milliseconds of input consumed in the current stream.
+    pub fn position_ms(&self) -> u64 {
+        self.samples_in / 16
+    }
+
+    /// Whether a segment (candidate or confirmed) is currently open.
+    pub fn in_segment(&self) -> bool {
+        self.segmenter.in_segment()
+    }
+
+    /// Approximate bytes of state held per stream (struct + heap buffers + libfvad).
+    pub fn state_bytes(&self) -> usize {
+        /// `sizeof(VadInstT)` in libfvad is about 1 KB (filter states, GMM statistics).
+        const FVAD_STATE_BYTES: usize = 1_200;
+        std::mem::size_of::<Self>()
+            + self.denoiser.heap_bytes()
+            + (self.cleaned.capacity() + self.raw.capacity()) * 2
+            + self.probs.capacity() * 4
+            + self.segmenter.heap_bytes()
+            + self.scratch.capacity() * std::mem::size_of::<Event>()
+            + FVAD_STATE_BYTES
+    }
+
+    /// Feeds any number of samples (16 kHz mono); events are appended to `out`.
+    pub fn push_events(&mut self, pcm: &[i16], out: &mut Vec<Event>) {
+        let mut rest = pcm;
+        while !rest.is_empty() {
+            let take = (FRAME_SAMPLES - self.pending_len).min(rest.len());
+            self.pending[self.pending_len..self.pending_len + take].copy_from_slice(&rest[..take]);
+            self.pending_len += take;
+            self.samples_in += take as u64;
+            rest = &rest[take..];
+            if self.pending_len == FRAME_SAMPLES {
+                self.pending_len = 0;
+                let frame = self.pending;
+                self.process_input_frame(&frame, out);
+            }
+        }
+    }
+
+    /// Ends the stream: flushes the pipeline, closes an open segment, and resets for a new
+    /// stream (timestamps restart at 0).
+    pub fn finish_events(&mut self, out: &mut Vec<Event>) {
+        let total = self.samples_in;
+        if self.pending_len > 0 {
+            let mut frame = [0i16; FRAME_SAMPLES];
+            frame[..self.pending_len].copy_from_slice(&self.pending[..self.pending_len]);
+            self.pending_len = 0;
+            self.process_input_frame(&frame, out);
+        }
+        let zeros = [0i16; FRAME_SAMPLES];
+        while self.frames_analyzed * (FRAME_SAMPLES as u64) < total {
+            self.process_input_frame(&zeros, out);
+        }
+        self.segmenter.finish(total, out);
+        self.reset();
+    }
+
+    /// Drops all state and starts a new stream.
+    pub fn reset(&mut self) {
+        self.pending_len = 0;
+        self.denoiser.reset();
+        self.vad.reset(self.config.vad_mode);
+        self.gate.reset();
+        self.segmenter.reset();
+        self.cleaned.clear();
+        self.raw.clear();
+        self.probs.clear();
+        self.to_drop = DENOISE_DELAY_SAMPLES;
+        self.samples_in = 0;
+        self.frames_analyzed = 0;
+    }
+
+    fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
+        let mut cleaned = [0i16; FRAME_SAMPLES];
+        let prob = self.denoiser.process(frame, &mut cleaned);
+        self.raw.extend(frame.iter().copied());
+        self.probs.push_back(prob);
+        let skip = self.to_drop.min(FRAME_SAMPLES);
+        self.to_drop -= skip;
+        self.cleaned.extend(cleaned[skip..].iter().copied());
+        while self.cleaned.len() >= FRAME_SAMPLES {
+            self.analyze_next(out);
+        }
+    }
+
+    fn analyze_next(&mut self, out: &mut Vec<Event>) {
+        let mut clean = [0i16; FRAME_SAMPLES];
+        let mut raw = [0i16; FRAME_SAMPLES];
+        for (c, r) in clean.iter_mut().zip(raw.iter_mut()) {
+            *c = self.cleaned.pop_front().unwrap_or(0);
+            *r = self.raw.pop_front().unwrap_or(0);
+        }
+        // RNNoise's probability for this frame and the next (its analysis window straddles both).
+        let p0 = self.probs.pop_front().unwrap_or(0.0);
+        let p1 = self.probs.front().copied().unwrap_or(0.0);
+        let prob = p0.max(p1);
+
+        let index = self.frames_analyzed;
+        self.frames_analyzed += 1;
+        let start = index * FRAME_SAMPLES as u64;
+        if start >= self.samples_in {
+            return; // padding beyond the end of the stream
+        }
+        let valid = ((self.samples_in - start) as usize).min(FRAME_SAMPLES);
+
+        let level_db = rms_to_db(frame_rms(&clean[..valid]));
+        let vad_frame = if self.config.vad_on_cleaned {
+            &clean
+        } else {
+            &raw
+        };
+        let vad = self.vad.is_speech(vad_frame);
+        let loud = self.gate.passes(level_db);
+        let is_speech = vad && loud && prob >= self.config.min_speech_probability;
+        self.gate.update(level_db, is_speech);
+        if self.config.emit_frame_events {
+            out.push(Event::Frame(FrameLevel {
+                time_ms: index * u64::from(FRAME_MS),
+                level_db,
+                speech_probability: prob,
+                is_speech,
+            }));
+        }
+        self.segmenter
+            .push_frame(&clean[..valid], level_db, is_speech, out);
+    }
+}
+
+impl AudioFrontEnd for FrontEnd {
+    fn push(&mut self, pcm: &[i16], out: &mut Vec<CutSegment>) {
+        let mut events = std::mem::take(&mut self.scratch);
+        self.push_events(pcm, &mut events);
+        collect_segments(&mut events, out);
+        self.scratch = events;
+    }
+
+    fn finish(&mut self, out: &mut Vec<CutSegment>) {
+        let mut events = std::mem::take(&mut self.scratch);
+        self.finish_events(&mut events);
+        collect_segments(&mut events, out);
+        self.scratch = events;
+    }
+}
+
+fn collect_segments(events: &mut Vec<Event>, out: &mut Vec<CutSegment>) {
+    for e in events.drain(..) {
+        if let Event::Segment(s) = e {
+            out.push(s);
+        }
+    }
+}
+
+/// Runs a fresh front end over a whole buffer (16 kHz mono) and returns its segments.
+pub fn segment_pcm(pcm: &[i16], config: &FrontEndConfig) -> Result<Vec<CutSegment>, ConfigError> {
+    let mut fe = FrontEnd::new(config.clone())?;
+    let mut out = Vec::new();
+    fe.push(pcm, &mut out);
+    fe.finish(&mut out);
+    Ok(out)
+}

@@ -1,0 +1,415 @@
+//! Segmenter: turns per-frame speech decisions into segments (pre-roll, minimum speech length,
+//! hang-over, tail, maximum length cut at the quietest frame).
+//!
+//! Works on 10 ms frames identified by their absolute index. Buffers are sized once from the
+//! configuration; a segment's audio is copied out once, when it is emitted.
+
+use std::collections::VecDeque;
+
+use balto_core::frontend::CutSegment;
+
+use crate::config::{FRAME_MS, FRAME_SAMPLES, FrontEndConfig, frames};
+use crate::event::Event;
+
+/// Segmenter parameters in frames.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    pre_roll: usize,
+    hangover: usize,
+    tail: usize,
+    min_speech: usize,
+    max_segment: usize,
+    cut_search: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// No speech.
+    Idle,
+    /// Speech frames seen but fewer than `min_speech`: not yet announced.
+    Candidate,
+    /// Confirmed speech: `SpeechStart` has been emitted.
+    Speech,
+}
+
+/// The segmenter state machine.
+#[derive(Debug, Clone)]
+pub struct Segmenter {
+    limits: Limits,
+    state: State,
+    /// Recent frames (audio, energy) kept for pre-roll, newest last.
+    ring_pcm: VecDeque<i16>,
+    ring_energy: VecDeque<f32>,
+    /// Frames of the open (candidate or confirmed) segment.
+    seg_pcm: Vec<i16>,
+    seg_energy: Vec<f32>,
+    /// Absolute index of the first frame in `seg_*`.
+    seg_start: u64,
+    /// Absolute index of the last speech frame of the open segment.
+    last_speech: u64,
+    /// Speech frames counted in the candidate.
+    speech_count: usize,
+    /// Absolute frame index just past the last emitted segment (pre-roll never reaches before).
+    emitted_until: u64,
+    /// Index of the next frame expected.
+    next_frame: u64,
+}
+
+fn ms(frame: u64) -> u64 {
+    frame * u64::from(FRAME_MS)
+}
+
+impl Segmenter {
+    /// Creates a segmenter from a (validated) configuration.
+    pub fn new(config: &FrontEndConfig) -> Self {
+        let limits = Limits {
+            pre_roll: frames(config.pre_roll_ms),
+            hangover: frames(config.hangover_ms).max(1),
+            tail: frames(config.tail_ms),
+            min_speech: frames(config.min_speech_ms).max(1),
+            max_segment: frames(config.max_segment_ms).max(2),
+            cut_search: frames(config.cut_search_ms).max(1),
+        };
+        Self {
+            state: State::Idle,
+            ring_pcm: VecDeque::with_capacity((limits.pre_roll + 1) * FRAME_SAMPLES),
+            ring_energy: VecDeque::with_capacity(limits.pre_roll + 1),
+            seg_pcm: Vec::with_capacity((limits.max_segment + 1) * FRAME_SAMPLES),
+            seg_energy: Vec::with_capacity(limits.max_segment + 1),
+            seg_start: 0,
+            last_speech: 0,
+            speech_count: 0,
+            emitted_until: 0,
+            next_frame: 0,
+            limits,
+        }
+    }
+
+    /// Forgets everything (a new stream starts at frame 0).
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+        self.ring_pcm.clear();
+        self.ring_energy.clear();
+        self.seg_pcm.clear();
+        self.seg_energy.clear();
+        self.seg_start = 0;
+        self.last_speech = 0;
+        self.speech_count = 0;
+        self.emitted_until = 0;
+        self.next_frame = 0;
+    }
+
+    /// Heap bytes reserved by the buffers.
+    pub fn heap_bytes(&self) -> usize {
+        self.ring_pcm.capacity() * 2
+            + self.ring_energy.capacity() * 4
+            + self.seg_pcm.capacity() * 2
+            + self.seg_energy.capacity() * 4
+    }
+
+    /// Whether a segment is open (candidate or confirmed).
+    pub fn in_segment(&self) -> bool {
+        self.state != State::Idle
+    }
+
+    /// Feeds the next frame: `pcm` (up to 160 samples of cleaned audio), its `energy` (any
+    /// monotonic loudness measure, used to find the quietest cut point) and the speech decision.
+    pub fn push_frame(&mut self, pcm: &[i16], energy: f32, is_speech: bool, out: &mut Vec<Event>) {
+        let pcm = &pcm[..pcm.len().min(FRAME_SAMPLES)];
+        let index = self.next_frame;
+        self.next_frame += 1;
+        let energy = if energy.is_finite() { energy } else { 0.0 };
+
+        match self.state {
+            State::Idle => {
+                if is_speech {
+                    self.open_candidate(index);
+                    self.append(pcm, energy);
+                    self.last_speech = index;
+                    self.speech_count = 1;
+                    self.try_confirm(out);
+                }
+            }
+            State::Candidate | State::Speech => {
+                self.append(pcm, energy);
+                if is_speech {
+                    self.last_speech = index;
+                    if self.state == State::Candidate {
+                        self.speech_count += 1;
+                        self.try_confirm(out);
+                    }
+                } else if index - self.last_speech >= self.limits.hangover as u64 {
+                    if self.state == State::Speech {
+                        self.close(None, out);
+                    } else {
+                        self.drop_candidate();
+                    }
+                }
+            }
+        }
+        if self.state == State::Speech && self.seg_energy.len() >= self.limits.max_segment {
+            self.cut_at_quietest(out);
+        }
+        self.remember(pcm, energy);
+    }
+
+    /// Ends the stream; `total_samples` clamps the last segment to the real end of the audio.
+    pub fn finish(&mut self, total_samples: u64, out: &mut Vec<Event>) {
+        if self.state == State::Speech {
+            self.close(Some(total_samples), out);
+        }
+        self.reset();
+    }
+
+    fn open_candidate(&mut self, index: u64) {
+        self.state = State::Candidate;
+        self.seg_pcm.clear();
+        self.seg_energy.clear();
+        let available = self.ring_energy.len() as u64;
+        let allowed = index.saturating_sub(self.emitted_until);
+        let pre = (self.limits.pre_roll as u64).min(available).min(allowed) as usize;
+        let skip = self.ring_energy.len() - pre;
+        self.seg_start = index - pre as u64;
+        self.seg_energy.extend(self.ring_energy.iter().skip(skip));
+        // Ring frames may be shorter than 160 only at the end of a stream; count samples.
+        let skip_samples = self.ring_pcm.len().saturating_sub(pre * FRAME_SAMPLES);
+        self.seg_pcm.extend(self.ring_pcm.iter().skip(skip_samples));
+    }
+
+    fn append(&mut self, pcm: &[i16], energy: f32) {
+        self.seg_pcm.extend_from_slice(pcm);
+        self.seg_energy.push(energy);
+    }
+
+    fn remember(&mut self, pcm: &[i16], energy: f32) {
+        if self.limits.pre_roll == 0 {
+            return;
+        }
+        if self.ring_energy.len() == self.limits.pre_roll {
+            self.ring_energy.pop_front();
+            let n = FRAME_SAMPLES.min(self.ring_pcm.len());
+            self.ring_pcm.drain(..n);
+        }
+        self.ring_energy.push_back(energy);
+        self.ring_pcm.extend(pcm.iter().copied());
+        // Keep frames 160 samples long so pre-roll slicing stays frame-aligned.
+        for _ in pcm.len()..FRAME_SAMPLES {
+            self.ring_pcm.push_back(0);
+        }
+    }
+
+    fn try_confirm(&mut self, out: &mut Vec<Event>) {
+        if self.speech_count >= self.limits.min_speech {
+            self.state = State::Speech;
+            out.push(Event::SpeechStart {
+                start_ms: ms(self.seg_start),
+            });
+        }
+    }
+
+    fn drop_candidate(&mut self) {
+        self.state = State::Idle;
+        self.seg_pcm.clear();
+        self.seg_energy.clear();
+        self.speech_count = 0;
+    }
+
+    /// Emits the open segment ending `tail` frames after its last speech frame (or at the
+    /// buffered end, whichever is first), clamped to `total_samples` if given.
+    fn close(&mut self, total_samples: Option<u64>, out: &mut Vec<Event>) {
+        let buffered = self.seg_energy.len() as u64;
+        let end_frame =
+            (self.last_speech + 1 + self.limits.tail as u64).min(self.seg_start + buffered);
+        let mut n_samples =
+            ((end_frame - self.seg_start) as usize * FRAME_SAMPLES).min(self.seg_pcm.len());
+        let start_sample = self.seg_start * FRAME_SAMPLES as u64;
+        let mut end_ms = ms(end_frame);
+        if let Some(total) = total_samples {
+            let max_len = total.saturating_sub(start_sample) as usize;
+            if n_samples > max_len {
+                n_samples = max_len;
+            }
+            end_ms = end_ms.min(total / 16);
+        }
+        if n_samples > 0 && end_ms > ms(self.seg_start) {
+            out.push(Event::Segment(CutSegment {
+                start_ms: ms(self.seg_start),
+                end_ms,
+                pcm: self.seg_pcm[..n_samples].to_vec(),
+            }));
+        }
+        self.emitted_until = end_frame;
+        self.drop_candidate();
+    }
+
+    /// The open segment reached `max_segment`: emit up to the quietest frame in the last
+    /// `cut_search` frames and continue the segment from there.
+    fn cut_at_quietest(&mut self, out: &mut Vec<Event>) {
+        let len = self.seg_energy.len();
+        let from = len.saturating_sub(self.limits.cut_search).max(1);
+        let mut cut = len - 1;
+        let mut best = f32::INFINITY;
+        for (i, &e) in self.seg_energy.iter().enumerate().take(len).skip(from) {
+            if e < best {
+                best = e;
+                cut = i;
+            }
+        }
+        let cut_samples = (cut * FRAME_SAMPLES).min(self.seg_pcm.len());
+        out.push(Event::Segment(CutSegment {
+            start_ms: ms(self.seg_start),
+            end_ms: ms(self.seg_start + cut as u64),
+            pcm: self.seg_pcm[..cut_samples].to_vec(),
+        }));
+        self.seg_pcm.copy_within(cut_samples.., 0);
+        self.seg_pcm.truncate(self.seg_pcm.len() - cut_samples);
+        self.seg_energy.copy_within(cut.., 0);
+        self.seg_energy.truncate(len - cut);
+        self.seg_start += cut as u64;
+        self.emitted_until = self.seg_start;
+        if self.last_speech < self.seg_start {
+            // Nothing but pause after the cut: wait for speech again.
+            self.drop_candidate();
+        } else {
+            out.push(Event::SpeechStart {
+                start_ms: ms(self.seg_start),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> FrontEndConfig {
+        FrontEndConfig {
+            pre_roll_ms: 50,
+            hangover_ms: 100,
+            tail_ms: 30,
+            min_speech_ms: 50,
+            max_segment_ms: 1_000,
+            cut_search_ms: 300,
+            ..FrontEndConfig::default()
+        }
+    }
+
+    /// Runs a pattern of frames ('#' speech, '.' silence, digits = speech with that energy) and
+    /// returns the segments as (start_ms, end_ms) with the frame indices found in their audio.
+    fn run(config: &FrontEndConfig, pattern: &str) -> Vec<(u64, u64, Vec<i16>)> {
+        let mut s = Segmenter::new(config);
+        let mut out = Vec::new();
+        for (i, c) in pattern.chars().enumerate() {
+            let frame = [i as i16; FRAME_SAMPLES];
+            let (speech, energy) = match c {
+                '#' => (true, 100.0),
+                d if d.is_ascii_digit() => (true, f32::from(d as u8 - b'0')),
+                _ => (false, 1.0),
+            };
+            s.push_frame(&frame, energy, speech, &mut out);
+        }
+        s.finish(pattern.len() as u64 * 160, &mut out);
+        let mut starts = Vec::new();
+        let mut segs = Vec::new();
+        for e in out {
+            match e {
+                Event::SpeechStart { start_ms } => starts.push(start_ms),
+                Event::Segment(c) => {
+                    assert_eq!(c.pcm.len() as u64, (c.end_ms - c.start_ms) * 16);
+                    let ids: Vec<i16> = c.pcm.chunks(160).map(|f| f[0]).collect();
+                    segs.push((c.start_ms, c.end_ms, ids));
+                }
+                Event::Frame(_) => {}
+            }
+        }
+        assert_eq!(starts, segs.iter().map(|s| s.0).collect::<Vec<_>>());
+        segs
+    }
+
+    #[test]
+    fn pre_roll_tail_and_hangover() {
+        // Speech frames 10..20, then 5 silent frames (< hang-over 10), speech 25..30.
+        let p = format!(
+            "{}{}{}{}{}",
+            ".".repeat(10),
+            "#".repeat(10),
+            ".".repeat(5),
+            "#".repeat(5),
+            ".".repeat(30)
+        );
+        let segs = run(&config(), &p);
+        assert_eq!(segs.len(), 1);
+        let (start, end, ids) = &segs[0];
+        assert_eq!(*start, 50); // 5 frames of pre-roll
+        assert_eq!(*end, 330); // last speech frame 29, + 3 tail frames
+        assert_eq!(ids.first(), Some(&5));
+        assert_eq!(ids.last(), Some(&32));
+    }
+
+    #[test]
+    fn impulses_shorter_than_min_speech_are_dropped() {
+        let p = format!(
+            "{}{}{}{}",
+            ".".repeat(10),
+            "#".repeat(4),
+            ".".repeat(20),
+            "#".repeat(3)
+        );
+        assert!(run(&config(), &p).is_empty());
+    }
+
+    #[test]
+    fn pauses_longer_than_hangover_split_segments_and_pre_roll_does_not_overlap() {
+        let p = format!(
+            "{}{}{}{}",
+            "#".repeat(10),
+            ".".repeat(11),
+            "#".repeat(10),
+            ".".repeat(20)
+        );
+        let segs = run(&config(), &p);
+        assert_eq!(segs.len(), 2);
+        assert_eq!((segs[0].0, segs[0].1), (0, 130));
+        // Pre-roll of the second segment starts at frame 16 (5 frames before 21) >= 13.
+        assert_eq!((segs[1].0, segs[1].1), (160, 340));
+        assert!(segs[1].0 >= segs[0].1);
+    }
+
+    #[test]
+    fn max_length_cuts_at_quietest_frame_near_the_limit() {
+        // 100 frames allowed; quietest frame ('1') at index 85 within the last 30 frames.
+        let mut p = "#".repeat(85);
+        p.push('1');
+        p.push_str(&"#".repeat(40));
+        p.push_str(&".".repeat(20));
+        let segs = run(&config(), &p);
+        assert_eq!(segs.len(), 2);
+        assert_eq!((segs[0].0, segs[0].1), (0, 850));
+        assert_eq!(segs[1].0, 850);
+        assert_eq!(segs[1].1, 1290);
+    }
+
+    #[test]
+    fn open_segment_is_closed_by_finish_and_clamped() {
+        let p = format!("{}{}", ".".repeat(3), "#".repeat(10));
+        let mut s = Segmenter::new(&config());
+        let mut out = Vec::new();
+        for c in p.chars() {
+            s.push_frame(&[7; 160], 1.0, c == '#', &mut out);
+        }
+        s.finish(13 * 160 - 40, &mut out);
+        let seg = out
+            .iter()
+            .find_map(|e| {
+                if let Event::Segment(c) = e {
+                    Some(c.clone())
+                } else {
+                    None
+                }
+            })
+            .expect("segment");
+        assert_eq!(seg.start_ms, 0);
+        assert_eq!(seg.end_ms, 127);
+        assert_eq!(seg.pcm.len(), 13 * 160 - 40);
+    }
+}

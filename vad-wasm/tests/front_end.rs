@@ -1,0 +1,150 @@
+//! Streaming behaviour of the whole front end: chunking invariance, no panics, reset.
+
+use vad_wasm::{AudioFrontEnd, CutSegment, Event, FrontEnd, FrontEndConfig, segment_pcm};
+
+/// Deterministic "speech-like" test signal: harmonic bursts over a noise floor, with pauses.
+fn signal(seconds: f32) -> Vec<i16> {
+    let mut state = 0x1234_5678_u32;
+    let n = (seconds * 16_000.0) as usize;
+    (0..n)
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let t = i as f32 / 16_000.0;
+            let mut v = 200.0 * ((state as f32 / u32::MAX as f32) - 0.5);
+            if (t % 2.5) > 0.7 && (t % 2.5) < 2.0 {
+                let f0 = 140.0 + 20.0 * (t * 3.0).sin();
+                for h in 1..10 {
+                    v += 2500.0 / h as f32
+                        * (2.0 * std::f32::consts::PI * f0 * h as f32 * t).sin()
+                        * (0.6 + 0.4 * (2.0 * std::f32::consts::PI * 4.0 * t).sin());
+                }
+            }
+            v as i16
+        })
+        .collect()
+}
+
+#[test]
+fn odd_length_pushes_give_the_same_segments_as_one_push() {
+    let pcm = signal(8.0);
+    let whole = segment_pcm(&pcm, &FrontEndConfig::default()).expect("config");
+    assert!(!whole.is_empty(), "the test signal must produce segments");
+    for sizes in [&[1usize][..], &[7, 161, 3], &[159, 320, 1], &[4801]] {
+        let mut fe = FrontEnd::new(FrontEndConfig::default()).expect("config");
+        let mut out: Vec<CutSegment> = Vec::new();
+        let mut rest = &pcm[..];
+        let mut k = 0;
+        while !rest.is_empty() {
+            let n = sizes[k % sizes.len()].min(rest.len());
+            fe.push(&rest[..n], &mut out);
+            fe.push(&[], &mut out);
+            rest = &rest[n..];
+            k += 1;
+        }
+        fe.finish(&mut out);
+        assert_eq!(out, whole, "chunk sizes {sizes:?}");
+    }
+}
+
+#[test]
+fn speech_start_precedes_every_segment_and_frame_events_cover_the_stream() {
+    let pcm = signal(6.0);
+    let config = FrontEndConfig {
+        emit_frame_events: true,
+        ..FrontEndConfig::default()
+    };
+    let mut fe = FrontEnd::new(config).expect("config");
+    let mut events = Vec::new();
+    fe.push_events(&pcm, &mut events);
+    fe.finish_events(&mut events);
+    let mut open: Option<u64> = None;
+    let mut frames = 0;
+    for e in &events {
+        match e {
+            Event::SpeechStart { start_ms } => {
+                assert!(open.is_none());
+                open = Some(*start_ms);
+            }
+            Event::Segment(s) => {
+                assert_eq!(open.take(), Some(s.start_ms));
+                assert!(s.end_ms > s.start_ms);
+                assert_eq!(s.pcm.len() as u64, s.duration_ms() * 16);
+            }
+            Event::Frame(f) => {
+                assert_eq!(f.time_ms, frames * 10);
+                assert!((0.0..=1.0).contains(&f.speech_probability));
+                frames += 1;
+            }
+        }
+    }
+    assert_eq!(frames, 600);
+}
+
+#[test]
+fn extreme_inputs_do_not_panic_and_finish_resets_the_stream() {
+    let mut fe = FrontEnd::new(FrontEndConfig::default()).expect("config");
+    let mut out = Vec::new();
+    let square: Vec<i16> = (0..48_000)
+        .map(|i| {
+            if (i / 20) % 2 == 0 {
+                i16::MAX
+            } else {
+                i16::MIN
+            }
+        })
+        .collect();
+    fe.push(&square, &mut out);
+    fe.push(&[i16::MIN; 17], &mut out);
+    fe.push(&vec![0; 33_333], &mut out);
+    fe.finish(&mut out);
+    fe.finish(&mut out);
+    assert_eq!(fe.position_ms(), 0);
+    for s in &out {
+        assert!(s.end_ms <= 5_100);
+    }
+    // After finish the same instance behaves like a fresh one.
+    let pcm = signal(5.0);
+    let mut again = Vec::new();
+    fe.push(&pcm, &mut again);
+    fe.finish(&mut again);
+    assert_eq!(
+        again,
+        segment_pcm(&pcm, &FrontEndConfig::default()).expect("config")
+    );
+}
+
+#[test]
+fn invalid_configs_are_rejected() {
+    for bad in [
+        FrontEndConfig {
+            vad_mode: 4,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            energy_threshold_rms: f32::NAN,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            min_speech_ms: 5,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            tail_ms: 500,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            max_segment_ms: 500,
+            ..FrontEndConfig::default()
+        },
+    ] {
+        assert!(FrontEnd::new(bad).is_err());
+    }
+}
+
+#[test]
+fn front_end_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<FrontEnd>();
+}
