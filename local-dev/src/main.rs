@@ -41,6 +41,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Transcribe any audio file with the configured engine chain or one provider.
+    Transcribe {
+        file: PathBuf,
+        /// elevenlabs, assemblyai, whisper or auto (default: STT_PROVIDER, else auto).
+        #[arg(long)]
+        provider: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Score the front end on a labeled folder (clipNN.wav + clipNN.json).
     VadEval {
         dir: PathBuf,
@@ -71,11 +80,19 @@ fn main() -> Result<()> {
         Command::VadEval { dir, json } => {
             cmd::vad::vad_eval(&dir, json, config.vad_energy_threshold)
         }
-        Command::Serve | Command::Keys { .. } | Command::Advise { .. } => {
+        Command::Serve
+        | Command::Keys { .. }
+        | Command::Advise { .. }
+        | Command::Transcribe { .. } => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async move {
                 match cli.command {
                     Command::Keys { command } => cmd::keys::run(config, command).await,
+                    Command::Transcribe {
+                        file,
+                        provider,
+                        json,
+                    } => cmd::transcribe::run(&config, &file, provider.as_deref(), json).await,
                     Command::Advise { text, json } => {
                         let providers =
                             lambda_stt_llm::providers::ProviderConfig::from_process_env()?;

@@ -172,7 +172,10 @@ async fn killing_the_server_mid_session_loses_no_acknowledged_segment() {
         use futures_util::SinkExt;
         let id = format!("s{sent}");
         let header = serde_json::json!({"comando":"segmento","id":id,"inicio_ms":sent*2000,"duracao_ms":2000,"formato":"pcm_s16le_16k"});
-        if ws.send(Message::Text(header.to_string().into())).await.is_err()
+        if ws
+            .send(Message::Text(header.to_string().into()))
+            .await
+            .is_err()
             || ws
                 .send(Message::Binary(to_bytes(&pcm[..32_000]).into()))
                 .await
@@ -194,8 +197,7 @@ async fn killing_the_server_mid_session_loses_no_acknowledged_segment() {
         assert!(sent < 20_000, "the server never acknowledged 20 segments");
     }
     // Acks already on the wire before the socket died.
-    while let Ok(Some(Ok(msg))) =
-        tokio::time::timeout(Duration::from_millis(200), ws.next()).await
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_millis(200), ws.next()).await
     {
         if let Message::Text(t) = msg {
             let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
@@ -203,7 +205,10 @@ async fn killing_the_server_mid_session_loses_no_acknowledged_segment() {
         }
     }
     assert!(killed);
-    eprintln!("sent {sent} segments, {} acknowledged before SIGKILL", acked.len());
+    eprintln!(
+        "sent {sent} segments, {} acknowledged before SIGKILL",
+        acked.len()
+    );
     let rows = check_segment_files(&dir.path().join("balto.db"));
     let stored: std::collections::HashSet<String> = rows.into_iter().map(|(id, _)| id).collect();
     for id in &acked {

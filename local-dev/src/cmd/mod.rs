@@ -3,4 +3,5 @@
 pub mod advise;
 pub mod keys;
 pub mod serve;
+pub mod transcribe;
 pub mod vad;
