@@ -1,1 +1,2 @@
-//! Not built out yet (issue 6): the admin app.
+//! Not built out yet (issue 6): the Leptos admin app. This placeholder compiles so the workspace
+//! has its final shape; it renders nothing (see README.md).

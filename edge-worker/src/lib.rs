@@ -1,1 +1,2 @@
-//! Not built out yet (issue 5): the edge worker.
+//! Not built out yet (issue 5): the Cloudflare Worker. This placeholder compiles so the workspace
+//! has its final shape; it serves nothing (see README.md).

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: build Balto and serve the whole stack on :8765 (8766 if taken) with the embedded
+# offline engines (Whisper STT, rules advisor). No API keys needed; set them in .env to use the
+# cloud providers. Data goes to ./data/ (SQLite + segment audio).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --serve
+exec cargo run --release -p local-dev --features whisper --bin balto -- serve "$@"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every check and test of the workspace, as CI runs them. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { echo; echo "=== $* ($(date +%T))"; }
+
+step "set-up"
+scripts/setup.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native, all features)"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+step "wasm32 builds of core and vad-wasm (core does no I/O; the front end runs in browsers and workers)"
+export CC_wasm32_unknown_unknown=clang
+export AR_wasm32_unknown_unknown="$(command -v llvm-ar || command -v llvm-ar-14)"
+export CFLAGS_wasm32_unknown_unknown="-isystem /usr/include/wasm32-wasi -D__wasi__"
+cargo clippy -p balto-core -p vad-wasm --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "tests (all features: includes the offline Whisper engine)"
+cargo test --workspace --all-features --locked
+
+step "vad-wasm in Node: same segments as native, no foreign imports"
+vad-wasm/js/run.sh
+
+step "front-end benchmark (short mode)"
+cargo run --release --locked -p vad-wasm --bin vad_bench -- --quick
+
+step "done"
