@@ -21,8 +21,16 @@ if ((${#missing[@]})); then
   sudo=""
   [[ "$(id -u)" == 0 ]] || sudo="sudo"
   log "installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for attempt in 1 2 3; do
+    if $sudo apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      break
+    fi
+    ((attempt < 3)) || { log "apt-get failed three times"; exit 1; }
+    log "apt-get failed (attempt $attempt); repairing and retrying"
+    DEBIAN_FRONTEND=noninteractive $sudo dpkg --configure -a || true
+    sleep 5
+  done
 fi
 
 if [[ "$mode" != "--serve" ]]; then

@@ -1,6 +1,7 @@
 //! The advisor seam: an `Advisor` turns a conversation window into an [`Advice`].
 
 use crate::advice::{Advice, Conversation};
+use crate::attempt::Attempt;
 use async_trait::async_trait;
 
 /// Why advising failed.
@@ -40,4 +41,13 @@ pub trait Advisor: Send + Sync {
     fn name(&self) -> &str;
     /// Decides on the window. Must never recommend `conversation.last_product` again.
     async fn advise(&self, conversation: &Conversation) -> Result<Advice, AdvisorError>;
+
+    /// Advises and reports every advisor call made. Chains override this; a single advisor
+    /// reports nothing (its caller times the one call).
+    async fn advise_reporting(
+        &self,
+        conversation: &Conversation,
+    ) -> (Result<Advice, AdvisorError>, Vec<Attempt>) {
+        (self.advise(conversation).await, Vec::new())
+    }
 }

@@ -2,6 +2,7 @@
 //! types and the provider/storage traits shared by every Balto target. No I/O; builds for wasm32.
 
 pub mod advice;
+pub mod attempt;
 pub mod advisor;
 pub mod frontend;
 pub mod keys;
@@ -10,4 +11,6 @@ pub mod protocol;
 pub mod records;
 pub mod session;
 pub mod storage;
+#[cfg(feature = "conformance")]
+pub mod storage_conformance;
 pub mod transcriber;

@@ -1,5 +1,6 @@
 //! The storage contract every backend (SQLite in local-dev, DynamoDB in production) fulfils.
 
+use crate::attempt::Attempt;
 use crate::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, StoredKey,
     SuggestionRecord, TranscriptRecord,
@@ -57,6 +58,18 @@ pub trait Storage: Send + Sync {
     ) -> Result<Vec<TranscriptRecord>, StorageError>;
     /// Stores an advisor decision for a segment.
     async fn insert_suggestion(&self, suggestion: SuggestionRecord) -> Result<(), StorageError>;
+    /// Records the provider calls made for a segment at one stage (`stt` or `advisor`).
+    async fn insert_attempts(
+        &self,
+        segment_id: &str,
+        stage: &str,
+        attempts: &[Attempt],
+    ) -> Result<(), StorageError>;
+    /// The provider calls recorded for a segment, in the order they were recorded.
+    async fn segment_attempts(
+        &self,
+        segment_id: &str,
+    ) -> Result<Vec<(String, Attempt)>, StorageError>;
     /// Suggestions of a session, oldest first.
     async fn session_suggestions(
         &self,

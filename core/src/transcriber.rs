@@ -1,5 +1,6 @@
 //! The speech-to-text seam: a `Transcriber` turns 16 kHz mono PCM into text.
 
+use crate::attempt::Attempt;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -61,4 +62,13 @@ pub trait Transcriber: Send + Sync {
     fn name(&self) -> &str;
     /// Transcribes 16 kHz mono PCM (Portuguese unless the engine is told otherwise).
     async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError>;
+
+    /// Transcribes and reports every provider call made. Chains of providers override this;
+    /// a single engine reports nothing (its caller times the one call).
+    async fn transcribe_reporting(
+        &self,
+        pcm: &[i16],
+    ) -> (Result<Transcription, SttError>, Vec<Attempt>) {
+        (self.transcribe(pcm).await, Vec::new())
+    }
 }

@@ -22,7 +22,10 @@
 //! Inference is CPU-bound and runs in [`tokio::task::spawn_blocking`]. The engine keeps a
 //! small pool of whisper states ([`WhisperOptions::workers`], default 1) behind a semaphore,
 //! so concurrent calls queue instead of oversubscribing the cores: each running call uses
-//! [`WhisperOptions::threads`] threads (default 2).
+//! [`WhisperOptions::threads`] threads (default 2). A caller that gives up on a call (a
+//! timeout in the fallback chain) does not stop the inference already running; its permit is
+//! released only when whisper.cpp returns, so abandoned calls never pile up on the CPU.
+//! Load one engine per process and share it (it is `Clone`, backed by an `Arc`).
 //!
 //! Every call logs its real-time factor (processing time / audio duration) with `tracing`.
 

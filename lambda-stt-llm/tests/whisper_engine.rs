@@ -209,3 +209,22 @@ async fn concurrent_calls_queue_and_all_succeed() {
         .await
         .expect("half a second of silence");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audio_longer_than_a_window_is_split_and_joined() {
+    let (engine, _) = load("en");
+    let jfk = read_wav(&speech_dir().join("jfk.wav"));
+    // Three copies with 1 s gaps: 35 s, more than whisper's 30 s window.
+    let mut pcm = Vec::new();
+    for _ in 0..3 {
+        pcm.extend_from_slice(&jfk);
+        pcm.extend(std::iter::repeat_n(0i16, 16_000));
+    }
+    let result = engine.transcribe(&pcm).await.expect("transcribes");
+    println!("3 x jfk: {}", result.text);
+    let words = normalize(&result.text);
+    let americans = words.iter().filter(|w| *w == "americans").count();
+    let country = words.iter().filter(|w| *w == "country").count();
+    assert!(americans >= 2, "{:?}", result.text);
+    assert!(country >= 5, "{:?}", result.text);
+}

@@ -77,6 +77,22 @@ const MIGRATIONS: &[&str] = &[
         created_at_ms  INTEGER NOT NULL
     );
     "#,
+    // 2: every provider call (STT and advisor) with its latency and outcome.
+    r#"
+    CREATE TABLE provider_attempts (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        segment_id    TEXT NOT NULL REFERENCES segments(id),
+        stage         TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        attempt       INTEGER NOT NULL,
+        started_ms    INTEGER NOT NULL,
+        latency_ms    INTEGER NOT NULL,
+        outcome       TEXT NOT NULL,
+        error         TEXT
+    );
+    CREATE INDEX provider_attempts_by_segment ON provider_attempts(segment_id, id);
+    CREATE INDEX provider_attempts_by_provider ON provider_attempts(stage, provider, outcome);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -127,12 +143,12 @@ mod tests {
         assert_eq!(migrate(&mut conn).unwrap(), LATEST_VERSION);
         let tables: i64 = conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('counter_keys','sessions','segments','transcripts','suggestions','feedback')",
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('counter_keys','sessions','segments','transcripts','suggestions','feedback','provider_attempts')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 6);
+        assert_eq!(tables, 7);
         conn.pragma_update(None, "user_version", 99).unwrap();
         assert!(matches!(
             migrate(&mut conn),

@@ -3,11 +3,13 @@
 
 use crate::clock::unix_ms;
 use balto_core::advice::{Advice, Conversation};
+use balto_core::attempt::{Attempt, AttemptOutcome};
 use balto_core::advisor::Advisor;
 use balto_core::records::{SegmentStatus, TranscriptRecord};
 use balto_core::session::SegmentOrigin;
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
+use lambda_stt_llm::resilience::ProviderError;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
@@ -43,8 +45,10 @@ pub fn spawn_transcription(
 ) {
     tokio::spawn(async move {
         let started = Instant::now();
-        let result = transcriber.transcribe(&pcm).await;
+        let (result, attempts) = transcriber.transcribe_reporting(&pcm).await;
         let latency_ms = started.elapsed().as_millis() as u64;
+        let attempts = or_single_attempt(attempts, transcriber.name(), latency_ms, &result);
+        record_attempts(&*store, &segment_id, "stt", &attempts).await;
         let message = match result {
             Ok(t) => {
                 tracing::info!(segment = %segment_id, provider = %t.provider, latency_ms, chars = t.text.len(), "transcribed");
@@ -98,8 +102,10 @@ pub fn spawn_advice(
 ) {
     tokio::spawn(async move {
         let started = Instant::now();
-        let result = advisor.advise(&conversation).await;
+        let (result, attempts) = advisor.advise_reporting(&conversation).await;
         let latency_ms = started.elapsed().as_millis() as u64;
+        let attempts = or_single_attempt(attempts, advisor.name(), latency_ms, &result);
+        record_attempts(&*store, &segment_id, "advisor", &attempts).await;
         let message = match result {
             Ok(advice) => PipelineReport::Advised {
                 origin,
@@ -122,6 +128,36 @@ pub fn spawn_advice(
         };
         let _ = report.send(message);
     });
+}
+
+/// A single engine reports no attempts of its own: record its one call as the attempt.
+fn or_single_attempt<T, E: ProviderError>(
+    attempts: Vec<Attempt>,
+    name: &str,
+    latency_ms: u64,
+    result: &Result<T, E>,
+) -> Vec<Attempt> {
+    if !attempts.is_empty() {
+        return attempts;
+    }
+    let (outcome, error) = match result {
+        Ok(_) => (AttemptOutcome::Ok, None),
+        Err(e) => (e.outcome(), Some(e.to_string())),
+    };
+    vec![Attempt {
+        provider: name.to_string(),
+        attempt: 1,
+        started_ms: 0,
+        latency_ms,
+        outcome,
+        error,
+    }]
+}
+
+async fn record_attempts(store: &dyn Storage, segment_id: &str, stage: &str, attempts: &[Attempt]) {
+    if let Err(e) = store.insert_attempts(segment_id, stage, attempts).await {
+        tracing::error!(segment = %segment_id, error = %e, "could not record provider attempts");
+    }
 }
 
 /// Sets a segment's status, logging (not failing) when storage refuses.

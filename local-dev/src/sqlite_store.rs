@@ -4,6 +4,7 @@
 use crate::migrations::{MigrationError, migrate};
 use async_trait::async_trait;
 use balto_core::advice::{Advice, Category, Confidence, Decision};
+use balto_core::attempt::{Attempt, AttemptOutcome};
 use balto_core::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, StoredKey,
     SuggestionRecord, TranscriptRecord,
@@ -418,6 +419,61 @@ impl Storage for SqliteStore {
             )
             .map(|_| ())
             .map_err(backend)
+        })
+        .await
+    }
+
+    async fn insert_attempts(
+        &self,
+        segment_id: &str,
+        stage: &str,
+        attempts: &[Attempt],
+    ) -> Result<(), StorageError> {
+        let (segment_id, stage, attempts) = (segment_id.to_string(), stage.to_string(), attempts.to_vec());
+        self.with(move |c| {
+            let tx = c.transaction().map_err(backend)?;
+            for a in &attempts {
+                tx.execute(
+                    "INSERT INTO provider_attempts (segment_id, stage, provider, attempt, started_ms, latency_ms, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![segment_id, stage, a.provider, a.attempt, a.started_ms as i64, a.latency_ms as i64, a.outcome.as_str(), a.error],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)
+        })
+        .await
+    }
+
+    async fn segment_attempts(
+        &self,
+        segment_id: &str,
+    ) -> Result<Vec<(String, Attempt)>, StorageError> {
+        let id = segment_id.to_string();
+        self.with(move |c| {
+            let mut stmt = c
+                .prepare("SELECT stage, provider, attempt, started_ms, latency_ms, outcome, error FROM provider_attempts WHERE segment_id = ?1 ORDER BY id")
+                .map_err(backend)?;
+            type Raw = (String, String, i64, i64, i64, String, Option<String>);
+            let raws = stmt
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+                .map_err(backend)?
+                .collect::<rusqlite::Result<Vec<Raw>>>()
+                .map_err(backend)?;
+            raws.into_iter()
+                .map(|r| {
+                    Ok((
+                        r.0,
+                        Attempt {
+                            provider: r.1,
+                            attempt: r.2 as u32,
+                            started_ms: r.3 as u64,
+                            latency_ms: r.4 as u64,
+                            outcome: parse_enum::<AttemptOutcome>(&r.5)?,
+                            error: r.6,
+                        },
+                    ))
+                })
+                .collect()
         })
         .await
     }

@@ -143,6 +143,16 @@ async fn segments_flow_through_stt_and_the_advisor_to_recomendar() {
         let t = app.store.segment_transcripts(&s.id).await.unwrap();
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].provider, "roteiro-de-teste");
+        // Every provider call is recorded with its stage, provider and outcome.
+        let attempts = app.store.segment_attempts(&s.id).await.unwrap();
+        let summary: Vec<(&str, &str, &str)> = attempts
+            .iter()
+            .map(|(stage, a)| (stage.as_str(), a.provider.as_str(), a.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("stt", "roteiro-de-teste", "ok"), ("advisor", "regras", "ok")]
+        );
     }
     let suggestions = app.store.session_suggestions(&sessao).await.unwrap();
     assert_eq!(suggestions.len(), 3);
@@ -241,4 +251,64 @@ async fn raw_pcm_speech_gets_a_recommendation_from_the_offline_engines() {
     let base = msg["transcricao_base"].as_str().unwrap().to_lowercase();
     assert!(!base.is_empty());
     eprintln!("whisper heard {base:?}; pushed {}", msg["produto"]);
+}
+
+#[tokio::test]
+async fn every_attempt_of_a_fallback_chain_is_recorded() {
+    use lambda_stt_llm::resilience::{ChainPolicy, FallbackTranscriber, RetryPolicy};
+    let broken = Arc::new(ScriptedTranscriber {
+        lines: Mutex::new(VecDeque::new()),
+        samples_seen: Mutex::new(Vec::new()),
+    });
+    struct Named(Arc<ScriptedTranscriber>, &'static str);
+    #[async_trait]
+    impl Transcriber for Named {
+        fn name(&self) -> &str {
+            self.1
+        }
+        async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
+            self.0.transcribe(pcm).await.map(|mut t| {
+                t.provider = self.1.to_string();
+                t
+            })
+        }
+    }
+    let working = Arc::new(ScriptedTranscriber {
+        lines: Mutex::new(VecDeque::from(["Estou com o nariz entupido."])),
+        samples_seen: Mutex::new(Vec::new()),
+    });
+    let chain = FallbackTranscriber::new(
+        vec![
+            Arc::new(Named(broken, "primario")),
+            Arc::new(Named(working, "secundario")),
+        ],
+        ChainPolicy {
+            retry: RetryPolicy::none(),
+            stall_after: None,
+            ..ChainPolicy::default()
+        },
+    );
+    let app = spawn_app(Parts {
+        transcriber: Some(Arc::new(chain)),
+        advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
+        ..Parts::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut ws, sessao) = app.authed(&key.api_key).await;
+    send_segment(&mut ws, "c1", 0, &read_fixture("speech/pt3.wav")).await;
+    assert_eq!(recv_json(&mut ws).await["comando"], "segmento_ok");
+    let t = recv_json(&mut ws).await;
+    assert_eq!(t["texto"], "Estou com o nariz entupido.");
+    wait_processed(&app, &sessao, 1).await;
+    let seg = &app.segments(&sessao).await[0];
+    let transcripts = app.store.segment_transcripts(&seg.id).await.unwrap();
+    assert_eq!(transcripts[0].provider, "secundario");
+    let attempts = app.store.segment_attempts(&seg.id).await.unwrap();
+    let stt: Vec<(&str, &str)> = attempts
+        .iter()
+        .filter(|(stage, _)| stage == "stt")
+        .map(|(_, a)| (a.provider.as_str(), a.outcome.as_str()))
+        .collect();
+    assert_eq!(stt, vec![("primario", "unavailable"), ("secundario", "ok")]);
 }

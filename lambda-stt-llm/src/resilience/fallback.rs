@@ -286,6 +286,13 @@ impl Transcriber for FallbackTranscriber {
     async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
         self.transcribe_with_report(pcm).await.0
     }
+
+    async fn transcribe_reporting(
+        &self,
+        pcm: &[i16],
+    ) -> (Result<Transcription, SttError>, Vec<Attempt>) {
+        self.transcribe_with_report(pcm).await
+    }
 }
 
 /// An [`Advisor`] over several advisors (e.g. xAI → OpenAI → rules): retries each and moves on
@@ -352,5 +359,12 @@ impl Advisor for FallbackAdvisor {
 
     async fn advise(&self, conversation: &Conversation) -> Result<Advice, AdvisorError> {
         self.advise_with_report(conversation).await.0
+    }
+
+    async fn advise_reporting(
+        &self,
+        conversation: &Conversation,
+    ) -> (Result<Advice, AdvisorError>, Vec<Attempt>) {
+        self.advise_with_report(conversation).await
     }
 }

@@ -11,11 +11,11 @@ mod fallback;
 mod retry_after;
 
 pub use fallback::{FallbackAdvisor, FallbackTranscriber};
+pub use balto_core::attempt::{Attempt, AttemptOutcome};
 pub use retry_after::{parse_retry_after, retry_after_from_headers};
 
 use balto_core::advisor::AdvisorError;
 use balto_core::transcriber::SttError;
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// How one provider is retried.
@@ -101,38 +101,7 @@ impl Default for ChainPolicy {
     }
 }
 
-/// The outcome of one provider call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptOutcome {
-    Ok,
-    Timeout,
-    RateLimited,
-    Http,
-    Transport,
-    InvalidResponse,
-    Rejected,
-    Unavailable,
-    Refused,
-    InvalidAnswer,
-    /// Still running when another provider answered first (or the chain deadline passed).
-    Cancelled,
-}
 
-/// One provider call made by a chain: who, when, how long, and how it ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Attempt {
-    /// Provider name (`elevenlabs`, `assemblyai`, `whisper`, `xai`, `regras`, ...).
-    pub provider: String,
-    /// 1 for the first call to this provider, 2 for its first retry, ...
-    pub attempt: u32,
-    /// When the call started, in ms since the chain started.
-    pub started_ms: u64,
-    pub latency_ms: u64,
-    pub outcome: AttemptOutcome,
-    /// The error, for failed calls.
-    pub error: Option<String>,
-}
 
 /// What the resilience layer needs to know about a provider error.
 pub trait ProviderError: std::fmt::Display + Clone + Send + 'static {

@@ -1,0 +1,87 @@
+//! Start-up behaviour: the 8765 → 8766 fallback, the database's journal mode, and `balto serve`
+//! logging every effective choice without secrets.
+
+use balto_local::server::bind_with_fallback;
+use balto_local::sqlite_store::SqliteStore;
+use std::io::{BufRead, BufReader};
+use std::net::IpAddr;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn a_taken_port_falls_back_to_the_next_one() {
+    let localhost: IpAddr = [127, 0, 0, 1].into();
+    // Find two free consecutive ports, take the first.
+    let (taken, port) = loop {
+        let l = tokio::net::TcpListener::bind((localhost, 0)).await.unwrap();
+        let p = l.local_addr().unwrap().port();
+        if p < u16::MAX && std::net::TcpListener::bind((localhost, p + 1)).is_ok() {
+            break (l, p);
+        }
+    };
+    let listener = bind_with_fallback(localhost, port).await.unwrap();
+    assert_eq!(listener.local_addr().unwrap().port(), port + 1);
+    drop(taken);
+    // A free port is used as is.
+    drop(listener);
+    let again = bind_with_fallback(localhost, port).await.unwrap();
+    assert_eq!(again.local_addr().unwrap().port(), port);
+}
+
+#[tokio::test]
+async fn the_database_is_created_with_its_folder_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/balto.db");
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(path.is_file());
+    assert_eq!(store.journal_mode().await.unwrap(), "wal");
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+    // Reopening applies no migration twice.
+    drop(store);
+    SqliteStore::open(&path).unwrap();
+}
+
+#[test]
+fn serve_logs_every_choice_and_masks_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_balto"))
+        .arg("serve")
+        .env("PORT", "0")
+        .env("DB_FILE", dir.path().join("b.db"))
+        .env("AUDIO_DUMP_DIR", dir.path().join("audio"))
+        .env("ADMIN_SECRET", "super-secret-admin-value")
+        .env("XAI_API_KEY", "xai-secret-key-0123456789abcdef")
+        .env("XAI_BASE_URL", "http://127.0.0.1:9")
+        .env("STT_PROVIDER", "auto")
+        .env("WHISPER_MODEL", dir.path().join("no-model.bin"))
+        .env("RUST_LOG", "info")
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    let started = Instant::now();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("Balto listening") || started.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("Balto listening"), "{log}");
+    for name in [
+        "PORT", "DB_FILE", "AUDIO_DUMP_DIR", "VAD_ENERGY_THRESHOLD", "AUTH_TIMEOUT_MS",
+        "MAX_FRAME_BYTES", "ADMIN_SECRET", "CATALOG_FILE",
+    ] {
+        assert!(log.contains(&format!("config {name} = ")), "{name} not logged:\n{log}");
+    }
+    assert!(log.contains("providers:"), "{log}");
+    assert!(log.contains("journal=wal") || log.contains("journal: wal"), "{log}");
+    assert!(!log.contains("super-secret-admin-value"), "admin secret leaked:\n{log}");
+    assert!(!log.contains("xai-secret-key-0123456789"), "provider key leaked:\n{log}");
+}
