@@ -1,7 +1,8 @@
 // Node test of the wasm-bindgen (--target web) build: loads the module, checks its imports,
 // feeds WAV files in 20 ms chunks and compares the segments with the native ones
 // (`vad_bench segments FILE.wav` JSON: identical boundaries, audio level within 0.1 %), then
-// measures throughput.
+// measures throughput (best of 3 passes, on this process's CPU time so other load on the
+// machine does not count; wall clock printed too).
 // Usage: node test.mjs PKG_DIR WAV NATIVE_JSON [WAV NATIVE_JSON ...]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -72,15 +73,11 @@ function run(pcm) {
   return segs;
 }
 
-let audioSeconds = 0;
-let elapsed = 0;
+const clips = [];
 for (let i = 0; i < pairs.length; i += 2) {
   const pcm = readWav(pairs[i]);
   const native = JSON.parse(readFileSync(pairs[i + 1], "utf8"));
-  const t0 = process.hrtime.bigint();
   const segs = run(pcm);
-  elapsed += Number(process.hrtime.bigint() - t0) / 1e9;
-  audioSeconds += pcm.length / 16000;
   // Boundaries must be identical; the cleaned audio may differ in the last bits (libm and FFT
   // code paths differ between x86_64 SIMD and wasm32), so its level is compared to 0.1 %.
   const strip = (s) => ({ start_ms: s.start_ms, end_ms: s.end_ms, samples: s.samples });
@@ -90,5 +87,21 @@ for (let i = 0; i < pairs.length; i += 2) {
     assert.ok(Math.abs(s.rms - r) <= 1e-3 * r + 0.5, `${pairs[i]} segment ${k}: rms ${s.rms} vs native ${r}`);
   });
   console.log(`${pairs[i]}: ${segs.length} segments with native boundaries and levels`);
+  clips.push(pcm);
 }
-console.log(`wasm throughput: ${(audioSeconds / elapsed).toFixed(0)}x real time (Node ${process.version}, one core)`);
+const audioSeconds = clips.reduce((a, p) => a + p.length / 16000, 0);
+let bestCpu = Infinity;
+let bestWall = Infinity;
+for (let rep = 0; rep < 3; rep++) {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (const pcm of clips) run(pcm);
+  bestWall = Math.min(bestWall, Number(process.hrtime.bigint() - t0) / 1e9);
+  const c = process.cpuUsage(c0);
+  bestCpu = Math.min(bestCpu, (c.user + c.system) / 1e6);
+}
+console.log(
+  `wasm throughput: ${(audioSeconds / bestCpu).toFixed(0)}x real time on one core ` +
+    `(CPU time; wall clock ${(audioSeconds / bestWall).toFixed(0)}x; ${audioSeconds.toFixed(0)} s of audio, ` +
+    `Node ${process.version})`,
+);

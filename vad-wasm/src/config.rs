@@ -81,7 +81,19 @@ pub struct FrontEndConfig {
     pub cut_search_ms: u32,
     /// Emit a [`crate::Event::Frame`] for every frame (UI meters). Default false.
     pub emit_frame_events: bool,
+    /// Skip resampling, RNNoise and WebRTC VAD on input frames whose raw level is more than
+    /// [`SKIP_MARGIN_DB`] below `energy_threshold_rms` once [`SKIP_AFTER_FRAMES`] such frames
+    /// followed each other and no segment is open (such frames can never pass the energy gate).
+    /// Their "cleaned" audio is the raw audio, delayed like the denoised path (it can only reach
+    /// STT as pre-roll), and RNNoise replays the last 40 ms of raw audio when a louder frame
+    /// arrives. Default true: this is most of the front end's cost in a quiet shop.
+    pub skip_quiet_frames: bool,
 }
+
+/// How far (dB) below the absolute energy floor a raw frame must be to be skipped.
+pub const SKIP_MARGIN_DB: f32 = 3.0;
+/// Consecutive quiet input frames required before frames are skipped.
+pub const SKIP_AFTER_FRAMES: u32 = 3;
 
 impl Default for FrontEndConfig {
     fn default() -> Self {
@@ -99,6 +111,7 @@ impl Default for FrontEndConfig {
             max_segment_ms: 15_000,
             cut_search_ms: 2_000,
             emit_frame_events: false,
+            skip_quiet_frames: true,
         }
     }
 }

@@ -11,13 +11,31 @@ pub const RNNOISE_FRAME: usize = DenoiseState::FRAME_SIZE;
 /// decimator group delays plus RNNoise's one-frame latency (96 + 480 = 576 samples at 48 kHz).
 pub const DENOISE_DELAY_SAMPLES: usize = (2 * FILTER_DELAY_48K + RNNOISE_FRAME) / 3;
 
+/// Input frames replayed through the resamplers and RNNoise when processing resumes after
+/// skipped frames: refills RNNoise's 36 ms analysis buffer, its overlap-add memory and the
+/// filter histories with the audio just before the resumed frame. RNNoise's GRU states stay
+/// frozen from the last processed (quiet) frame: resetting them instead made RNNoise fire on
+/// beeps and printer bursts (dev beeps F1 0.989 → 0.977, a false printer segment on seed 5).
+pub const RESUME_REPLAY_FRAMES: usize = 4;
+
 /// Resampler + RNNoise for one stream. Allocation-free per frame.
+///
+/// Frames may be skipped ([`Denoiser::skip`]) while nothing needs cleaned audio: the output is
+/// then the raw input delayed by the same [`DENOISE_DELAY_SAMPLES`], so alignment never changes,
+/// and the next [`Denoiser::process`] first replays the last [`RESUME_REPLAY_FRAMES`] raw frames.
 pub struct Denoiser {
     up: Upsampler3,
     down: Downsampler3,
     state: Box<DenoiseState<'static>>,
     in48: Vec<f32>,
     out48: Vec<f32>,
+    /// The last `RESUME_REPLAY_FRAMES` raw frames, oldest first (ring, `ring_pos` is the oldest).
+    ring: [[i16; FRAME_SAMPLES]; RESUME_REPLAY_FRAMES],
+    ring_pos: usize,
+    /// The last `DENOISE_DELAY_SAMPLES` raw samples (delay line for skipped frames).
+    delay: [i16; DENOISE_DELAY_SAMPLES],
+    /// Consecutive frames skipped so far.
+    skipped: usize,
 }
 
 impl std::fmt::Debug for Denoiser {
@@ -41,6 +59,10 @@ impl Denoiser {
             state: DenoiseState::new(),
             in48: vec![0.0; RNNOISE_FRAME],
             out48: vec![0.0; RNNOISE_FRAME],
+            ring: [[0; FRAME_SAMPLES]; RESUME_REPLAY_FRAMES],
+            ring_pos: 0,
+            delay: [0; DENOISE_DELAY_SAMPLES],
+            skipped: 0,
         }
     }
 
@@ -55,15 +77,43 @@ impl Denoiser {
         self.up.reset();
         self.down.reset();
         self.state = DenoiseState::new();
+        self.ring = [[0; FRAME_SAMPLES]; RESUME_REPLAY_FRAMES];
+        self.ring_pos = 0;
+        self.delay = [0; DENOISE_DELAY_SAMPLES];
+        self.skipped = 0;
     }
 
-    /// Denoises one 10 ms frame (160 samples). `cleaned` receives 160 samples that lag the input
-    /// by [`DENOISE_DELAY_SAMPLES`]. Returns RNNoise's speech probability for the input frame.
-    pub fn process(
-        &mut self,
-        raw: &[i16; FRAME_SAMPLES],
-        cleaned: &mut [i16; FRAME_SAMPLES],
-    ) -> f32 {
+    /// Frames skipped since RNNoise last ran.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Records `raw` in the replay ring and the delay line; returns the delayed raw frame.
+    fn remember(&mut self, raw: &[i16; FRAME_SAMPLES]) -> [i16; FRAME_SAMPLES] {
+        self.ring[self.ring_pos] = *raw;
+        self.ring_pos = (self.ring_pos + 1) % RESUME_REPLAY_FRAMES;
+        let mut delayed = [0i16; FRAME_SAMPLES];
+        // delayed = (delay line ++ raw)[..160]; delay line = (delay line ++ raw)[160..].
+        const D: usize = DENOISE_DELAY_SAMPLES;
+        const _: () = assert!(
+            D >= FRAME_SAMPLES,
+            "the delay line holds at least one frame"
+        );
+        delayed.copy_from_slice(&self.delay[..FRAME_SAMPLES]);
+        self.delay.copy_within(FRAME_SAMPLES.., 0);
+        self.delay[D - FRAME_SAMPLES..].copy_from_slice(raw);
+        delayed
+    }
+
+    /// Skips RNNoise for one frame: `cleaned` receives the raw input delayed by
+    /// [`DENOISE_DELAY_SAMPLES`] (so later frames stay aligned). Costs a copy.
+    pub fn skip(&mut self, raw: &[i16; FRAME_SAMPLES], cleaned: &mut [i16; FRAME_SAMPLES]) {
+        *cleaned = self.remember(raw);
+        self.skipped += 1;
+    }
+
+    /// Up-samples, denoises and down-samples one frame; returns RNNoise's probability.
+    fn run(&mut self, raw: &[i16; FRAME_SAMPLES], cleaned: &mut [i16; FRAME_SAMPLES]) -> f32 {
         self.up.process(raw, &mut self.in48);
         for v in self.in48.iter_mut() {
             if !v.is_finite() {
@@ -79,42 +129,26 @@ impl Denoiser {
             0.0
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_lags_input_by_the_documented_delay() {
-        // A tone burst; find the lag maximising correlation between input and output.
-        let n = 160 * 200;
-        let x: Vec<i16> = (0..n)
-            .map(|i| {
-                let env = if (8000..24000).contains(&i) { 1.0 } else { 0.0 };
-                (env * 8000.0
-                    * (2.0 * std::f32::consts::PI * 300.0 * i as f32 / 16_000.0).sin()
-                    * (1.0 + 0.5 * (2.0 * std::f32::consts::PI * 3.0 * i as f32 / 16_000.0).sin()))
-                    as i16
-            })
-            .collect();
-        let mut d = Denoiser::new();
-        let mut y = vec![0i16; n];
-        for (xi, yi) in x.chunks_exact(160).zip(y.chunks_exact_mut(160)) {
-            let mut a = [0i16; 160];
-            a.copy_from_slice(xi);
-            let mut b = [0i16; 160];
-            d.process(&a, &mut b);
-            yi.copy_from_slice(&b);
+    /// Denoises one 10 ms frame (160 samples). `cleaned` receives 160 samples that lag the input
+    /// by [`DENOISE_DELAY_SAMPLES`]. Returns RNNoise's speech probability for the input frame.
+    pub fn process(
+        &mut self,
+        raw: &[i16; FRAME_SAMPLES],
+        cleaned: &mut [i16; FRAME_SAMPLES],
+    ) -> f32 {
+        if self.skipped > 0 {
+            // Replay the frames just before this one (already in the ring) to bring the filter
+            // histories and RNNoise's buffers up to date; their output was already emitted.
+            let replay = self.skipped.min(RESUME_REPLAY_FRAMES);
+            let mut scratch = [0i16; FRAME_SAMPLES];
+            for k in RESUME_REPLAY_FRAMES - replay..RESUME_REPLAY_FRAMES {
+                let frame = self.ring[(self.ring_pos + k) % RESUME_REPLAY_FRAMES];
+                self.run(&frame, &mut scratch);
+            }
+            self.skipped = 0;
         }
-        let corr = |lag: usize| -> f64 {
-            (0..n - lag)
-                .map(|i| f64::from(x[i]) * f64::from(y[i + lag]))
-                .sum()
-        };
-        let best = (150..240)
-            .max_by(|&a, &b| corr(a).total_cmp(&corr(b)))
-            .unwrap_or(0);
-        assert!(best.abs_diff(DENOISE_DELAY_SAMPLES) <= 1, "best lag {best}");
+        self.remember(raw);
+        self.run(raw, cleaned)
     }
 }

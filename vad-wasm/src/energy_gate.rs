@@ -85,6 +85,23 @@ impl EnergyGate {
         level_db >= self.threshold_db()
     }
 
+    /// The absolute floor in dB.
+    pub fn absolute_db(&self) -> f32 {
+        self.absolute_db
+    }
+
+    /// Updates the trackers for a non-speech frame whose exact level is unknown but at most
+    /// `upper_db` (a skipped frame: its raw level bounds the denoised one). The noise floor
+    /// only falls (as it would for any level at or below the bound); the talker level decays.
+    pub fn update_quiet(&mut self, upper_db: f32) {
+        if upper_db.is_finite() && upper_db < self.noise_db {
+            self.update(upper_db, false);
+        } else {
+            let noise = self.noise_db;
+            self.update(noise, false);
+        }
+    }
+
     /// Updates the trackers with a frame's level and whether the frame was finally judged speech.
     pub fn update(&mut self, level_db: f32, is_speech: bool) {
         let level_db = if level_db.is_finite() { level_db } else { 0.0 };

@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
-use crate::config::{ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig};
+use crate::config::{
+    ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
+};
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
@@ -33,8 +35,15 @@ pub struct FrontEnd {
     cleaned: VecDeque<i16>,
     /// Raw samples waiting for their cleaned counterpart.
     raw: VecDeque<i16>,
-    /// RNNoise probabilities, one per input frame, waiting for their analysis.
-    probs: VecDeque<f32>,
+    /// RNNoise probabilities, one per input frame, waiting for their analysis, with whether
+    /// the frame was skipped (see [`FrontEndConfig::skip_quiet_frames`]).
+    probs: VecDeque<(f32, bool)>,
+    /// Consecutive input frames quiet enough to skip.
+    quiet_run: u32,
+    /// Raw level below which an input frame may be skipped (dB).
+    skip_below_db: f32,
+    /// Input frames skipped in this stream (diagnostics).
+    frames_skipped: u64,
     to_drop: usize,
     /// Real samples pushed in this stream.
     samples_in: u64,
@@ -60,6 +69,9 @@ impl FrontEnd {
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
             probs: VecDeque::with_capacity(8),
+            quiet_run: 0,
+            skip_below_db: rms_to_db(config.energy_threshold_rms) - SKIP_MARGIN_DB,
+            frames_skipped: 0,
             to_drop: DENOISE_DELAY_SAMPLES,
             samples_in: 0,
             frames_analyzed: 0,
@@ -83,6 +95,11 @@ impl FrontEnd {
         self.segmenter.in_segment()
     }
 
+    /// Input frames of the current stream on which RNNoise and the VAD were skipped.
+    pub fn frames_skipped(&self) -> u64 {
+        self.frames_skipped
+    }
+
     /// Approximate bytes of state held per stream (struct + heap buffers + libfvad).
     pub fn state_bytes(&self) -> usize {
         /// `sizeof(VadInstT)` in libfvad is about 1 KB (filter states, GMM statistics).
@@ -90,7 +107,7 @@ impl FrontEnd {
         std::mem::size_of::<Self>()
             + self.denoiser.heap_bytes()
             + (self.cleaned.capacity() + self.raw.capacity()) * 2
-            + self.probs.capacity() * 4
+            + self.probs.capacity() * std::mem::size_of::<(f32, bool)>()
             + self.segmenter.heap_bytes()
             + self.scratch.capacity() * std::mem::size_of::<Event>()
             + FVAD_STATE_BYTES
@@ -141,6 +158,8 @@ impl FrontEnd {
         self.cleaned.clear();
         self.raw.clear();
         self.probs.clear();
+        self.quiet_run = 0;
+        self.frames_skipped = 0;
         self.to_drop = DENOISE_DELAY_SAMPLES;
         self.samples_in = 0;
         self.frames_analyzed = 0;
@@ -148,9 +167,24 @@ impl FrontEnd {
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
         let mut cleaned = [0i16; FRAME_SAMPLES];
-        let prob = self.denoiser.process(frame, &mut cleaned);
+        let quiet = rms_to_db(frame_rms(frame)) < self.skip_below_db;
+        self.quiet_run = if quiet {
+            self.quiet_run.saturating_add(1)
+        } else {
+            0
+        };
+        let skip = self.config.skip_quiet_frames
+            && self.quiet_run >= SKIP_AFTER_FRAMES
+            && !self.segmenter.in_segment();
+        let prob = if skip {
+            self.denoiser.skip(frame, &mut cleaned);
+            self.frames_skipped += 1;
+            0.0
+        } else {
+            self.denoiser.process(frame, &mut cleaned)
+        };
         self.raw.extend(frame.iter().copied());
-        self.probs.push_back(prob);
+        self.probs.push_back((prob, skip));
         let skip = self.to_drop.min(FRAME_SAMPLES);
         self.to_drop -= skip;
         self.cleaned.extend(cleaned[skip..].iter().copied());
@@ -167,9 +201,12 @@ impl FrontEnd {
             *r = self.raw.pop_front().unwrap_or(0);
         }
         // RNNoise's probability for this frame and the next (its analysis window straddles both).
-        let p0 = self.probs.pop_front().unwrap_or(0.0);
-        let p1 = self.probs.front().copied().unwrap_or(0.0);
+        let (p0, _) = self.probs.pop_front().unwrap_or((0.0, false));
+        let (p1, next_skipped) = self.probs.front().copied().unwrap_or((0.0, false));
         let prob = p0.max(p1);
+        // This frame's cleaned audio comes from the next two input frames; if either was
+        // skipped it is (partly) raw audio that was too quiet to be speech.
+        let skipped = next_skipped || self.probs.get(1).is_some_and(|&(_, s)| s);
 
         let index = self.frames_analyzed;
         self.frames_analyzed += 1;
@@ -185,10 +222,16 @@ impl FrontEnd {
         } else {
             &raw
         };
-        let vad = self.vad.is_speech(vad_frame);
-        let loud = self.gate.passes(level_db);
-        let is_speech = vad && loud && prob >= self.config.min_speech_probability;
-        self.gate.update(level_db, is_speech);
+        let is_speech = if skipped {
+            self.gate.update_quiet(level_db);
+            false
+        } else {
+            let vad = self.vad.is_speech(vad_frame);
+            let loud = self.gate.passes(level_db);
+            let is_speech = vad && loud && prob >= self.config.min_speech_probability;
+            self.gate.update(level_db, is_speech);
+            is_speech
+        };
         if self.config.emit_frame_events {
             out.push(Event::Frame(FrameLevel {
                 time_ms: index * u64::from(FRAME_MS),
