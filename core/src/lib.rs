@@ -2,8 +2,8 @@
 //! types and the provider/storage traits shared by every Balto target. No I/O; builds for wasm32.
 
 pub mod advice;
-pub mod attempt;
 pub mod advisor;
+pub mod attempt;
 pub mod frontend;
 pub mod keys;
 pub mod pcm;

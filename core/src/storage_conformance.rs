@@ -51,11 +51,22 @@ async fn keys(store: &dyn Storage, tag: &str) {
         .filter(|k| k.key_id.starts_with(tag))
         .map(|k| k.key_id)
         .collect();
-    assert_eq!(listed, vec![k2.key.key_id.clone(), k1.key.key_id.clone()], "newest first");
+    assert_eq!(
+        listed,
+        vec![k2.key.key_id.clone(), k1.key.key_id.clone()],
+        "newest first"
+    );
     assert!(store.revoke_key(&k1.key.key_id, 5_000).await.unwrap());
-    assert!(store.revoke_key(&k1.key.key_id, 9_000).await.unwrap(), "revoking twice is fine");
+    assert!(
+        store.revoke_key(&k1.key.key_id, 9_000).await.unwrap(),
+        "revoking twice is fine"
+    );
     let revoked = store.find_key(&k1.key.key_id).await.unwrap().unwrap();
-    assert_eq!(revoked.key.revoked_at_ms, Some(5_000), "the first revocation time is kept");
+    assert_eq!(
+        revoked.key.revoked_at_ms,
+        Some(5_000),
+        "the first revocation time is kept"
+    );
     assert!(!revoked.key.is_active());
     assert!(!store.revoke_key(&format!("{tag}nope"), 1).await.unwrap());
 }
@@ -102,7 +113,10 @@ async fn sessions_and_segments(store: &dyn Storage, tag: &str) {
     let b = segment(tag, 2, &session.id, &k.key.key_id, Some("client-x"));
     let c = segment(tag, 3, &session.id, &k.key.key_id, None);
     for s in [&a, &b, &c] {
-        assert_eq!(store.insert_segment(s.clone()).await.unwrap(), InsertOutcome::Inserted);
+        assert_eq!(
+            store.insert_segment(s.clone()).await.unwrap(),
+            InsertOutcome::Inserted
+        );
     }
     // The same client id from the same key is a duplicate, whatever the session.
     let again = SegmentRecord {
@@ -117,10 +131,17 @@ async fn sessions_and_segments(store: &dyn Storage, tag: &str) {
     );
     // From another key it is a different segment.
     let other_key = segment(tag, 4, &session2.id, &other.key.key_id, Some("client-x"));
-    assert_eq!(store.insert_segment(other_key.clone()).await.unwrap(), InsertOutcome::Inserted);
+    assert_eq!(
+        store.insert_segment(other_key.clone()).await.unwrap(),
+        InsertOutcome::Inserted
+    );
 
     let listed = store.session_segments(&session.id).await.unwrap();
-    assert_eq!(listed, vec![a.clone(), b.clone(), c.clone()], "arrival order, exact records");
+    assert_eq!(
+        listed,
+        vec![a.clone(), b.clone(), c.clone()],
+        "arrival order, exact records"
+    );
 
     store
         .set_segment_status(&a.id, SegmentStatus::Processed, None)
@@ -150,8 +171,15 @@ async fn sessions_and_segments(store: &dyn Storage, tag: &str) {
         .filter(|s| s.id.starts_with(tag))
         .map(|s| s.id)
         .collect();
-    assert_eq!(unfinished, vec![b.id.clone(), other_key.id.clone()], "stored only, oldest first");
-    assert!(store.unfinished_segments(1).await.unwrap().len() <= 1, "limit honoured");
+    assert_eq!(
+        unfinished,
+        vec![b.id.clone(), other_key.id.clone()],
+        "stored only, oldest first"
+    );
+    assert!(
+        store.unfinished_segments(1).await.unwrap().len() <= 1,
+        "limit honoured"
+    );
 
     store.close_session(&session.id, 20_000).await.unwrap();
     store.close_session(&session.id, 30_000).await.unwrap();
@@ -187,7 +215,10 @@ async fn results(store: &dyn Storage, tag: &str) {
     };
     store.insert_transcript(t1.clone()).await.unwrap();
     store.insert_transcript(t2.clone()).await.unwrap();
-    assert_eq!(store.segment_transcripts(&seg.id).await.unwrap(), vec![t1, t2]);
+    assert_eq!(
+        store.segment_transcripts(&seg.id).await.unwrap(),
+        vec![t1, t2]
+    );
 
     let pushed = SuggestionRecord {
         segment_id: seg.id.clone(),
@@ -243,7 +274,10 @@ async fn results(store: &dyn Storage, tag: &str) {
         outcome: AttemptOutcome::Timeout,
         error: Some("the model did not answer within 10000 ms".into()),
     };
-    store.insert_attempts(&seg.id, "stt", &attempts).await.unwrap();
+    store
+        .insert_attempts(&seg.id, "stt", &attempts)
+        .await
+        .unwrap();
     store
         .insert_attempts(&seg.id, "advisor", std::slice::from_ref(&advisor_attempt))
         .await

@@ -3,8 +3,8 @@
 
 use crate::clock::unix_ms;
 use balto_core::advice::{Advice, Conversation};
-use balto_core::attempt::{Attempt, AttemptOutcome};
 use balto_core::advisor::Advisor;
+use balto_core::attempt::{Attempt, AttemptOutcome};
 use balto_core::records::{SegmentStatus, TranscriptRecord};
 use balto_core::session::SegmentOrigin;
 use balto_core::storage::Storage;

@@ -429,7 +429,8 @@ impl Storage for SqliteStore {
         stage: &str,
         attempts: &[Attempt],
     ) -> Result<(), StorageError> {
-        let (segment_id, stage, attempts) = (segment_id.to_string(), stage.to_string(), attempts.to_vec());
+        let (segment_id, stage, attempts) =
+            (segment_id.to_string(), stage.to_string(), attempts.to_vec());
         self.with(move |c| {
             let tx = c.transaction().map_err(backend)?;
             for a in &attempts {

@@ -151,7 +151,10 @@ async fn segments_flow_through_stt_and_the_advisor_to_recomendar() {
             .collect();
         assert_eq!(
             summary,
-            vec![("stt", "roteiro-de-teste", "ok"), ("advisor", "regras", "ok")]
+            vec![
+                ("stt", "roteiro-de-teste", "ok"),
+                ("advisor", "regras", "ok")
+            ]
         );
     }
     let suggestions = app.store.session_suggestions(&sessao).await.unwrap();

@@ -75,13 +75,31 @@ fn serve_logs_every_choice_and_masks_secrets() {
     child.wait().unwrap();
     assert!(log.contains("Balto listening"), "{log}");
     for name in [
-        "PORT", "DB_FILE", "AUDIO_DUMP_DIR", "VAD_ENERGY_THRESHOLD", "AUTH_TIMEOUT_MS",
-        "MAX_FRAME_BYTES", "ADMIN_SECRET", "CATALOG_FILE",
+        "PORT",
+        "DB_FILE",
+        "AUDIO_DUMP_DIR",
+        "VAD_ENERGY_THRESHOLD",
+        "AUTH_TIMEOUT_MS",
+        "MAX_FRAME_BYTES",
+        "ADMIN_SECRET",
+        "CATALOG_FILE",
     ] {
-        assert!(log.contains(&format!("config {name} = ")), "{name} not logged:\n{log}");
+        assert!(
+            log.contains(&format!("config {name} = ")),
+            "{name} not logged:\n{log}"
+        );
     }
     assert!(log.contains("providers:"), "{log}");
-    assert!(log.contains("journal=wal") || log.contains("journal: wal"), "{log}");
-    assert!(!log.contains("super-secret-admin-value"), "admin secret leaked:\n{log}");
-    assert!(!log.contains("xai-secret-key-0123456789"), "provider key leaked:\n{log}");
+    assert!(
+        log.contains("journal=wal") || log.contains("journal: wal"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("super-secret-admin-value"),
+        "admin secret leaked:\n{log}"
+    );
+    assert!(
+        !log.contains("xai-secret-key-0123456789"),
+        "provider key leaked:\n{log}"
+    );
 }

@@ -10,8 +10,8 @@
 mod fallback;
 mod retry_after;
 
-pub use fallback::{FallbackAdvisor, FallbackTranscriber};
 pub use balto_core::attempt::{Attempt, AttemptOutcome};
+pub use fallback::{FallbackAdvisor, FallbackTranscriber};
 pub use retry_after::{parse_retry_after, retry_after_from_headers};
 
 use balto_core::advisor::AdvisorError;
@@ -100,8 +100,6 @@ impl Default for ChainPolicy {
         }
     }
 }
-
-
 
 /// What the resilience layer needs to know about a provider error.
 pub trait ProviderError: std::fmt::Display + Clone + Send + 'static {
