@@ -40,7 +40,9 @@ if [[ "$mode" != "--serve" ]]; then
   have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
   if [[ -n "$want" && "$have" != "$want" ]]; then
     log "installing wasm-bindgen-cli $want (a few minutes, once)"
-    cargo install --locked --quiet --force wasm-bindgen-cli --version "$want"
+    # Its own lock file may name a crate version the registry no longer serves; then resolve anew.
+    cargo install --locked --quiet --force wasm-bindgen-cli --version "$want" ||
+      cargo install --quiet --force wasm-bindgen-cli --version "$want"
   fi
   command -v node >/dev/null || { log "node is required for the WASM test"; exit 1; }
 fi
