@@ -23,6 +23,18 @@ pub struct Transcription {
     pub provider: String,
 }
 
+impl Transcription {
+    /// Nothing heard (empty audio): no provider is called for it.
+    pub fn empty(provider: impl Into<String>) -> Transcription {
+        Transcription {
+            text: String::new(),
+            language: None,
+            words: Vec::new(),
+            provider: provider.into(),
+        }
+    }
+}
+
 /// Why a transcription failed. `is_retryable` tells the fallback chain what to do.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SttError {

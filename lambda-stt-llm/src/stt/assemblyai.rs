@@ -238,12 +238,7 @@ impl Transcriber for AssemblyAiTranscriber {
 
     async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
         if pcm.is_empty() {
-            return Ok(Transcription {
-                text: String::new(),
-                language: None,
-                words: Vec::new(),
-                provider: Self::NAME.to_string(),
-            });
+            return Ok(Transcription::empty(Self::NAME));
         }
         match tokio::time::timeout(self.config.deadline, self.run_job(pcm)).await {
             Ok(result) => result,

@@ -2,9 +2,10 @@
 //! (raw PCM with `file_format=pcm_s16le_16`), `model_id`, `language_code`. Errors carry a JSON
 //! `detail` (an object with `message`/`code`/`status`, a string, or FastAPI's validation list).
 
-use super::{SAMPLE_RATE, pcm_le_bytes, read_body, status_error, transport_error, truncate};
+use super::{SAMPLE_RATE, read_body, status_error, transport_error, truncate};
 use crate::providers::{ApiKey, BuildError};
 use async_trait::async_trait;
+use balto_core::pcm::samples_to_bytes;
 use balto_core::transcriber::{SttError, Transcriber, Transcription, Word};
 use serde::Deserialize;
 use std::time::Duration;
@@ -184,15 +185,10 @@ impl Transcriber for ElevenLabsTranscriber {
 
     async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
         if pcm.is_empty() {
-            return Ok(Transcription {
-                text: String::new(),
-                language: None,
-                words: Vec::new(),
-                provider: Self::NAME.to_string(),
-            });
+            return Ok(Transcription::empty(Self::NAME));
         }
         debug_assert_eq!(SAMPLE_RATE, 16_000, "pcm_s16le_16 means 16 kHz");
-        let file = reqwest::multipart::Part::bytes(pcm_le_bytes(pcm))
+        let file = reqwest::multipart::Part::bytes(samples_to_bytes(pcm))
             .file_name("segment.pcm")
             .mime_str("application/octet-stream")
             .map_err(|e| SttError::Transport(e.to_string()))?;

@@ -39,11 +39,6 @@ pub fn wav_bytes(pcm: &[i16], sample_rate: u32) -> Vec<u8> {
     out
 }
 
-/// Raw little-endian bytes of `pcm` (`pcm_s16le_16`).
-pub(crate) fn pcm_le_bytes(pcm: &[i16]) -> Vec<u8> {
-    pcm.iter().flat_map(|s| s.to_le_bytes()).collect()
-}
-
 /// `s` cut to at most `max` bytes on a character boundary.
 pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
