@@ -9,5 +9,6 @@ pub mod resilience;
 pub mod rules;
 pub mod stt;
 pub mod text;
+pub mod wer;
 #[cfg(feature = "whisper")]
 pub mod whisper;

@@ -56,6 +56,48 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Simulate counters: stream audio files to a Balto /ws and print every server message.
+    Stream {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// WebSocket endpoint, e.g. ws://localhost:8765/ws.
+        #[arg(long)]
+        url: String,
+        /// Counter key (balto_…).
+        #[arg(long)]
+        key: String,
+        /// Pace the audio at real time, as a live microphone.
+        #[arg(long)]
+        realtime: bool,
+        /// raw (Part 1: 20 ms PCM frames) or segments (Part 2: cut here, `segmento` messages).
+        #[arg(long, default_value = "raw")]
+        mode: balto_local::counter_client::StreamMode,
+        /// Counters per file, all at once (files × N sockets).
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        /// One JSON object per line: {"counter","file","message"}.
+        #[arg(long)]
+        json: bool,
+        /// After the audio, stop once the server has been quiet this long (ms).
+        #[arg(long, default_value_t = 3000)]
+        quiet_ms: u64,
+        /// Give up on a counter after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout_s: u64,
+    },
+    /// Comparison reports: every file (and every segment) by every provider, in Excel.
+    Report {
+        input_dir: PathBuf,
+        /// Folder for Relatorio_Originais.xlsx and Relatorio_Segmentos.xlsx.
+        #[arg(long)]
+        out: PathBuf,
+        /// Comma-separated: elevenlabs, assemblyai, whisper.
+        #[arg(long, default_value = "elevenlabs,assemblyai,whisper")]
+        providers: String,
+        /// Also write CSV files.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -79,6 +121,40 @@ fn main() -> Result<()> {
         Command::Vad { file, json } => cmd::vad::vad(&file, json, config.vad_energy_threshold),
         Command::VadEval { dir, json } => {
             cmd::vad::vad_eval(&dir, json, config.vad_energy_threshold)
+        }
+        Command::Stream {
+            files,
+            url,
+            key,
+            realtime,
+            mode,
+            concurrency,
+            json,
+            quiet_ms,
+            timeout_s,
+        } => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(cmd::stream::run(cmd::stream::StreamArgs {
+                files,
+                url,
+                key,
+                realtime,
+                mode,
+                concurrency,
+                json,
+                quiet_ms,
+                timeout_s,
+                energy_threshold: config.vad_energy_threshold,
+            }))
+        }
+        Command::Report {
+            input_dir,
+            out,
+            providers,
+            csv,
+        } => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(cmd::report::run(&config, &input_dir, &out, &providers, csv))
         }
         Command::Serve
         | Command::Keys { .. }

@@ -2,6 +2,8 @@
 
 pub mod advise;
 pub mod keys;
+pub mod report;
 pub mod serve;
+pub mod stream;
 pub mod transcribe;
 pub mod vad;
