@@ -117,24 +117,20 @@ fn main() -> Result<()> {
     }
     let cli = Cli::parse();
     let config = Config::from_lookup(&|name| std::env::var(name).ok())?;
+    // The file-only commands need no async runtime; every other one runs inside one.
     match cli.command {
-        Command::Vad { file, json } => cmd::vad::vad(&file, json, config.vad_energy_threshold),
-        Command::VadEval { dir, json } => {
-            cmd::vad::vad_eval(&dir, json, config.vad_energy_threshold)
+        Command::Vad { file, json } => {
+            return cmd::vad::vad(&file, json, config.vad_energy_threshold);
         }
-        Command::Stream {
-            files,
-            url,
-            key,
-            realtime,
-            mode,
-            concurrency,
-            json,
-            quiet_ms,
-            timeout_s,
-        } => {
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(cmd::stream::run(cmd::stream::StreamArgs {
+        Command::VadEval { dir, json } => {
+            return cmd::vad::vad_eval(&dir, json, config.vad_energy_threshold);
+        }
+        _ => {}
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Stream {
                 files,
                 url,
                 key,
@@ -144,40 +140,42 @@ fn main() -> Result<()> {
                 json,
                 quiet_ms,
                 timeout_s,
-                energy_threshold: config.vad_energy_threshold,
-            }))
+            } => {
+                cmd::stream::run(cmd::stream::StreamArgs {
+                    files,
+                    url,
+                    key,
+                    realtime,
+                    mode,
+                    concurrency,
+                    json,
+                    quiet_ms,
+                    timeout_s,
+                    energy_threshold: config.vad_energy_threshold,
+                })
+                .await
+            }
+            Command::Report {
+                input_dir,
+                out,
+                providers,
+                csv,
+            } => cmd::report::run(&config, &input_dir, &out, &providers, csv).await,
+            Command::Keys { command } => cmd::keys::run(config, command).await,
+            Command::Transcribe {
+                file,
+                provider,
+                json,
+            } => cmd::transcribe::run(&config, &file, provider.as_deref(), json).await,
+            Command::Advise { text, json } => {
+                let providers = lambda_stt_llm::providers::ProviderConfig::from_process_env()?;
+                let advisor = cmd::serve::advisor(&config, &providers)?;
+                cmd::advise::run(&*advisor, &text, json).await
+            }
+            Command::Serve => cmd::serve::run(config).await,
+            Command::Vad { .. } | Command::VadEval { .. } => {
+                unreachable!("file-only commands return before the runtime starts")
+            }
         }
-        Command::Report {
-            input_dir,
-            out,
-            providers,
-            csv,
-        } => {
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(cmd::report::run(&config, &input_dir, &out, &providers, csv))
-        }
-        Command::Serve
-        | Command::Keys { .. }
-        | Command::Advise { .. }
-        | Command::Transcribe { .. } => {
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(async move {
-                match cli.command {
-                    Command::Keys { command } => cmd::keys::run(config, command).await,
-                    Command::Transcribe {
-                        file,
-                        provider,
-                        json,
-                    } => cmd::transcribe::run(&config, &file, provider.as_deref(), json).await,
-                    Command::Advise { text, json } => {
-                        let providers =
-                            lambda_stt_llm::providers::ProviderConfig::from_process_env()?;
-                        let advisor = cmd::serve::advisor(&config, &providers)?;
-                        cmd::advise::run(&*advisor, &text, json).await
-                    }
-                    _ => cmd::serve::run(config).await,
-                }
-            })
-        }
-    }
+    })
 }

@@ -2,28 +2,58 @@
 
 use vad_wasm::{AudioFrontEnd, CutSegment, Event, FrontEnd, FrontEndConfig, segment_pcm};
 
+/// Harmonic "voiced" bursts over white noise: deterministic (xorshift noise of amplitude
+/// `noise`), a burst from `on` to `off` seconds within every `period`, with a fundamental of
+/// `f0` Hz wobbling by `f0_depth` Hz at `f0_rate` rad/s.
+struct Bursts {
+    seed: u32,
+    noise: f32,
+    period: f32,
+    on: f32,
+    off: f32,
+    f0: f32,
+    f0_depth: f32,
+    f0_rate: f32,
+}
+
+impl Bursts {
+    fn render(&self, seconds: f32) -> Vec<i16> {
+        let mut state = self.seed;
+        let n = (seconds * 16_000.0) as usize;
+        (0..n)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let t = i as f32 / 16_000.0;
+                let mut v = self.noise * ((state as f32 / u32::MAX as f32) - 0.5);
+                if (t % self.period) > self.on && (t % self.period) < self.off {
+                    let f0 = self.f0 + self.f0_depth * (t * self.f0_rate).sin();
+                    for h in 1..10 {
+                        v += 2500.0 / h as f32
+                            * (2.0 * std::f32::consts::PI * f0 * h as f32 * t).sin()
+                            * (0.6 + 0.4 * (2.0 * std::f32::consts::PI * 4.0 * t).sin());
+                    }
+                }
+                v as i16
+            })
+            .collect()
+    }
+}
+
 /// Deterministic "speech-like" test signal: harmonic bursts over a noise floor, with pauses.
 fn signal(seconds: f32) -> Vec<i16> {
-    let mut state = 0x1234_5678_u32;
-    let n = (seconds * 16_000.0) as usize;
-    (0..n)
-        .map(|i| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let t = i as f32 / 16_000.0;
-            let mut v = 200.0 * ((state as f32 / u32::MAX as f32) - 0.5);
-            if (t % 2.5) > 0.7 && (t % 2.5) < 2.0 {
-                let f0 = 140.0 + 20.0 * (t * 3.0).sin();
-                for h in 1..10 {
-                    v += 2500.0 / h as f32
-                        * (2.0 * std::f32::consts::PI * f0 * h as f32 * t).sin()
-                        * (0.6 + 0.4 * (2.0 * std::f32::consts::PI * 4.0 * t).sin());
-                }
-            }
-            v as i16
-        })
-        .collect()
+    Bursts {
+        seed: 0x1234_5678,
+        noise: 200.0,
+        period: 2.5,
+        on: 0.7,
+        off: 2.0,
+        f0: 140.0,
+        f0_depth: 20.0,
+        f0_rate: 3.0,
+    }
+    .render(seconds)
 }
 
 #[test]
@@ -151,26 +181,17 @@ fn front_end_is_send() {
 
 /// Speech bursts separated by long stretches of quiet room noise (well under the energy floor).
 fn quiet_gaps(seconds: f32) -> Vec<i16> {
-    let mut state = 0x0bad_cafe_u32;
-    let n = (seconds * 16_000.0) as usize;
-    (0..n)
-        .map(|i| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let t = i as f32 / 16_000.0;
-            let mut v = 60.0 * ((state as f32 / u32::MAX as f32) - 0.5);
-            if (t % 4.0) > 2.0 && (t % 4.0) < 3.2 {
-                let f0 = 130.0 + 25.0 * (t * 2.5).sin();
-                for h in 1..10 {
-                    v += 2500.0 / h as f32
-                        * (2.0 * std::f32::consts::PI * f0 * h as f32 * t).sin()
-                        * (0.6 + 0.4 * (2.0 * std::f32::consts::PI * 4.0 * t).sin());
-                }
-            }
-            v as i16
-        })
-        .collect()
+    Bursts {
+        seed: 0x0bad_cafe,
+        noise: 60.0,
+        period: 4.0,
+        on: 2.0,
+        off: 3.2,
+        f0: 130.0,
+        f0_depth: 25.0,
+        f0_rate: 2.5,
+    }
+    .render(seconds)
 }
 
 #[test]
