@@ -18,29 +18,16 @@ fn read_wav(path: &Path) -> Vec<i16> {
     reader.samples::<i16>().map(Result::unwrap).collect()
 }
 
-fn normalize(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
-
 fn word_errors(reference: &str, hypothesis: &str) -> (usize, usize) {
-    let (r, h) = (normalize(reference), normalize(hypothesis));
-    let mut prev: Vec<usize> = (0..=h.len()).collect();
-    for (i, rw) in r.iter().enumerate() {
-        let mut cur = vec![i + 1; h.len() + 1];
-        for (j, hw) in h.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(rw != hw))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    (prev[h.len()], r.len())
+    // The crate's WER, with accents kept (an accent error is a word error here).
+    let rate = lambda_stt_llm::wer::wer(
+        reference,
+        hypothesis,
+        lambda_stt_llm::text::NormalizeOptions {
+            strip_accents: false,
+        },
+    );
+    (rate.edits, rate.reference_len)
 }
 
 /// User + system CPU seconds of this process (Linux `/proc`, 100 ticks per second).

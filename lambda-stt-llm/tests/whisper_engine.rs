@@ -59,18 +59,15 @@ fn normalize(text: &str) -> Vec<String> {
 
 /// Word edit distance and reference length.
 fn word_errors(reference: &str, hypothesis: &str) -> (usize, usize) {
-    let r = normalize(reference);
-    let h = normalize(hypothesis);
-    let mut prev: Vec<usize> = (0..=h.len()).collect();
-    for (i, rw) in r.iter().enumerate() {
-        let mut cur = vec![i + 1; h.len() + 1];
-        for (j, hw) in h.iter().enumerate() {
-            let substitution = prev[j] + usize::from(rw != hw);
-            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    (prev[h.len()], r.len())
+    // The crate's WER, with accents kept (an accent error is a word error here).
+    let rate = lambda_stt_llm::wer::wer(
+        reference,
+        hypothesis,
+        lambda_stt_llm::text::NormalizeOptions {
+            strip_accents: false,
+        },
+    );
+    (rate.edits, rate.reference_len)
 }
 
 fn wer(reference: &str, hypothesis: &str) -> f64 {
