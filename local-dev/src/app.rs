@@ -41,6 +41,8 @@ impl Counters {
 pub struct App {
     pub store: Arc<dyn Storage>,
     pub audio_dir: PathBuf,
+    /// Built web assets (`counter/`, `admin/`); see [`crate::config::Config::web_dir`].
+    pub web_dir: PathBuf,
     pub session_config: SessionConfig,
     pub front_end: FrontEndMaker,
     /// `None` when no engine is available: segments are stored and stay unprocessed.

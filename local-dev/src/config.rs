@@ -56,6 +56,8 @@ pub struct Config {
     pub whisper_model: Option<PathBuf>,
     /// A product catalog replacing the embedded one.
     pub catalog_file: Option<PathBuf>,
+    /// Built web assets: `counter/` served at `/`, `admin/` at `/admin` (scripts/build-web.sh).
+    pub web_dir: PathBuf,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -128,6 +130,7 @@ impl Config {
             catalog_file: lookup("CATALOG_FILE")
                 .filter(|v| !v.trim().is_empty())
                 .map(PathBuf::from),
+            web_dir: path("WEB_DIR", "./target/web"),
         })
     }
 
@@ -165,6 +168,7 @@ impl Config {
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| "<embedded catalog>".into()),
             ),
+            ("WEB_DIR", self.web_dir.display().to_string()),
         ]
     }
 }
@@ -192,6 +196,7 @@ mod tests {
         assert_eq!(c.auth_timeout_ms, 10_000);
         assert_eq!(c.max_frame_bytes, 65_536);
         assert!(c.admin_secret.is_none());
+        assert_eq!(c.web_dir, PathBuf::from("./target/web"));
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub async fn run(config: Config) -> Result<()> {
     let app = Arc::new(App {
         store: Arc::new(store),
         audio_dir: config.audio_dump_dir.clone(),
+        web_dir: config.web_dir.clone(),
         session_config: SessionConfig {
             auth_timeout_ms: config.auth_timeout_ms,
             max_frame_bytes: config.max_frame_bytes,

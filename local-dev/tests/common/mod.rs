@@ -64,6 +64,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
     let app = Arc::new(App {
         store: Arc::new(store.clone()),
         audio_dir: dir.path().join("audio"),
+        web_dir: dir.path().join("web"),
         session_config: SessionConfig {
             auth_timeout_ms: parts.auth_timeout_ms.unwrap_or(10_000),
             ..SessionConfig::default()
