@@ -1,5 +1,6 @@
 //! The shared state of a running local-dev server: storage, pipeline parts, limits, shutdown.
 
+use crate::claims::SegmentClaims;
 use balto_core::advisor::Advisor;
 use balto_core::frontend::AudioFrontEnd;
 use balto_core::session::SessionConfig;
@@ -53,6 +54,8 @@ pub struct App {
     pub shutdown: CancellationToken,
     pub counters: Counters,
     pub started: Instant,
+    /// Segments some task of this process is working on (see [`crate::recovery`]).
+    pub claims: SegmentClaims,
 }
 
 impl App {

@@ -3,6 +3,7 @@
 
 use crate::app::{App, BoxedFrontEnd, Counters};
 use crate::audio_files::write_segment_wav;
+use crate::claims::Claim;
 use crate::clock::unix_ms;
 use crate::counter_keys;
 use crate::pipeline::{PipelineReport, mark, spawn_advice, spawn_transcription};
@@ -30,6 +31,8 @@ struct InFlight {
     segment_id: String,
     start_ms: u64,
     pcm: Option<Vec<i16>>,
+    /// Keeps the recovery sweep off the segment while this connection's tasks work on it.
+    claim: Arc<Claim>,
 }
 
 struct Connection {
@@ -173,6 +176,7 @@ impl Connection {
                                 origin,
                                 conversation,
                                 base_transcript,
+                                Arc::clone(&inflight.claim),
                                 self.reports.clone(),
                             );
                         }
@@ -256,6 +260,10 @@ impl Connection {
             return StoreResult::Failed(seg.origin);
         };
         let segment_id = uuid::Uuid::now_v7().to_string();
+        // Claimed before the row exists, so no sweep can take it in between.
+        let Some(claim) = self.app.claims.claim(&segment_id) else {
+            return StoreResult::Failed(seg.origin);
+        };
         let (client_id, seq) = match &seg.origin {
             SegmentOrigin::Client { id } => (Some(id.clone()), None),
             SegmentOrigin::Stream { seq } => (None, Some(*seq)),
@@ -300,6 +308,7 @@ impl Connection {
                         segment_id,
                         start_ms: seg.start_ms,
                         pcm: Some(pcm),
+                        claim: Arc::new(claim),
                     },
                 );
                 StoreResult::Stored(seg.origin, false)
@@ -337,6 +346,7 @@ impl Connection {
             origin,
             inflight.start_ms,
             pcm,
+            Arc::clone(&inflight.claim),
             self.reports.clone(),
         );
     }

@@ -1,5 +1,6 @@
-//! The real `balto` binary as separate processes: two servers on one database file, and a
-//! server killed with SIGKILL mid-session. Nothing acknowledged may be lost or corrupted.
+//! The real `balto` binary as separate processes: two servers on one database file, a server
+//! killed with SIGKILL mid-session, and one killed while its STT provider stalls. Nothing
+//! acknowledged may be lost, corrupted or processed twice.
 
 mod common;
 
@@ -7,6 +8,8 @@ use common::*;
 use futures_util::StreamExt;
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -51,7 +54,16 @@ async fn create_key(data: &Path, balcao: &str) -> String {
 
 /// Starts `balto serve` and returns it with its WebSocket URL (read from its log).
 async fn serve(data: &Path) -> (Child, String) {
-    let mut child = balto(data)
+    serve_with(data, &[]).await
+}
+
+/// Starts `balto serve` with extra environment variables.
+async fn serve_with(data: &Path, env: &[(&str, String)]) -> (Child, String) {
+    let mut cmd = balto(data);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
         .arg("serve")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -230,4 +242,134 @@ async fn killing_the_server_mid_session_loses_no_acknowledged_segment() {
         stored.len(),
         "the re-sent segment was not stored twice"
     );
+}
+
+/// Accepts HTTP connections and never answers: a provider that hangs. Counts connections.
+async fn stalled_provider() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (url, accepted)
+}
+
+fn elevenlabs_env(base_url: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("STT_PROVIDER", "elevenlabs".into()),
+        ("ELEVENLABS_BASE_URL", base_url),
+        ("ELEVENLABS_API_KEY", "test-key-not-secret".into()),
+        ("STT_TIMEOUT_MS", "120000".into()),
+        // No offline engine to fall back to: the cloud provider is the only way through.
+        ("WHISPER_MODEL", "/nonexistent/ggml.bin".into()),
+    ]
+}
+
+#[tokio::test]
+async fn segments_in_flight_to_a_stalled_provider_survive_sigkill_and_finish_once() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = create_key(dir.path(), "A").await;
+    let (stall_url, stalled) = stalled_provider().await;
+    let (mut server, url) = serve_with(dir.path(), &elevenlabs_env(stall_url)).await;
+    let pcm = read_fixture("speech/pt1.wav");
+    let mut ws = authed(&url, &key).await;
+    let mut acked = Vec::new();
+    for i in 0..6u64 {
+        send_segment(&mut ws, &format!("s{i}"), i * 2000, &pcm[..32_000]).await;
+        let ack = recv_json(&mut ws).await;
+        assert_eq!(ack["comando"], "segmento_ok");
+        acked.push(ack["id"].as_str().unwrap().to_string());
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while stalled.load(Ordering::SeqCst) == 0 {
+        assert!(std::time::Instant::now() < deadline, "STT never called");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill().await.unwrap();
+    drop(ws);
+
+    let db = dir.path().join("balto.db");
+    let statuses = segment_statuses(&db);
+    assert_eq!(statuses.len(), 6);
+    assert!(
+        statuses.iter().all(|(_, status, _)| status == "stored"),
+        "{statuses:?}"
+    );
+
+    // The provider is back; the restarted server resumes everything at start-up.
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "language_code": "por",
+            "language_probability": 0.98,
+            "text": "Bom dia, estou com dor de cabeça.",
+            "words": []
+        })))
+        .mount(&provider)
+        .await;
+    let (mut again, _) = serve_with(dir.path(), &elevenlabs_env(provider.uri())).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let statuses = segment_statuses(&db);
+        if statuses.iter().all(|(_, status, _)| status == "processed") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not resumed: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    again.kill().await.unwrap();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.client_id,
+                    (SELECT COUNT(*) FROM transcripts t WHERE t.segment_id = s.id),
+                    (SELECT COUNT(*) FROM suggestions g WHERE g.segment_id = s.id)
+             FROM segments s ORDER BY s.client_id",
+        )
+        .unwrap();
+    let rows: Vec<(String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let expected: Vec<(String, i64, i64)> = (0..6).map(|i| (format!("s{i}"), 1, 1)).collect();
+    assert_eq!(
+        rows, expected,
+        "each segment: one transcript, one suggestion"
+    );
+    assert_eq!(
+        provider.received_requests().await.unwrap().len(),
+        6,
+        "STT paid once per segment"
+    );
+    acked.sort();
+    let mut stored: Vec<String> = statuses.into_iter().map(|(id, _, _)| id).collect();
+    stored.sort();
+    assert_eq!(stored, acked);
+}
+
+/// (client id, status, attempts) of every segment.
+fn segment_statuses(db: &Path) -> Vec<(String, String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT client_id, status, attempts FROM segments ORDER BY client_id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
 }

@@ -5,7 +5,9 @@ use balto_core::advisor::Advisor;
 use balto_core::session::SessionConfig;
 use balto_core::transcriber::Transcriber;
 use balto_local::app::{App, Counters};
+use balto_local::claims::SegmentClaims;
 use balto_local::config::Config;
+use balto_local::recovery::{Recovery, RecoveryPolicy};
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{catalog_source, front_end, offline_stt, server};
 use lambda_stt_llm::providers::{
@@ -51,12 +53,14 @@ pub async fn run(config: Config) -> Result<()> {
         shutdown: CancellationToken::new(),
         counters: Counters::default(),
         started: Instant::now(),
+        claims: SegmentClaims::default(),
     });
     tracing::info!(
         transcriber = app.transcriber_name(),
         advisor = app.advisor_name(),
         "pipeline"
     );
+    tokio::spawn(Recovery::new(Arc::clone(&app), RecoveryPolicy::default()).run());
     let listener = server::bind_with_fallback(config.host, config.port).await?;
     let addr = listener.local_addr()?;
     tracing::info!("Balto listening: ws://{addr}/ws  (health: http://{addr}/healthz)");

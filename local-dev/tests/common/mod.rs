@@ -75,6 +75,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
         shutdown: CancellationToken::new(),
         counters: Counters::default(),
         started: Instant::now(),
+        claims: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
