@@ -8,6 +8,7 @@ pub mod frontend;
 pub mod keys;
 pub mod pcm;
 pub mod protocol;
+pub mod rate;
 pub mod records;
 pub mod session;
 pub mod storage;

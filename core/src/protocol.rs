@@ -36,6 +36,13 @@ pub enum ErrorCode {
     SegmentoGrande,
     /// The server could not store or process something; the client may retry.
     ErroInterno,
+    /// The connection sends so much faster than its byte or message rate allows that slowing it
+    /// down is not enough: the socket is closed with 1008 (re-send unacknowledged segments).
+    LimiteExcedido,
+    /// Too many connections (for this key, or for the server): the socket is closed with 1008.
+    MuitasConexoes,
+    /// Too many failed `auth` attempts from this address: blocked for a while, closed with 1008.
+    MuitasTentativas,
 }
 
 impl ErrorCode {
@@ -51,11 +58,14 @@ impl ErrorCode {
             ErrorCode::SegmentoInvalido => "segmento_invalido",
             ErrorCode::SegmentoGrande => "segmento_grande",
             ErrorCode::ErroInterno => "erro_interno",
+            ErrorCode::LimiteExcedido => "limite_excedido",
+            ErrorCode::MuitasConexoes => "muitas_conexoes",
+            ErrorCode::MuitasTentativas => "muitas_tentativas",
         }
     }
 
     /// Every code, for documentation checks.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::AuthInvalida,
         ErrorCode::JaAutenticado,
         ErrorCode::JsonInvalido,
@@ -65,6 +75,9 @@ impl ErrorCode {
         ErrorCode::SegmentoInvalido,
         ErrorCode::SegmentoGrande,
         ErrorCode::ErroInterno,
+        ErrorCode::LimiteExcedido,
+        ErrorCode::MuitasConexoes,
+        ErrorCode::MuitasTentativas,
     ];
 }
 

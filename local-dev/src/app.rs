@@ -1,6 +1,7 @@
 //! The shared state of a running local-dev server: storage, pipeline parts, limits, shutdown.
 
 use crate::claims::SegmentClaims;
+use crate::limits::Gatekeeper;
 use balto_core::advisor::Advisor;
 use balto_core::frontend::AudioFrontEnd;
 use balto_core::session::SessionConfig;
@@ -56,6 +57,8 @@ pub struct App {
     pub started: Instant,
     /// Segments some task of this process is working on (see [`crate::recovery`]).
     pub claims: SegmentClaims,
+    /// Connection, rate and auth-attempt limits of `/ws`.
+    pub gate: Gatekeeper,
 }
 
 impl App {

@@ -58,9 +58,11 @@ pub struct Config {
     pub catalog_file: Option<PathBuf>,
     /// Built web assets: `counter/` served at `/`, `admin/` at `/admin` (scripts/build-web.sh).
     pub web_dir: PathBuf,
+    /// Connection and rate limits of `/ws`.
+    pub limits: crate::limits::Limits,
 }
 
-fn parse<T: std::str::FromStr>(
+pub(crate) fn parse<T: std::str::FromStr>(
     lookup: &dyn Fn(&str) -> Option<String>,
     name: &'static str,
     default: T,
@@ -131,6 +133,7 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .map(PathBuf::from),
             web_dir: path("WEB_DIR", "./target/web"),
+            limits: crate::limits::Limits::from_lookup(lookup)?,
         })
     }
 
@@ -169,6 +172,7 @@ impl Config {
                     .unwrap_or_else(|| "<embedded catalog>".into()),
             ),
             ("WEB_DIR", self.web_dir.display().to_string()),
+            ("LIMITS", format!("{:?}", self.limits)),
         ]
     }
 }

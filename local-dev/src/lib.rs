@@ -14,6 +14,7 @@ pub mod config;
 pub mod counter_client;
 pub mod counter_keys;
 pub mod front_end;
+pub mod limits;
 pub mod migrations;
 pub mod offline_stt;
 pub mod pipeline;

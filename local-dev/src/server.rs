@@ -4,7 +4,8 @@ use crate::app::{App, Counters};
 use crate::ws_driver;
 use axum::Router;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::response::{IntoResponse, Json};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -26,10 +27,29 @@ async fn ws_upgrade(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
-) -> impl IntoResponse {
+) -> Response {
+    if let Some(wait) = app.gate.auth_blocked_for(peer.ip()) {
+        let secs = wait.as_secs().max(1);
+        tracing::info!(peer = %peer, wait_s = secs, "upgrade refused: address blocked after failed auth");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, secs.to_string())],
+            "muitas tentativas de autenticação falhas deste endereço; tente mais tarde\n",
+        )
+            .into_response();
+    }
+    let Some(slot) = app.gate.admit_connection() else {
+        tracing::warn!(peer = %peer, max = app.gate.limits().max_connections, "upgrade refused: connection limit");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5".to_string())],
+            "servidor no limite de conexões; tente novamente\n",
+        )
+            .into_response();
+    };
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
         .max_frame_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| ws_driver::serve_socket(socket, app, peer))
+        .on_upgrade(move |socket| ws_driver::serve_socket(socket, app, peer, slot))
 }
 
 async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {

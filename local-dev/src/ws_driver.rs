@@ -6,9 +6,10 @@ use crate::audio_files::write_segment_wav;
 use crate::claims::Claim;
 use crate::clock::unix_ms;
 use crate::counter_keys;
+use crate::limits::{ConnectionSlot, KeySlot, RateMeter, RateVerdict};
 use crate::pipeline::{PipelineReport, mark, spawn_advice, spawn_transcription};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use balto_core::protocol::{CLOSE_GOING_AWAY, ServerMessage};
+use balto_core::protocol::{CLOSE_GOING_AWAY, CLOSE_POLICY, ErrorCode, ServerMessage};
 use balto_core::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord,
 };
@@ -47,10 +48,29 @@ struct Connection {
     segments: HashMap<SegmentOrigin, InFlight>,
     pending_tasks: usize,
     reports: mpsc::UnboundedSender<PipelineReport>,
+    rate: RateMeter,
+    /// Last time anything (a frame, a pong) arrived: a socket silent for too long is half-open.
+    last_heard: Instant,
+    /// Held while authenticated: this socket's place under the per-key limit.
+    key_slot: Option<KeySlot>,
+}
+
+/// What checking an `auth` key came to.
+enum Verified {
+    Granted(AuthGrant),
+    Refused,
+    /// Refused by a limit, with the `erro` to send before closing with 1008.
+    Limited(ErrorCode, &'static str),
 }
 
 /// Serves one WebSocket until it closes and its in-flight segments are finished.
-pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
+pub async fn serve_socket(
+    socket: WebSocket,
+    app: Arc<App>,
+    peer: SocketAddr,
+    slot: ConnectionSlot,
+) {
+    let _slot = slot;
     Counters::add(&app.counters.connections_open, 1);
     Counters::add(&app.counters.connections_total, 1);
     let (sink, mut stream) = socket.split();
@@ -69,8 +89,16 @@ pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
         segments: HashMap::new(),
         pending_tasks: 0,
         reports,
+        rate: app.gate.rate_meter(),
+        last_heard: Instant::now(),
+        key_slot: None,
     };
     let mut ticker = tokio::time::interval(TICK);
+    let limits = app.gate.limits().clone();
+    let mut pinger = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.ping_interval,
+        limits.ping_interval,
+    );
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let shutdown = app.shutdown.clone();
     let mut drain_deadline: Option<tokio::time::Instant> = None;
@@ -100,9 +128,17 @@ pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
                 conn.close(CLOSE_GOING_AWAY, "servidor encerrando").await;
             }
             frame = stream.next() => match frame {
-                Some(Ok(Message::Text(text))) => conn.feed(Event::Text(text.as_str())).await,
-                Some(Ok(Message::Binary(bytes))) => conn.feed(Event::Binary(&bytes)).await,
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Text(text))) => {
+                    if conn.metered(text.len()).await {
+                        conn.feed(Event::Text(text.as_str())).await;
+                    }
+                }
+                Some(Ok(Message::Binary(bytes))) => {
+                    if conn.metered(bytes.len()).await {
+                        conn.feed(Event::Binary(&bytes)).await;
+                    }
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => conn.last_heard = Instant::now(),
                 Some(Ok(Message::Close(_))) | None => {
                     conn.socket_open = false;
                     conn.feed(Event::StreamEnded).await;
@@ -119,6 +155,16 @@ pub async fn serve_socket(socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
                 }
             }
             _ = ticker.tick() => conn.feed(Event::Tick).await,
+            _ = pinger.tick() => {
+                if conn.last_heard.elapsed() > limits.silence_timeout {
+                    tracing::info!(peer = %conn.peer, silent_s = conn.last_heard.elapsed().as_secs(), "no frame or pong: half-open socket dropped");
+                    conn.socket_open = false;
+                    conn.feed(Event::StreamEnded).await;
+                } else if conn.sink.send(Message::Ping(Default::default())).await.is_err() {
+                    conn.socket_open = false;
+                    conn.feed(Event::StreamEnded).await;
+                }
+            }
         }
     }
 
@@ -136,6 +182,36 @@ impl Connection {
         self.opened.elapsed().as_millis() as u64
     }
 
+    /// Applies the rate limit to an inbound frame of `len` bytes: waits out a small excess
+    /// (reading pauses, so TCP slows the sender); closes on a large one. True to handle it.
+    async fn metered(&mut self, len: usize) -> bool {
+        self.last_heard = Instant::now();
+        match self.rate.admit(len, self.now_ms()) {
+            RateVerdict::Accept { delay } => {
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                true
+            }
+            RateVerdict::Close => {
+                tracing::warn!(peer = %self.peer, len, "rate limit exceeded: closing");
+                self.refuse(
+                    ErrorCode::LimiteExcedido,
+                    "envio acima do limite de taxa desta conexão",
+                )
+                .await;
+                self.feed(Event::StreamEnded).await;
+                false
+            }
+        }
+    }
+
+    /// Sends `erro` and closes with 1008 (policy).
+    async fn refuse(&mut self, code: ErrorCode, message: &str) {
+        self.send(&ServerMessage::error(code, message)).await;
+        self.close(CLOSE_POLICY, code.as_str()).await;
+    }
+
     /// Feeds one event and carries out every resulting action (and the events they cause).
     async fn feed(&mut self, event: Event<'_>) {
         let mut out = Vec::new();
@@ -150,11 +226,22 @@ impl Connection {
             match action {
                 Action::Send(msg) => self.send(&msg).await,
                 Action::Close { code, reason } => self.close(code, reason).await,
-                Action::VerifyKey { api_key } => {
-                    let grant = self.verify(&api_key).await;
-                    self.session
-                        .handle(self.now_ms(), Event::KeyChecked(grant), &mut out);
-                }
+                Action::VerifyKey { api_key } => match self.verify(&api_key).await {
+                    Verified::Granted(grant) => {
+                        self.session.handle(
+                            self.now_ms(),
+                            Event::KeyChecked(Some(grant)),
+                            &mut out,
+                        );
+                    }
+                    Verified::Refused => {
+                        self.session
+                            .handle(self.now_ms(), Event::KeyChecked(None), &mut out);
+                    }
+                    Verified::Limited(code, message) => {
+                        self.refuse(code, message).await;
+                    }
+                },
                 Action::StoreSegment(seg) => {
                     let event = self.store_segment(seg).await;
                     self.session
@@ -223,18 +310,37 @@ impl Connection {
         self.socket_open = false;
     }
 
-    async fn verify(&mut self, api_key: &str) -> Option<AuthGrant> {
+    async fn verify(&mut self, api_key: &str) -> Verified {
+        let gate = &self.app.gate;
+        let ip = self.peer.ip();
+        if let Some(wait) = gate.auth_blocked_for(ip) {
+            tracing::info!(peer = %self.peer, wait_s = wait.as_secs(), "auth refused: address blocked");
+            return Verified::Limited(
+                ErrorCode::MuitasTentativas,
+                "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
+            );
+        }
         let key = match counter_keys::verify(&*self.app.store, api_key).await {
             Ok(Some(key)) => key,
             Ok(None) => {
-                tracing::info!(peer = %self.peer, "authentication refused");
-                return None;
+                let blocked = gate.auth_failed(ip);
+                tracing::info!(peer = %self.peer, blocked_s = blocked.map(|d| d.as_secs()), "authentication refused");
+                return Verified::Refused;
             }
             Err(e) => {
                 tracing::error!(peer = %self.peer, error = %e, "key lookup failed");
-                return None;
+                return Verified::Refused;
             }
         };
+        gate.auth_succeeded(ip);
+        let Some(slot) = gate.admit_key(&key.key_id) else {
+            tracing::warn!(peer = %self.peer, key = %key.key_id, max = gate.limits().max_connections_per_key, "auth refused: too many connections for this key");
+            return Verified::Limited(
+                ErrorCode::MuitasConexoes,
+                "muitas conexões abertas com esta chave",
+            );
+        };
+        self.key_slot = Some(slot);
         let session_id = uuid::Uuid::now_v7().to_string();
         let record = SessionRecord {
             id: session_id.clone(),
@@ -246,12 +352,13 @@ impl Connection {
         };
         if let Err(e) = self.app.store.open_session(record).await {
             tracing::error!(peer = %self.peer, error = %e, "could not record the session");
-            return None;
+            self.key_slot = None;
+            return Verified::Refused;
         }
         tracing::info!(peer = %self.peer, session = %session_id, loja = %key.store, balcao = %key.counter, "authenticated");
         self.session_id = Some(session_id.clone());
         self.key = Some(key);
-        Some(AuthGrant { session_id })
+        Verified::Granted(AuthGrant { session_id })
     }
 
     /// Writes the WAV, then the row; only then may the segment be acknowledged.

@@ -176,7 +176,16 @@ async fn stream_and_collect(
 
 #[tokio::test]
 async fn odd_length_frames_are_carried_over_without_losing_a_byte() {
-    let app = spawn_app(Parts::default()).await;
+    // 96,000 one-byte frames: far over the default message rate, which is not under test here.
+    let app = spawn_app(Parts {
+        limits: Some(Limits {
+            messages_per_s: 1_000_000,
+            burst_messages: 1_000_000,
+            ..Limits::default()
+        }),
+        ..Parts::default()
+    })
+    .await;
     let key = app.key("Loja", "B1").await;
     // Speech, then silence so the segmenter closes on its own.
     let mut pcm = read_fixture("speech/pt1.wav");

@@ -6,6 +6,7 @@ use balto_core::session::SessionConfig;
 use balto_core::transcriber::Transcriber;
 use balto_local::app::{App, Counters};
 use balto_local::claims::SegmentClaims;
+use balto_local::limits::Gatekeeper;
 use balto_local::config::Config;
 use balto_local::recovery::{Recovery, RecoveryPolicy};
 use balto_local::sqlite_store::SqliteStore;
@@ -54,6 +55,7 @@ pub async fn run(config: Config) -> Result<()> {
         counters: Counters::default(),
         started: Instant::now(),
         claims: SegmentClaims::default(),
+        gate: Gatekeeper::new(config.limits.clone()),
     });
     tracing::info!(
         transcriber = app.transcriber_name(),

@@ -7,6 +7,7 @@ use balto_core::session::SessionConfig;
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
 use balto_local::app::{App, Counters};
+pub use balto_local::limits::{Gatekeeper, Limits};
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{counter_keys, front_end, server};
 use futures_util::{SinkExt, StreamExt};
@@ -38,6 +39,7 @@ pub struct Parts {
     pub transcriber: Option<Arc<dyn Transcriber>>,
     pub advisor: Option<Arc<dyn Advisor>>,
     pub auth_timeout_ms: Option<u64>,
+    pub limits: Option<Limits>,
 }
 
 pub fn shared_audio(name: &str) -> PathBuf {
@@ -76,6 +78,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
         counters: Counters::default(),
         started: Instant::now(),
         claims: Default::default(),
+        gate: Gatekeeper::new(parts.limits.unwrap_or_default()),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

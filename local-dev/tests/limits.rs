@@ -1,0 +1,211 @@
+//! The limits of `/ws` over real sockets: connections per key and server-wide, failed `auth`
+//! per address, inbound rates (slowed, then refused), and half-open sockets found by ping.
+
+mod common;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::connect_async;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+async fn app_with(limits: Limits) -> TestApp {
+    spawn_app(Parts {
+        limits: Some(limits),
+        ..Parts::default()
+    })
+    .await
+}
+
+async fn auth(ws: &mut Ws, key: &str) -> serde_json::Value {
+    send_json(ws, &serde_json::json!({"comando": "auth", "api_key": key})).await;
+    recv_json(ws).await
+}
+
+#[tokio::test]
+async fn a_key_gets_at_most_its_connections_and_frees_them_on_close() {
+    let app = app_with(Limits {
+        max_connections_per_key: 2,
+        ..Limits::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let other = app.key("Loja", "B2").await;
+    let (first, _) = app.authed(&key.api_key).await;
+    let (_second, _) = app.authed(&key.api_key).await;
+    let mut third = app.connect().await;
+    let reply = auth(&mut third, &key.api_key).await;
+    assert_eq!(reply["codigo"], "muitas_conexoes", "{reply}");
+    expect_close(&mut third, 1008).await;
+    // Another key is not affected.
+    let _b2 = app.authed(&other.api_key).await;
+    // Closing one frees its place.
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut ws = app.connect().await;
+        let reply = auth(&mut ws, &key.api_key).await;
+        if reply["comando"] == "auth_ok" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "place never freed: {reply}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn over_the_server_wide_limit_the_upgrade_gets_503() {
+    let app = app_with(Limits {
+        max_connections: 2,
+        ..Limits::default()
+    })
+    .await;
+    let _a = app.connect().await;
+    let _b = app.connect().await;
+    match connect_async(app.url()).await {
+        Err(WsError::Http(resp)) => {
+            assert_eq!(resp.status(), 503);
+            assert!(resp.headers().contains_key("retry-after"));
+        }
+        other => panic!("expected HTTP 503, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn repeated_wrong_keys_block_the_address_with_429_and_muitas_tentativas() {
+    let app = app_with(Limits {
+        auth_failures_per_ip: 3,
+        ..Limits::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    // Opened before the block: its auth is refused with the limit's own code.
+    let mut early = app.connect().await;
+    for _ in 0..3 {
+        let mut ws = app.connect().await;
+        let reply = auth(&mut ws, "balto_000000000000_wrong").await;
+        assert_eq!(reply["codigo"], "auth_invalida");
+        expect_close(&mut ws, 4001).await;
+    }
+    let reply = auth(&mut early, &key.api_key).await;
+    assert_eq!(
+        reply["codigo"], "muitas_tentativas",
+        "even a right key: {reply}"
+    );
+    expect_close(&mut early, 1008).await;
+    match connect_async(app.url()).await {
+        Err(WsError::Http(resp)) => {
+            assert_eq!(resp.status(), 429);
+            let wait: u64 = resp.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=30).contains(&wait), "Retry-After {wait}");
+        }
+        other => panic!("expected HTTP 429, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_fast_sender_is_slowed_without_loss() {
+    let app = app_with(Limits {
+        bytes_per_s: 64_000,
+        burst_bytes: 64_000,
+        ..Limits::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut ws, sessao) = app.authed(&key.api_key).await;
+    // 4 × 1 s segments (128 KB) as fast as possible: the 64 KB burst covers two, the other two
+    // wait ≈ 0.5 s each at 64 KB/s; all are stored and acknowledged.
+    let started = Instant::now();
+    for i in 0..4u64 {
+        send_segment(&mut ws, &format!("s{i}"), i * 1000, &vec![700i16; 16_000]).await;
+    }
+    for i in 0..4 {
+        let ack = recv_json(&mut ws).await;
+        assert_eq!(ack["comando"], "segmento_ok");
+        assert_eq!(ack["id"], format!("s{i}"));
+    }
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(950), "not slowed: {took:?}");
+    assert_eq!(app.segments(&sessao).await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_sender_that_stays_over_its_rate_is_closed_with_limite_excedido() {
+    let app = app_with(Limits {
+        bytes_per_s: 64_000,
+        burst_bytes: 64_000,
+        max_throttled: Duration::from_millis(500),
+        ..Limits::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut flood, _) = app.authed(&key.api_key).await;
+    let frame = vec![0u8; 32_000];
+    let mut codes = Vec::new();
+    for _ in 0..20 {
+        if flood
+            .send(Message::Binary(frame.clone().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(10), flood.next()).await
+    {
+        match msg {
+            Message::Text(t) => {
+                let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
+                codes.push(v["codigo"].as_str().unwrap_or_default().to_string());
+            }
+            Message::Close(frame) => {
+                assert_eq!(u16::from(frame.unwrap().code), 1008);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(codes.contains(&"limite_excedido".to_string()), "{codes:?}");
+}
+
+#[tokio::test]
+async fn a_socket_that_never_answers_pings_is_dropped_and_a_live_one_stays() {
+    let app = app_with(Limits {
+        ping_interval: Duration::from_millis(150),
+        silence_timeout: Duration::from_millis(400),
+        ..Limits::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    // Half-open: authenticated, then never reads again (so never answers a ping).
+    let (silent, silent_session) = app.authed(&key.api_key).await;
+    // Live: keeps reading, so tungstenite answers every ping with a pong.
+    let (mut live, live_session) = app.authed(&key.api_key).await;
+    let reader = tokio::spawn(async move {
+        let mut pings = 0;
+        let until = Instant::now() + Duration::from_millis(1500);
+        while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(until.into(), live.next()).await {
+            if matches!(msg, Message::Ping(_)) {
+                pings += 1;
+            }
+        }
+        (pings, live)
+    });
+    app.wait_session_ended(&silent_session).await;
+    let (pings, live) = reader.await.unwrap();
+    assert!(pings >= 3, "the live socket saw {pings} pings");
+    let ended: Option<i64> = rusqlite::Connection::open(app.dir.path().join("balto.db"))
+        .unwrap()
+        .query_row(
+            "SELECT ended_at_ms FROM sessions WHERE id = ?1",
+            [&live_session],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ended, None, "the live socket is still open");
+    drop((silent, live));
+}
