@@ -2,6 +2,7 @@
 
 use crate::claims::SegmentClaims;
 use crate::limits::Gatekeeper;
+use crate::timing::LatencyHistogram;
 use balto_core::advisor::Advisor;
 use balto_core::frontend::AudioFrontEnd;
 use balto_core::session::SessionConfig;
@@ -25,6 +26,8 @@ pub struct Counters {
     pub connections_total: AtomicU64,
     pub segments_stored: AtomicU64,
     pub recommendations_sent: AtomicU64,
+    /// Time the server spends on each inbound audio frame (front end, session, storage).
+    pub frame_processing: LatencyHistogram,
 }
 
 impl Counters {

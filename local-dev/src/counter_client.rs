@@ -128,6 +128,9 @@ pub struct StreamOutcome {
     pub frames_sent: usize,
     /// Audio sent, ms.
     pub audio_ms: u64,
+    /// Real-time mode: how far behind its schedule sending ever fell, ms (a server or network
+    /// that cannot keep up shows here).
+    pub max_lag_ms: u64,
 }
 
 impl StreamOutcome {
@@ -410,6 +413,8 @@ async fn run<F: FnMut(&Value)>(
         }
         if options.realtime {
             let due = audio_start + Duration::from_millis((offset / SAMPLES_PER_MS) as u64);
+            let lag = Instant::now().saturating_duration_since(due).as_millis() as u64;
+            counter.outcome.max_lag_ms = counter.outcome.max_lag_ms.max(lag);
             tokio::time::sleep_until(due).await;
         }
     }

@@ -22,4 +22,5 @@ pub mod recovery;
 pub mod report;
 pub mod server;
 pub mod sqlite_store;
+pub mod timing;
 pub mod ws_driver;

@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 /// Largest WebSocket message accepted: a 30 s segment (960,000 bytes) with room to spare.
 /// Anything larger is refused by the WebSocket layer itself (close 1009).
 pub const MAX_WS_MESSAGE_BYTES: usize = 2 * 1024 * 1024;
+/// Read chunk of each WebSocket (see [`ws_upgrade`]).
+const WS_BUFFER_BYTES: usize = 4 * 1024;
 
 /// The application's routes.
 pub fn router(app: Arc<App>) -> Router {
@@ -47,8 +49,13 @@ async fn ws_upgrade(
         )
             .into_response();
     };
+    // Small I/O buffers (tungstenite's default is 128 KiB each way): a counter's frames are
+    // 640 B–64 KiB, and thousands of mostly idle sockets must stay cheap. Larger messages
+    // still arrive whole; the buffer only sets the read chunk.
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
         .max_frame_size(MAX_WS_MESSAGE_BYTES)
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| ws_driver::serve_socket(socket, app, peer, slot))
 }
 
@@ -61,6 +68,12 @@ async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
         "connections_total": Counters::get(&c.connections_total),
         "segments_stored": Counters::get(&c.segments_stored),
         "recommendations_sent": Counters::get(&c.recommendations_sent),
+        "frame_processing_us": {
+            "count": c.frame_processing.count(),
+            "p50": c.frame_processing.quantile(0.5).as_micros() as u64,
+            "p99": c.frame_processing.quantile(0.99).as_micros() as u64,
+            "max": c.frame_processing.max().as_micros() as u64,
+        },
         "transcriber": app.transcriber_name(),
         "advisor": app.advisor_name(),
     }))

@@ -135,7 +135,9 @@ pub async fn serve_socket(
                 }
                 Some(Ok(Message::Binary(bytes))) => {
                     if conn.metered(bytes.len()).await {
+                        let started = Instant::now();
                         conn.feed(Event::Binary(&bytes)).await;
+                        app.counters.frame_processing.record(started.elapsed());
                     }
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => conn.last_heard = Instant::now(),
