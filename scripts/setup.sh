@@ -45,6 +45,8 @@ if [[ "$mode" != "--serve" ]]; then
       cargo install --quiet --force wasm-bindgen-cli --version "$want"
   fi
   command -v node >/dev/null || { log "node is required for the WASM test"; exit 1; }
+  # A DynamoDB-compatible server for the DynamoDB store's tests (npm dynalite, pinned).
+  scripts/dynamo-local.sh install
 fi
 
 # The offline Whisper model (checksummed, cached outside the repository).

@@ -208,6 +208,20 @@ impl Conversation {
             .unwrap_or("")
     }
 
+    /// Adds an utterance in time order and drops what fell out of the window: utterances more
+    /// than `window_ms` older than the newest, then the oldest beyond `max_utterances`. The one
+    /// window rule, used by the session and by the `stt-llm` Lambda.
+    pub fn remember(&mut self, at_ms: u64, text: String, window_ms: u64, max_utterances: usize) {
+        let utterances = &mut self.utterances;
+        let pos = utterances.partition_point(|u| u.at_ms <= at_ms);
+        utterances.insert(pos, Utterance { at_ms, text });
+        let newest = utterances.last().map(|u| u.at_ms).unwrap_or(0);
+        let horizon = newest.saturating_sub(window_ms);
+        utterances.retain(|u| u.at_ms >= horizon);
+        let excess = utterances.len().saturating_sub(max_utterances);
+        utterances.drain(..excess);
+    }
+
     /// Every utterance's text joined by spaces, oldest first.
     pub fn joined_text(&self) -> String {
         let mut out = String::new();

@@ -1,6 +1,12 @@
-//! Counter keys: format, salted hashing and constant-time verification. Generation takes its
+//! Counter keys: format, hashing and constant-time verification. Generation takes its
 //! randomness from the caller, so this stays free of I/O and builds for wasm32.
+//!
+//! Two stored forms: v2 (current) is HMAC-SHA256 keyed with a server pepper that lives outside
+//! the database, over a domain tag, the salt and the secret — a stolen database alone cannot
+//! be checked against guesses; it is stored as 33 bytes, a `0x02` version byte then the MAC.
+//! v1 (32 bytes) is plain salted SHA-256, still verified for keys issued before the pepper.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -50,11 +56,71 @@ impl PresentedKey {
         })
     }
 
-    /// Checks this key's secret against a stored salt and hash, in constant time.
+    /// Checks this key's secret against a stored salt and v1 hash, in constant time.
     pub fn matches(&self, salt: &[u8], stored_hash: &[u8]) -> bool {
-        let computed = hash_secret(salt, &self.secret);
-        computed.as_slice().ct_eq(stored_hash).into()
+        self.matches_with(salt, stored_hash, None)
     }
+
+    /// Checks this key's secret against a stored salt and hash of either form, in constant
+    /// time; a v2 hash never matches without the pepper.
+    pub fn matches_with(
+        &self,
+        salt: &[u8],
+        stored_hash: &[u8],
+        pepper: Option<&KeyPepper>,
+    ) -> bool {
+        match (stored_hash, pepper) {
+            ([V2, mac @ ..], Some(pepper)) if mac.len() == 32 => {
+                let computed = hash_secret_peppered(pepper, salt, &self.secret);
+                computed.as_slice().ct_eq(mac).into()
+            }
+            (v1, _) if v1.len() == 32 => {
+                let computed = hash_secret(salt, &self.secret);
+                computed.as_slice().ct_eq(v1).into()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Version byte of a peppered (v2) stored hash.
+const V2: u8 = 2;
+
+/// The server's key pepper: at least 32 secret bytes kept outside the database.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyPepper(Vec<u8>);
+
+/// A pepper shorter than 32 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a key pepper needs at least 32 bytes, got {0}")]
+pub struct PepperTooShort(pub usize);
+
+impl KeyPepper {
+    pub fn new(bytes: Vec<u8>) -> Result<KeyPepper, PepperTooShort> {
+        if bytes.len() < 32 {
+            return Err(PepperTooShort(bytes.len()));
+        }
+        Ok(KeyPepper(bytes))
+    }
+}
+
+impl std::fmt::Debug for KeyPepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyPepper(<redacted>)")
+    }
+}
+
+/// The v2 MAC: HMAC-SHA256 keyed with the pepper over a domain tag, the salt and the secret.
+pub fn hash_secret_peppered(pepper: &KeyPepper, salt: &[u8], secret: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&pepper.0) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    };
+    mac.update(b"balto-counter-key-v2\0");
+    mac.update(salt);
+    mac.update(secret);
+    mac.finalize().into_bytes().into()
 }
 
 /// The salted hash stored for a key: SHA-256 over a domain tag, the salt and the secret.
@@ -77,14 +143,27 @@ pub struct IssuedKey {
 }
 
 impl IssuedKey {
-    /// Builds a key from `RANDOM_BYTES_NEEDED` bytes of OS randomness supplied by the caller.
+    /// Builds a key with a v1 hash from `RANDOM_BYTES_NEEDED` bytes of OS randomness supplied
+    /// by the caller.
     pub fn from_random(random: &[u8; RANDOM_BYTES_NEEDED]) -> IssuedKey {
+        IssuedKey::from_random_with(random, None)
+    }
+
+    /// Builds a key, hashed with `pepper` (v2) when given.
+    pub fn from_random_with(
+        random: &[u8; RANDOM_BYTES_NEEDED],
+        pepper: Option<&KeyPepper>,
+    ) -> IssuedKey {
         let (id, rest) = random.split_at(KEY_ID_BYTES);
         let (secret, salt) = rest.split_at(SECRET_BYTES);
         let key_id = hex::encode(id);
+        let hash = match pepper {
+            Some(p) => [&[V2][..], &hash_secret_peppered(p, salt, secret)].concat(),
+            None => hash_secret(salt, secret).to_vec(),
+        };
         IssuedKey {
             full_key: format!("{PREFIX}_{key_id}_{}", hex::encode(secret)),
-            hash: hash_secret(salt, secret).to_vec(),
+            hash,
             salt: salt.to_vec(),
             key_id,
         }
@@ -114,6 +193,29 @@ mod tests {
         assert!(!wrong.matches(&k.salt, &k.hash));
         // Same secret, different salt: no match.
         assert!(!presented.matches(&other.salt, &k.hash));
+    }
+
+    #[test]
+    fn peppered_keys_need_the_pepper_and_old_keys_still_verify() {
+        let pepper = KeyPepper::new(vec![7; 32]).unwrap();
+        let other = KeyPepper::new(vec![8; 32]).unwrap();
+        let mut r = [0u8; RANDOM_BYTES_NEEDED];
+        r.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+        let k = IssuedKey::from_random_with(&r, Some(&pepper));
+        assert_eq!((k.hash.len(), k.hash[0]), (33, 2));
+        let presented = PresentedKey::parse(&k.full_key).unwrap();
+        assert!(presented.matches_with(&k.salt, &k.hash, Some(&pepper)));
+        assert!(!presented.matches_with(&k.salt, &k.hash, Some(&other)));
+        assert!(!presented.matches_with(&k.salt, &k.hash, None));
+        assert!(!presented.matches(&k.salt, &k.hash));
+        // A v1 key verifies with or without a pepper configured.
+        let old = IssuedKey::from_random(&r);
+        assert!(presented.matches_with(&old.salt, &old.hash, Some(&pepper)));
+        // Truncated or unknown forms never match.
+        assert!(!presented.matches_with(&k.salt, &k.hash[..32], Some(&pepper)));
+        assert!(!presented.matches_with(&k.salt, &[], Some(&pepper)));
+        assert_eq!(KeyPepper::new(vec![1; 31]), Err(PepperTooShort(31)));
+        assert_eq!(format!("{pepper:?}"), "KeyPepper(<redacted>)");
     }
 
     #[test]

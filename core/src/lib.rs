@@ -1,6 +1,9 @@
 //! balto-core: the wire protocol, the sans-IO session state machine, domain records, admin API
 //! types and the provider/storage traits shared by every Balto target. No I/O; builds for wasm32.
 
+pub mod admin;
+pub mod admin_auth;
+pub mod admin_store;
 pub mod advice;
 pub mod advisor;
 pub mod attempt;
@@ -10,7 +13,9 @@ pub mod pcm;
 pub mod protocol;
 pub mod rate;
 pub mod records;
+pub mod relay;
 pub mod session;
+pub mod signing;
 pub mod storage;
 #[cfg(feature = "conformance")]
 pub mod storage_conformance;

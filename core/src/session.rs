@@ -5,7 +5,7 @@
 //! a message, close with a code, verify a key, store a segment, run the pipeline, ask the
 //! advisor. Every protocol rule lives here, once.
 
-use crate::advice::{Advice, Conversation, Utterance};
+use crate::advice::{Advice, Conversation};
 use crate::frontend::{AudioFrontEnd, CutSegment, SAMPLES_PER_MS};
 use crate::pcm::{PcmAssembler, bytes_to_samples};
 use crate::protocol::{
@@ -197,6 +197,17 @@ impl<F: AudioFrontEnd> Session<F> {
             Phase::Authenticated { session_id } => Some(session_id),
             _ => None,
         }
+    }
+
+    /// The conversation window so far and the product pushed last (what a relay sends along
+    /// with a segment, see [`crate::relay`]).
+    pub fn conversation(&self) -> &Conversation {
+        &self.conversation
+    }
+
+    /// The limits and timings this session runs with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
     }
 
     /// Running counts.
@@ -441,16 +452,12 @@ impl<F: AudioFrontEnd> Session<F> {
 
     /// Adds an utterance in time order and drops what fell out of the window.
     fn remember(&mut self, at_ms: u64, text: String) {
-        let utterances = &mut self.conversation.utterances;
-        let pos = utterances.partition_point(|u| u.at_ms <= at_ms);
-        utterances.insert(pos, Utterance { at_ms, text });
-        let newest = utterances.last().map(|u| u.at_ms).unwrap_or(0);
-        let horizon = newest.saturating_sub(self.config.window_ms);
-        utterances.retain(|u| u.at_ms >= horizon);
-        let excess = utterances
-            .len()
-            .saturating_sub(self.config.window_max_utterances);
-        utterances.drain(..excess);
+        self.conversation.remember(
+            at_ms,
+            text,
+            self.config.window_ms,
+            self.config.window_max_utterances,
+        );
     }
 
     fn on_advised(

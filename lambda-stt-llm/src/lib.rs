@@ -2,9 +2,15 @@
 //! (ElevenLabs, AssemblyAI, offline Whisper), the LLM advisor (xAI / OpenAI), the offline rules
 //! advisor with its product catalog, and the resilience layer (timeouts, retries, fallback).
 
+#[cfg(feature = "admin-api")]
+pub mod admin_api;
 pub mod catalog;
+#[cfg(feature = "aws")]
+pub mod dynamo;
 pub mod llm;
 pub mod providers;
+#[cfg(feature = "aws")]
+pub mod relay_handler;
 pub mod resilience;
 pub mod rules;
 pub mod stt;

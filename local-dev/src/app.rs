@@ -2,6 +2,8 @@
 
 use crate::claims::SegmentClaims;
 use crate::limits::Gatekeeper;
+use crate::live::LiveRegistry;
+use crate::sqlite_store::SqliteStore;
 use crate::timing::LatencyHistogram;
 use balto_core::advisor::Advisor;
 use balto_core::frontend::AudioFrontEnd;
@@ -62,6 +64,14 @@ pub struct App {
     pub claims: SegmentClaims,
     /// Connection, rate and auth-attempt limits of `/ws`.
     pub gate: Gatekeeper,
+    /// Counter keys are hashed with this server secret (`None`: legacy unpeppered keys only).
+    pub key_pepper: Option<balto_core::keys::KeyPepper>,
+    /// The SQLite store behind `store`, for the admin API's queries and backup.
+    pub db: SqliteStore,
+    /// Open counter connections, for the admin's live page and `/metrics`.
+    pub live: Arc<LiveRegistry>,
+    /// The admin API's secret and settings.
+    pub admin: lambda_stt_llm::admin_api::AdminConfig,
 }
 
 impl App {

@@ -52,6 +52,8 @@ pub struct Config {
     pub auth_timeout_ms: u64,
     pub max_frame_bytes: usize,
     pub admin_secret: Option<Secret>,
+    /// Hex pepper for counter-key hashes; unset: generated into a file beside the database.
+    pub key_pepper: Option<Secret>,
     /// Explicit ggml model for the offline Whisper engine.
     pub whisper_model: Option<PathBuf>,
     /// A product catalog replacing the embedded one.
@@ -123,6 +125,9 @@ impl Config {
             vad_energy_threshold: threshold,
             auth_timeout_ms: parse(lookup, "AUTH_TIMEOUT_MS", 10_000, "expected milliseconds")?,
             max_frame_bytes,
+            key_pepper: lookup("KEY_PEPPER")
+                .filter(|v| !v.trim().is_empty())
+                .map(Secret::new),
             admin_secret: lookup("ADMIN_SECRET")
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
@@ -170,6 +175,13 @@ impl Config {
                     .as_ref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| "<embedded catalog>".into()),
+            ),
+            (
+                "KEY_PEPPER",
+                self.key_pepper
+                    .as_ref()
+                    .map(Secret::masked)
+                    .unwrap_or_else(|| "<file beside DB_FILE>".into()),
             ),
             ("WEB_DIR", self.web_dir.display().to_string()),
             ("LIMITS", format!("{:?}", self.limits)),

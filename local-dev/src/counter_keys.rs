@@ -1,6 +1,6 @@
 //! Issuing, listing, revoking and verifying counter keys over any `Storage`.
 
-use balto_core::keys::{IssuedKey, PresentedKey, RANDOM_BYTES_NEEDED};
+use balto_core::keys::{IssuedKey, KeyPepper, PresentedKey, RANDOM_BYTES_NEEDED};
 use balto_core::records::{CounterKey, StoredKey};
 use balto_core::storage::{Storage, StorageError};
 
@@ -29,9 +29,10 @@ fn valid_name(s: &str) -> bool {
     !t.is_empty() && t.chars().count() <= 100 && !t.chars().any(char::is_control)
 }
 
-/// Creates a key for a store's counter.
+/// Creates a key for a store's counter, hashed with `pepper` (see `balto_core::keys`).
 pub async fn issue(
     store: &dyn Storage,
+    pepper: Option<&KeyPepper>,
     loja: &str,
     balcao: &str,
     now_ms: i64,
@@ -41,7 +42,7 @@ pub async fn issue(
     }
     let mut random = [0u8; RANDOM_BYTES_NEEDED];
     getrandom::fill(&mut random).map_err(|e| IssueError::Random(e.to_string()))?;
-    let issued = IssuedKey::from_random(&random);
+    let issued = IssuedKey::from_random_with(&random, pepper);
     store
         .insert_key(StoredKey {
             key: CounterKey {
@@ -66,6 +67,7 @@ pub async fn issue(
 /// The active key a counter presented, or `None` (malformed, unknown, revoked or wrong secret).
 pub async fn verify(
     store: &dyn Storage,
+    pepper: Option<&KeyPepper>,
     presented: &str,
 ) -> Result<Option<CounterKey>, StorageError> {
     let Some(key) = PresentedKey::parse(presented) else {
@@ -75,6 +77,6 @@ pub async fn verify(
         return Ok(None);
     };
     // Compare the hash before looking at revocation so both paths cost the same.
-    let matches = key.matches(&stored.salt, &stored.hash);
+    let matches = key.matches_with(&stored.salt, &stored.hash, pepper);
     Ok((matches && stored.key.is_active()).then_some(stored.key))
 }

@@ -4,6 +4,8 @@
 //! Invariant: nothing depends on this crate; protocol rules live in `balto-core`, audio rules in
 //! `vad-wasm`, providers in `lambda-stt-llm`.
 
+pub mod admin_mount;
+pub mod admin_secret;
 pub mod app;
 pub mod audio_decode;
 pub mod audio_files;
@@ -14,13 +16,18 @@ pub mod config;
 pub mod counter_client;
 pub mod counter_keys;
 pub mod front_end;
+pub mod key_pepper;
 pub mod limits;
+pub mod live;
+pub mod metrics;
 pub mod migrations;
 pub mod offline_stt;
 pub mod pipeline;
 pub mod recovery;
 pub mod report;
+pub mod secret_file;
 pub mod server;
+pub mod sqlite_admin;
 pub mod sqlite_store;
 pub mod timing;
 pub mod ws_driver;

@@ -93,6 +93,36 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX provider_attempts_by_segment ON provider_attempts(segment_id, id);
     CREATE INDEX provider_attempts_by_provider ON provider_attempts(stage, provider, outcome);
     "#,
+    // 3: admin reviews (latest per segment), history indexes, full-text search of transcripts.
+    r#"
+    CREATE TABLE reviews (
+        segment_id                TEXT PRIMARY KEY REFERENCES segments(id),
+        transcript_correct        INTEGER,
+        corrected_text            TEXT,
+        transcript_reviewed_at_ms INTEGER,
+        suggestion_verdict        TEXT,
+        suggestion_note           TEXT,
+        suggestion_reviewed_at_ms INTEGER
+    );
+    CREATE INDEX segments_by_created ON segments(created_at_ms);
+    CREATE INDEX transcripts_by_provider ON transcripts(provider, segment_id);
+    CREATE INDEX suggestions_by_segment ON suggestions(segment_id, id);
+    CREATE VIRTUAL TABLE transcripts_fts USING fts5(
+        text, content = 'transcripts', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO transcripts_fts(transcripts_fts) VALUES ('rebuild');
+    CREATE TRIGGER transcripts_fts_insert AFTER INSERT ON transcripts BEGIN
+        INSERT INTO transcripts_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER transcripts_fts_delete AFTER DELETE ON transcripts BEGIN
+        INSERT INTO transcripts_fts(transcripts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER transcripts_fts_update AFTER UPDATE ON transcripts BEGIN
+        INSERT INTO transcripts_fts(transcripts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO transcripts_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

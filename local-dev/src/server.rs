@@ -22,6 +22,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(healthz))
+        .merge(crate::admin_mount::routes(&app))
         .with_state(app)
 }
 

@@ -33,7 +33,7 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
-fn backend(e: impl std::fmt::Display) -> StorageError {
+pub(crate) fn backend(e: impl std::fmt::Display) -> StorageError {
     StorageError::Backend(e.to_string())
 }
 
@@ -58,7 +58,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` on the connection in a blocking thread.
-    async fn with<T, F>(&self, f: F) -> Result<T, StorageError>
+    pub(crate) async fn with<T, F>(&self, f: F) -> Result<T, StorageError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
@@ -116,9 +116,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-const SEGMENT_COLUMNS: &str = "id, session_id, key_id, client_id, seq, start_ms, duration_ms, audio_ref, created_at_ms, status, attempts, last_error";
+pub(crate) const SEGMENT_COLUMNS: &str = "id, session_id, key_id, client_id, seq, start_ms, duration_ms, audio_ref, created_at_ms, status, attempts, last_error";
 
-fn segment_from_row(row: &Row<'_>) -> rusqlite::Result<SegmentRecord> {
+pub(crate) fn segment_from_row(row: &Row<'_>) -> rusqlite::Result<SegmentRecord> {
     let status: String = row.get(9)?;
     Ok(SegmentRecord {
         id: row.get(0)?,

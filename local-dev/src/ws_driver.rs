@@ -71,6 +71,7 @@ pub async fn serve_socket(
     slot: ConnectionSlot,
 ) {
     let _slot = slot;
+    let mut live = app.live.open();
     Counters::add(&app.counters.connections_open, 1);
     Counters::add(&app.counters.connections_total, 1);
     let (sink, mut stream) = socket.split();
@@ -104,6 +105,11 @@ pub async fn serve_socket(
     let mut drain_deadline: Option<tokio::time::Instant> = None;
 
     loop {
+        live.sync(
+            conn.key.as_ref(),
+            conn.session_id.as_deref(),
+            conn.pending_tasks > 0,
+        );
         if !conn.socket_open {
             if conn.pending_tasks == 0 {
                 break;
@@ -322,7 +328,13 @@ impl Connection {
                 "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
             );
         }
-        let key = match counter_keys::verify(&*self.app.store, api_key).await {
+        let key = match counter_keys::verify(
+            &*self.app.store,
+            self.app.key_pepper.as_ref(),
+            api_key,
+        )
+        .await
+        {
             Ok(Some(key)) => key,
             Ok(None) => {
                 let blocked = gate.auth_failed(ip);

@@ -373,3 +373,42 @@ fn segment_statuses(db: &Path) -> Vec<(String, String, i64)> {
         .map(|r| r.unwrap())
         .collect()
 }
+
+#[tokio::test]
+async fn keys_are_peppered_with_a_private_file_and_useless_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = create_key(dir.path(), "A").await;
+    let pepper_file = dir.path().join("key-pepper");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pepper_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "pepper file is owner-only");
+    }
+    let hash: Vec<u8> = rusqlite::Connection::open(dir.path().join("balto.db"))
+        .unwrap()
+        .query_row("SELECT hash FROM counter_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((hash.len(), hash[0]), (33, 2), "a v2 (peppered) hash");
+
+    // The server reads the same pepper: the key works.
+    let (mut server, url) = serve(dir.path()).await;
+    let ws = authed(&url, &key).await;
+    drop(ws);
+    server.kill().await.unwrap();
+
+    // With another pepper (a database restored without its pepper file), it does not.
+    std::fs::remove_file(&pepper_file).unwrap();
+    let (mut server, url) = serve(dir.path()).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    send_json(
+        &mut ws,
+        &serde_json::json!({"comando":"auth","api_key": key}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["codigo"], "auth_invalida");
+    server.kill().await.unwrap();
+}

@@ -33,7 +33,8 @@ pub async fn run(config: Config, command: KeysCommand) -> Result<()> {
     let store = SqliteStore::open(&config.db_file)?;
     match command {
         KeysCommand::Create { loja, balcao, json } => {
-            let key = counter_keys::issue(&store, &loja, &balcao, unix_ms()).await?;
+            let pepper = super::serve::key_pepper(&config)?;
+            let key = counter_keys::issue(&store, Some(&pepper), &loja, &balcao, unix_ms()).await?;
             if json {
                 println!(
                     "{}",

@@ -6,8 +6,8 @@ use balto_core::session::SessionConfig;
 use balto_core::transcriber::Transcriber;
 use balto_local::app::{App, Counters};
 use balto_local::claims::SegmentClaims;
-use balto_local::limits::Gatekeeper;
 use balto_local::config::Config;
+use balto_local::limits::Gatekeeper;
 use balto_local::recovery::{Recovery, RecoveryPolicy};
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{catalog_source, front_end, offline_stt, server};
@@ -37,9 +37,13 @@ pub async fn run(config: Config) -> Result<()> {
             config.audio_dump_dir.display()
         )
     })?;
+    let admin = admin_config(&config)?;
     let fe_config = front_end::config(config.vad_energy_threshold);
     tracing::info!(front_end = ?fe_config, "front end for raw-PCM sessions: vad-wasm (native)");
     let app = Arc::new(App {
+        db: store.clone(),
+        live: Default::default(),
+        admin,
         store: Arc::new(store),
         audio_dir: config.audio_dump_dir.clone(),
         web_dir: config.web_dir.clone(),
@@ -56,6 +60,7 @@ pub async fn run(config: Config) -> Result<()> {
         started: Instant::now(),
         claims: SegmentClaims::default(),
         gate: Gatekeeper::new(config.limits.clone()),
+        key_pepper: Some(key_pepper(&config)?),
     });
     tracing::info!(
         transcriber = app.transcriber_name(),
@@ -66,6 +71,9 @@ pub async fn run(config: Config) -> Result<()> {
     let listener = server::bind_with_fallback(config.host, config.port).await?;
     let addr = listener.local_addr()?;
     tracing::info!("Balto listening: ws://{addr}/ws  (health: http://{addr}/healthz)");
+    tracing::info!(
+        "admin: http://{addr}/admin/  (API: http://{addr}/api/admin, metrics: http://{addr}/metrics)"
+    );
     let shutdown = app.shutdown.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
@@ -75,6 +83,49 @@ pub async fn run(config: Config) -> Result<()> {
     server::run(listener, app).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The admin API settings: the secret from `ADMIN_SECRET` or the generated file beside the
+/// database (its path is logged, never the secret), prices from `STT_COST_PER_MINUTE_USD`.
+fn admin_config(config: &Config) -> Result<lambda_stt_llm::admin_api::AdminConfig> {
+    use balto_local::admin_secret::{SecretSource, load_or_create, secret_file_for};
+    let file = secret_file_for(&config.db_file);
+    let configured = config.admin_secret.as_ref().map(|s| s.expose());
+    let (secret, source) = load_or_create(configured, &file)?;
+    match source {
+        SecretSource::Environment => tracing::info!("admin secret: from ADMIN_SECRET"),
+        SecretSource::File(path) => {
+            tracing::info!(file = %path.display(), "admin secret: read from file")
+        }
+        SecretSource::Generated(path) => tracing::warn!(
+            file = %path.display(),
+            "admin secret: ADMIN_SECRET unset; generated a new one and saved it (owner-only) in this file"
+        ),
+    }
+    let mut admin = lambda_stt_llm::admin_api::AdminConfig::new(secret);
+    if let Ok(prices) = std::env::var("STT_COST_PER_MINUTE_USD") {
+        admin.cost_per_minute_usd = lambda_stt_llm::admin_api::AdminConfig::parse_prices(&prices)
+            .map_err(|e| anyhow::anyhow!("STT_COST_PER_MINUTE_USD: {e}"))?;
+    }
+    Ok(admin)
+}
+
+/// The counter-key pepper, from `KEY_PEPPER` or the file beside the database (path logged).
+pub fn key_pepper(config: &Config) -> Result<balto_core::keys::KeyPepper> {
+    use balto_local::key_pepper::{PepperSource, load_or_create};
+    let env = config.key_pepper.as_ref().map(|s| s.expose().to_string());
+    let (pepper, source) = load_or_create(env.as_deref(), &config.db_file)?;
+    match source {
+        PepperSource::Environment => tracing::info!("counter-key pepper: from KEY_PEPPER"),
+        PepperSource::File(path) => {
+            tracing::info!(file = %path.display(), "counter-key pepper: read from file")
+        }
+        PepperSource::Generated(path) => tracing::warn!(
+            file = %path.display(),
+            "counter-key pepper: generated (owner-only file); keep it with the database backups, keys cannot be verified without it"
+        ),
+    }
+    Ok(pepper)
 }
 
 async fn wait_for_signal() {

@@ -40,7 +40,12 @@ pub struct Parts {
     pub advisor: Option<Arc<dyn Advisor>>,
     pub auth_timeout_ms: Option<u64>,
     pub limits: Option<Limits>,
+    /// Admin API settings (default: [`ADMIN_SECRET`], default limits).
+    pub admin: Option<lambda_stt_llm::admin_api::AdminConfig>,
 }
+
+/// The admin secret of test servers.
+pub const ADMIN_SECRET: &str = "test-admin-secret-0123456789";
 
 pub fn shared_audio(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -64,6 +69,11 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("balto.db")).unwrap();
     let app = Arc::new(App {
+        db: store.clone(),
+        live: Default::default(),
+        admin: parts
+            .admin
+            .unwrap_or_else(|| lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET)),
         store: Arc::new(store.clone()),
         audio_dir: dir.path().join("audio"),
         web_dir: dir.path().join("web"),
@@ -79,6 +89,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
         started: Instant::now(),
         claims: Default::default(),
         gate: Gatekeeper::new(parts.limits.unwrap_or_default()),
+        key_pepper: Some(balto_core::keys::KeyPepper::new(vec![0x5a; 32]).unwrap()),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -98,7 +109,7 @@ impl TestApp {
     }
 
     pub async fn key(&self, loja: &str, balcao: &str) -> counter_keys::NewKey {
-        counter_keys::issue(&self.store, loja, balcao, 1)
+        counter_keys::issue(&self.store, self.app.key_pepper.as_ref(), loja, balcao, 1)
             .await
             .unwrap()
     }

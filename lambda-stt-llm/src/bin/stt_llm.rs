@@ -1,0 +1,108 @@
+//! The `stt-llm` Lambda function: the edge worker POSTs each speech segment here (signed); it
+//! is stored in DynamoDB, transcribed, advised on, and answered (`lambda_stt_llm::relay_handler`).
+//!
+//! In AWS it runs under `lambda_http` (Function URL). With `BALTO_LOCAL_HTTP=127.0.0.1:0` it
+//! serves the same router on a plain socket instead, printing `listening on http://ADDR`.
+//!
+//! Environment: `STT_LLM_SIGNING_SECRET` (required), `STT_LLM_REPLAY_WINDOW_S` (default 300),
+//! `DYNAMODB_TABLE` (default `balto`), `DYNAMODB_ENDPOINT` (local servers), `BALTO_RETENTION_DAYS`,
+//! `BALTO_ENSURE_TABLE=1` (create the table from table.json at start-up: local runs),
+//! `CATALOG_FILE` (default: the embedded catalog), the AWS region/credentials variables, and
+//! the provider variables of `lambda_stt_llm::providers::ENV_VARS`.
+
+use anyhow::{Context, Result};
+use balto_core::advisor::Advisor;
+use balto_core::signing::{DEFAULT_REPLAY_WINDOW_SECS, RequestSigner};
+use balto_core::transcriber::Transcriber;
+use lambda_stt_llm::catalog::Catalog;
+use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
+use lambda_stt_llm::providers::{
+    ConfigError, ProviderConfig, build_advisor, build_transcriber, catalog_entries,
+};
+use lambda_stt_llm::relay_handler::{RelayState, router};
+use lambda_stt_llm::rules::RulesAdvisor;
+use std::io::Write;
+use std::sync::Arc;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+async fn state() -> Result<RelayState> {
+    let secret = env("STT_LLM_SIGNING_SECRET").context("STT_LLM_SIGNING_SECRET is not set")?;
+    let window = match env("STT_LLM_REPLAY_WINDOW_S") {
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("STT_LLM_REPLAY_WINDOW_S={v:?} is not a number"))?,
+        None => DEFAULT_REPLAY_WINDOW_SECS,
+    };
+    let signer = RequestSigner::new(secret.into_bytes())?.with_window(window);
+
+    let config = DynamoConfig::from_env()?;
+    let store = DynamoStore::connect(&config).await;
+    if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
+        let report = store.ensure_table().await?;
+        tracing::info!(table = %config.table, created = report.created, ttl = report.ttl_enabled, "table ready");
+    }
+
+    let providers = ProviderConfig::from_process_env()?;
+    tracing::info!("{}", providers.describe());
+    let catalog = Arc::new(match env("CATALOG_FILE") {
+        Some(path) => Catalog::from_path(&path).with_context(|| format!("catalog {path}"))?,
+        None => Catalog::embedded(),
+    });
+    let entries = catalog_entries(&catalog);
+    let rules: Arc<dyn Advisor> = Arc::new(RulesAdvisor::new(catalog));
+    let advisor = build_advisor(&providers, entries, rules);
+    // No offline engine in Lambda: cloud providers only.
+    let transcriber: Option<Arc<dyn Transcriber>> = match build_transcriber(&providers, None) {
+        Ok(t) => Some(t),
+        Err(ConfigError::NoTranscriber) => {
+            tracing::warn!("no speech-to-text provider: segments will be stored, not transcribed");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(RelayState {
+        store,
+        signer,
+        transcriber,
+        advisor,
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let app = router(Arc::new(state().await?));
+    match env("BALTO_LOCAL_HTTP") {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot bind {addr}"))?;
+            let local = listener.local_addr()?;
+            let mut stdout = std::io::stdout();
+            writeln!(stdout, "listening on http://{local}")?;
+            stdout.flush()?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?;
+            Ok(())
+        }
+        None => lambda_http::run(app)
+            .await
+            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}")),
+    }
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}

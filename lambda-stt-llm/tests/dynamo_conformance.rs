@@ -1,0 +1,282 @@
+//! The DynamoDB store against a real DynamoDB-compatible server (dynalite on 127.0.0.1)
+//! through the real SDK: the shared storage conformance suite, then what only DynamoDB has —
+//! pagination, conditional writes under concurrency, TTL attributes, chunked audio.
+
+mod dynalite;
+
+use balto_core::records::{
+    CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, StoredKey,
+};
+use balto_core::storage::Storage;
+use lambda_stt_llm::dynamo::{AUDIO_CHUNK_BYTES, TTL_ATTRIBUTE};
+use std::sync::Arc;
+
+fn segment(n: u32, session: &str, key: &str, client: Option<&str>) -> SegmentRecord {
+    SegmentRecord {
+        id: format!("seg-{n:03}"),
+        session_id: session.to_string(),
+        key_id: key.to_string(),
+        client_id: client.map(str::to_string),
+        seq: client.is_none().then_some(u64::from(n)),
+        start_ms: u64::from(n) * 1_000,
+        duration_ms: 900,
+        audio_ref: format!("dynamodb:SEG#seg-{n:03}/AUDIO"),
+        created_at_ms: 1_700_000_000_000 + i64::from(n),
+        status: SegmentStatus::Stored,
+        attempts: 0,
+        last_error: None,
+    }
+}
+
+#[tokio::test]
+async fn the_shared_storage_conformance_suite_passes() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    balto_core::storage_conformance::run(&store, "dynamodb").await;
+}
+
+#[tokio::test]
+async fn the_table_is_created_once() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    let again = store.ensure_table().await.unwrap();
+    assert!(!again.created, "an existing table is left as it is");
+}
+
+#[tokio::test]
+async fn queries_follow_pagination_across_pages() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await.with_page_size(2);
+    for n in 0..5u8 {
+        store
+            .insert_key(StoredKey {
+                key: CounterKey {
+                    key_id: format!("key{n}"),
+                    store: "Loja".into(),
+                    counter: format!("Balcão {n}"),
+                    created_at_ms: 1_000 + i64::from(n),
+                    revoked_at_ms: None,
+                },
+                salt: vec![n; 16],
+                hash: vec![n; 32],
+            })
+            .await
+            .unwrap();
+    }
+    let keys: Vec<String> = store
+        .list_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.key_id)
+        .collect();
+    assert_eq!(
+        keys,
+        ["key4", "key3", "key2", "key1", "key0"],
+        "5 keys over 3 pages"
+    );
+
+    let ids: Vec<String> = (1..=7).map(|n| format!("seg-{n:03}")).collect();
+    for n in 1..=7 {
+        assert_eq!(
+            store
+                .insert_segment(segment(n, "s1", "key0", None))
+                .await
+                .unwrap(),
+            InsertOutcome::Inserted
+        );
+    }
+    let listed: Vec<String> = store
+        .session_segments("s1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, ids, "7 segments over 4 pages, in arrival order");
+    let unfinished: Vec<String> = store
+        .unfinished_segments(5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(unfinished, ids[..5], "the limit stops paging early");
+    store
+        .set_segment_status("seg-002", SegmentStatus::Processed, None)
+        .await
+        .unwrap();
+    store
+        .set_segment_status("seg-004", SegmentStatus::Failed, Some("rejected".into()))
+        .await
+        .unwrap();
+    let unfinished = store.unfinished_segments(100).await.unwrap();
+    assert_eq!(
+        unfinished.len(),
+        5,
+        "processed and failed leave the unfinished index"
+    );
+    let failed = store.failed_segments(10).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].last_error.as_deref(), Some("rejected"));
+}
+
+#[tokio::test]
+async fn concurrent_inserts_store_a_segment_once() {
+    let server = dynalite::start().await;
+    let store = Arc::new(dynalite::fresh_store(&server).await);
+
+    // The same client segment re-sent 12 times at once, under different server ids.
+    let mut tasks = Vec::new();
+    for n in 0..12u32 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let mut seg = segment(100 + n, "s1", "keyA", Some("client-1"));
+            seg.seq = None;
+            store.insert_segment(seg).await.unwrap()
+        }));
+    }
+    let mut inserted = 0;
+    let mut duplicates = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            InsertOutcome::Inserted => inserted += 1,
+            InsertOutcome::Duplicate(existing) => duplicates.push(existing),
+        }
+    }
+    assert_eq!(inserted, 1, "exactly one insert wins");
+    assert_eq!(duplicates.len(), 11);
+    let stored = store.session_segments("s1").await.unwrap();
+    assert_eq!(stored.len(), 1, "nothing stored twice");
+    assert!(
+        duplicates.iter().all(|d| *d == stored[0]),
+        "every duplicate sees the winner"
+    );
+
+    // The same server segment id (Part 1) sent 12 times at once.
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            store
+                .insert_segment(segment(7, "s2", "keyA", None))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut inserted = 0;
+    for t in tasks {
+        if t.await.unwrap() == InsertOutcome::Inserted {
+            inserted += 1;
+        }
+    }
+    assert_eq!(inserted, 1);
+    assert_eq!(store.session_segments("s2").await.unwrap().len(), 1);
+
+    // Opening a session twice keeps the first record.
+    let session = SessionRecord {
+        id: "s3".into(),
+        key_id: "keyA".into(),
+        store: "Loja Centro".into(),
+        counter: "Balcão 1".into(),
+        started_at_ms: 1_700_000_000_000,
+        ended_at_ms: None,
+    };
+    store.open_session(session.clone()).await.unwrap();
+    store
+        .open_session(SessionRecord {
+            started_at_ms: 1_800_000_000_000,
+            ..session.clone()
+        })
+        .await
+        .unwrap();
+    let day = store
+        .store_day_sessions("Loja Centro", "2023-11-14")
+        .await
+        .unwrap();
+    assert_eq!(day, vec![session.clone()]);
+    assert_eq!(
+        store.counter_sessions("keyA", 10).await.unwrap(),
+        vec![session]
+    );
+}
+
+#[tokio::test]
+async fn records_carry_the_ttl_attribute_when_retention_applies() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server)
+        .await
+        .with_retention_days(Some(30));
+    let seg = segment(1, "s1", "keyA", None);
+    store.insert_segment(seg.clone()).await.unwrap();
+    let item = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
+    let expires: i64 = item[TTL_ATTRIBUTE].as_n().unwrap().parse().unwrap();
+    assert_eq!(expires, seg.created_at_ms / 1_000 + 30 * 86_400);
+
+    let kept = store.clone().with_retention_days(None);
+    let seg2 = segment(2, "s1", "keyA", None);
+    kept.insert_segment(seg2.clone()).await.unwrap();
+    let item = kept.raw_segment_item(&seg2.id).await.unwrap().unwrap();
+    assert!(!item.contains_key(TTL_ATTRIBUTE), "no retention, no expiry");
+
+    // Keys never expire.
+    store
+        .insert_key(StoredKey {
+            key: CounterKey {
+                key_id: "keyA".into(),
+                store: "Loja".into(),
+                counter: "Balcão".into(),
+                created_at_ms: 1,
+                revoked_at_ms: None,
+            },
+            salt: vec![1; 16],
+            hash: vec![2; 32],
+        })
+        .await
+        .unwrap();
+    let out = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S("KEY#keyA".into()),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S("KEY".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!out.item.unwrap().contains_key(TTL_ATTRIBUTE));
+}
+
+#[tokio::test]
+async fn audio_round_trips_across_chunks() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    // 30 s of 16 kHz audio: 960 000 bytes, four items.
+    let pcm: Vec<i16> = (0..480_000i64)
+        .map(|i| ((i * 7919) % 65_536 - 32_768) as i16)
+        .collect();
+    assert!(pcm.len() * 2 > 3 * AUDIO_CHUNK_BYTES);
+    let reference = store
+        .put_audio("seg-big", &pcm, 1_700_000_000_000)
+        .await
+        .unwrap();
+    assert_eq!(reference, "dynamodb:SEG#seg-big/AUDIO");
+    assert_eq!(store.load_audio("seg-big").await.unwrap(), pcm);
+    // Writing it again (a retried request) keeps one copy.
+    store
+        .put_audio("seg-big", &pcm, 1_700_000_000_000)
+        .await
+        .unwrap();
+    assert_eq!(store.load_audio("seg-big").await.unwrap(), pcm);
+    assert!(store.load_audio("missing").await.is_err());
+    // The admin API's playback goes through the same chunks.
+    use balto_core::admin_store::SegmentAudio;
+    let mut seg = segment(9, "s1", "keyA", None);
+    seg.id = "seg-big".into();
+    assert_eq!(store.segment_pcm(&seg).await.unwrap(), pcm);
+}
