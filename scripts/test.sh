@@ -11,6 +11,9 @@ scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
+step "supply chain (cargo-deny: licenses, bans, sources)"
+scripts/supply-chain.sh
+
 step "clippy (native, all features)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
