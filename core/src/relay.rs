@@ -595,6 +595,20 @@ mod tests {
         s
     }
 
+    /// Sends a 0.1 s Part 2 segment `id`, so the session asks the driver to store it.
+    fn send_segment(s: &mut Session<NoFrontEnd>, id: &str) {
+        let mut out = Vec::new();
+        let header = format!(
+            r#"{{"comando":"segmento","id":"{id}","inicio_ms":2000,"duracao_ms":100,"formato":"pcm_s16le_16k"}}"#
+        );
+        s.handle(0, Event::Text(&header), &mut out);
+        s.handle(0, Event::Binary(&[0u8; 3200]), &mut out);
+        assert!(
+            matches!(out.last(), Some(Action::StoreSegment(_))),
+            "{out:?}"
+        );
+    }
+
     fn advice(product: &str) -> Advice {
         Advice {
             decision: Decision::Recomendar,
@@ -635,6 +649,7 @@ mod tests {
     fn one_answer_drives_the_session_through_store_transcript_and_advice() {
         let mut s = authenticated_session();
         let origin = SegmentOrigin::Client { id: "c1".into() };
+        send_segment(&mut s, "c1");
         let response = answer("sess1.c", "estou com tosse", "Xarope X");
         let json = serde_json::to_string(&response).unwrap();
         let response: RelayResponse = serde_json::from_str(&json).unwrap();
@@ -658,6 +673,7 @@ mod tests {
 
         // The same product again is suppressed by the session, not by the Lambda.
         let origin2 = SegmentOrigin::Client { id: "c2".into() };
+        send_segment(&mut s, "c2");
         let actions = feed(
             &mut s,
             answer("sess1.c2", "ainda a tosse", "Xarope X").events(&origin2),

@@ -12,6 +12,7 @@ use crate::protocol::{
     CLOSE_AUTH_FAILED, ClientMessage, ErrorCode, MAX_SEGMENT_MS, ParseError, SegmentHeader,
     ServerMessage, parse_client_text,
 };
+use std::collections::HashMap;
 
 /// Limits and timings of a session. Defaults are PROTOCOL.md's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +164,9 @@ pub struct Session<F: AudioFrontEnd> {
     next_seq: u64,
     pending_segment: Option<SegmentHeader>,
     discard_next_binary: bool,
+    /// Segments handed to the driver to store and not answered yet: an answer for anything
+    /// else is ignored.
+    awaiting_store: HashMap<SegmentOrigin, u32>,
     conversation: Conversation,
     stats: SessionStats,
 }
@@ -181,6 +185,7 @@ impl<F: AudioFrontEnd> Session<F> {
             next_seq: 1,
             pending_segment: None,
             discard_next_binary: false,
+            awaiting_store: HashMap::new(),
             conversation: Conversation::default(),
             stats: SessionStats::default(),
         }
@@ -230,6 +235,9 @@ impl<F: AudioFrontEnd> Session<F> {
             Event::Binary(bytes) => self.on_binary(bytes, out),
             Event::Tick => self.on_tick(now_ms, out),
             Event::KeyChecked(grant) => self.on_key_checked(grant, out),
+            // Answers for segments this session never asked to store change nothing.
+            Event::SegmentStored { origin, .. } | Event::SegmentStoreFailed { origin }
+                if !self.answered_store(&origin) => {}
             Event::SegmentStored { origin, duplicate } => {
                 if let SegmentOrigin::Client { id } = &origin {
                     out.push(Action::Send(ServerMessage::SegmentoOk { id: id.clone() }));
@@ -352,11 +360,34 @@ impl<F: AudioFrontEnd> Session<F> {
         self.flush_cut(out);
     }
 
+    fn expect_store(&mut self, origin: SegmentOrigin) {
+        *self.awaiting_store.entry(origin).or_insert(0) += 1;
+    }
+
+    /// True (and forgotten) when `origin` was handed to the driver to store.
+    fn answered_store(&mut self, origin: &SegmentOrigin) -> bool {
+        match self.awaiting_store.get_mut(origin) {
+            Some(n) if *n > 1 => {
+                *n -= 1;
+                true
+            }
+            Some(_) => {
+                self.awaiting_store.remove(origin);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn flush_cut(&mut self, out: &mut Vec<Action>) {
         for seg in self.cut.drain(..) {
             let seq = self.next_seq;
             self.next_seq += 1;
             self.stats.segments_cut += 1;
+            *self
+                .awaiting_store
+                .entry(SegmentOrigin::Stream { seq })
+                .or_insert(0) += 1;
             out.push(Action::StoreSegment(SegmentToStore {
                 origin: SegmentOrigin::Stream { seq },
                 start_ms: seg.start_ms,
@@ -396,6 +427,9 @@ impl<F: AudioFrontEnd> Session<F> {
             return;
         }
         self.stats.client_segments += 1;
+        self.expect_store(SegmentOrigin::Client {
+            id: header.id.clone(),
+        });
         out.push(Action::StoreSegment(SegmentToStore {
             origin: SegmentOrigin::Client { id: header.id },
             start_ms: header.start_ms,

@@ -279,20 +279,21 @@ fn client_segment_is_stored_then_acknowledged_then_processed_once() {
         ]
     );
     // A re-sent duplicate is acknowledged again but not processed.
-    let a = feed(
-        &mut s,
-        12,
-        Event::SegmentStored {
-            origin,
-            duplicate: true,
-        },
-    );
+    assert!(feed(&mut s, 12, Event::Text(HEADER_1S)).is_empty());
+    assert_eq!(stored(&feed(&mut s, 12, Event::Binary(&audio))).len(), 1);
+    let duplicate = Event::SegmentStored {
+        origin,
+        duplicate: true,
+    };
+    let a = feed(&mut s, 12, duplicate.clone());
     assert_eq!(
         a,
         vec![Action::Send(ServerMessage::SegmentoOk {
             id: "seg-1".into()
         })]
     );
+    // An answer for a store the session did not ask for (again) changes nothing.
+    assert!(feed(&mut s, 13, duplicate).is_empty());
 }
 
 #[test]
@@ -504,6 +505,12 @@ fn client_segments_get_live_transcripts_and_empty_text_is_not_advised() {
 #[test]
 fn store_failure_is_reported_without_ack() {
     let mut s = authed();
+    let header = HEADER_1S.replace("seg-1", "z");
+    assert!(feed(&mut s, 10, Event::Text(&header)).is_empty());
+    assert_eq!(
+        stored(&feed(&mut s, 10, Event::Binary(&[0u8; 32_000]))).len(),
+        1
+    );
     let a = feed(
         &mut s,
         10,
