@@ -8,12 +8,13 @@ use crate::live::AppLive;
 use crate::metrics;
 use crate::sqlite_admin::WavAudio;
 use axum::Router;
-use axum::extract::{OriginalUri, Request};
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::{Next, from_fn};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lambda_stt_llm::admin_api::{self, AdminBackends};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -44,8 +45,26 @@ where
             "/admin",
             Router::new()
                 .fallback_service(pages)
+                .layer(from_fn_with_state(admin_dir, require_built))
                 .layer(from_fn(page_headers)),
         )
+}
+
+/// Until the app is built into `<WEB_DIR>/admin/`, pages answer 503 with what to do (checked
+/// per request, so building it needs no restart).
+async fn require_built(State(dir): State<PathBuf>, req: Request, next: Next) -> Response {
+    if dir.join("index.html").is_file() {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("content-type", "text/plain; charset=utf-8")],
+        format!(
+            "A interface de administração não está construída neste servidor ({}/index.html não existe).\nA API de administração responde em /api/admin (docs/admin-api.md).\n",
+            dir.display()
+        ),
+    )
+        .into_response()
 }
 
 /// `/admin` → `/admin/` (the app's asset URLs are relative), and security headers on pages.

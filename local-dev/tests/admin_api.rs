@@ -1072,3 +1072,16 @@ async fn a_failed_segment_can_be_set_back_for_retry_once() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn admin_pages_say_so_when_the_app_is_not_built() {
+    let app = spawn_app(Parts::default()).await;
+    let r = client()
+        .get(format!("{}/admin/", base(&app)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().contains_key("content-security-policy"));
+    assert!(r.text().await.unwrap().contains("/api/admin"));
+}

@@ -71,9 +71,12 @@ pub async fn run(config: Config) -> Result<()> {
     let listener = server::bind_with_fallback(config.host, config.port).await?;
     let addr = listener.local_addr()?;
     tracing::info!("Balto listening: ws://{addr}/ws  (health: http://{addr}/healthz)");
-    tracing::info!(
-        "admin: http://{addr}/admin/  (API: http://{addr}/api/admin, metrics: http://{addr}/metrics)"
-    );
+    tracing::info!("admin API: http://{addr}/api/admin  (metrics: http://{addr}/metrics)");
+    if config.web_dir.join("admin/index.html").is_file() {
+        tracing::info!("admin UI: http://{addr}/admin/");
+    } else {
+        tracing::warn!(web_dir = %config.web_dir.display(), "admin UI not built: /admin/ answers 503");
+    }
     let shutdown = app.shutdown.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
