@@ -131,8 +131,9 @@ fn KeyTable(list: Vec<CounterKey>, revoke: Callback<CounterKey>) -> impl IntoVie
                 |ms| format!("Revogada em {}", format::datetime(ms, offset)),
             );
             let key = k.clone();
+            let key_id = k.key_id.clone();
             view! {
-                <tr data-testid="key-row" data-key-id=k.key_id.clone() class:revoked=revoked.is_some()>
+                <tr data-testid="key-row" data-key-id=key_id class:revoked=revoked.is_some()>
                     <td>{k.store}</td>
                     <td>{k.counter}</td>
                     <td class="mono small">{k.key_id}</td>
