@@ -88,7 +88,10 @@ async fn error_of(resp: Response) -> ApiError {
     }
 }
 
-async fn send(request: Result<Request, gloo_net::Error>, login: bool) -> Result<Response, ApiError> {
+async fn send(
+    request: Result<Request, gloo_net::Error>,
+    login: bool,
+) -> Result<Response, ApiError> {
     let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
     let resp = request
         .send()
@@ -152,7 +155,11 @@ pub async fn sessions(q: &HistoryQuery) -> Result<Page<SessionSummary>, ApiError
 }
 
 pub async fn session_detail(id: &str) -> Result<SessionDetail, ApiError> {
-    get(api_url(&format!("/sessions/{}", crate::query::encode_component(id)), None)).await
+    get(api_url(
+        &format!("/sessions/{}", crate::query::encode_component(id)),
+        None,
+    ))
+    .await
 }
 
 pub async fn segments(q: &HistoryQuery) -> Result<Page<SegmentRow>, ApiError> {

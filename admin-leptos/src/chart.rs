@@ -22,7 +22,11 @@ pub fn polyline_points(values: &[f64], max: f64, width: f64, height: f64) -> Str
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let v = if v.is_finite() { v.clamp(0.0, max) } else { 0.0 };
+            let v = if v.is_finite() {
+                v.clamp(0.0, max)
+            } else {
+                0.0
+            };
             let x = i as f64 * step;
             let y = height - v / max * height;
             format!("{x:.1},{y:.1}")
@@ -51,7 +55,11 @@ pub fn bars(values: &[f64], max: f64, width: f64, height: f64, gap: f64) -> Vec<
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let v = if v.is_finite() { v.clamp(0.0, max.max(0.0)) } else { 0.0 };
+            let v = if v.is_finite() {
+                v.clamp(0.0, max.max(0.0))
+            } else {
+                0.0
+            };
             let h = if max > 0.0 { v / max * height } else { 0.0 };
             Bar {
                 x: i as f64 * (bar_width + gap),
@@ -80,8 +88,24 @@ mod tests {
     fn bars_share_the_width_and_grow_from_the_bottom() {
         let b = bars(&[1.0, 2.0], 2.0, 100.0, 50.0, 10.0);
         assert_eq!(b.len(), 2);
-        assert_eq!(b[0], Bar { x: 0.0, y: 25.0, width: 45.0, height: 25.0 });
-        assert_eq!(b[1], Bar { x: 55.0, y: 0.0, width: 45.0, height: 50.0 });
+        assert_eq!(
+            b[0],
+            Bar {
+                x: 0.0,
+                y: 25.0,
+                width: 45.0,
+                height: 25.0
+            }
+        );
+        assert_eq!(
+            b[1],
+            Bar {
+                x: 55.0,
+                y: 0.0,
+                width: 45.0,
+                height: 50.0
+            }
+        );
         assert!(bars(&[], 1.0, 10.0, 10.0, 1.0).is_empty());
         assert_eq!(bars(&[0.0], 0.0, 10.0, 10.0, 1.0)[0].height, 0.0);
     }

@@ -25,7 +25,11 @@ pub fn parse_wire<T: DeserializeOwned>(value: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(value.to_string())).ok()
 }
 
-pub const DECISIONS: [Decision; 3] = [Decision::Nenhuma, Decision::Recomendar, Decision::Intervencao];
+pub const DECISIONS: [Decision; 3] = [
+    Decision::Nenhuma,
+    Decision::Recomendar,
+    Decision::Intervencao,
+];
 pub const CONFIDENCES: [Confidence; 3] = [Confidence::Alta, Confidence::Media, Confidence::Baixa];
 pub const STATUSES: [SegmentStatus; 3] = [
     SegmentStatus::Stored,
@@ -142,7 +146,10 @@ mod tests {
             assert_eq!(wire(&c), c.as_str());
             assert_eq!(parse_wire::<Category>(c.as_str()), Some(c));
         }
-        assert_eq!(wire(&ReviewFilter::TranscriptReviewed), "transcript_reviewed");
+        assert_eq!(
+            wire(&ReviewFilter::TranscriptReviewed),
+            "transcript_reviewed"
+        );
         assert_eq!(
             parse_wire::<SuggestionVerdict>("perigosa"),
             Some(SuggestionVerdict::Perigosa)

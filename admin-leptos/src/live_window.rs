@@ -116,7 +116,10 @@ mod tests {
         assert_eq!(w.len(), KEPT_SNAPSHOTS);
         assert_eq!(w.connections_series()[0], 5.0);
         w.push(snap(0, 99, None));
-        assert_eq!(w.latest().unwrap().connections_open, KEPT_SNAPSHOTS as u64 + 4);
+        assert_eq!(
+            w.latest().unwrap().connections_open,
+            KEPT_SNAPSHOTS as u64 + 4
+        );
     }
 
     #[test]
@@ -125,6 +128,9 @@ mod tests {
         w.push(snap(1, 0, None));
         w.push(snap(2, 0, Some(300)));
         assert_eq!(w.p95_series("stt", "whisper"), vec![0.0, 300.0]);
-        assert_eq!(w.providers(), vec![("stt".to_string(), "whisper".to_string())]);
+        assert_eq!(
+            w.providers(),
+            vec![("stt".to_string(), "whisper".to_string())]
+        );
     }
 }

@@ -9,7 +9,10 @@ pub const EXPORT: &str = "/admin/exportar";
 
 /// Page of one session.
 pub fn session(id: &str) -> String {
-    format!("/admin/historico/sessao/{}", crate::query::encode_component(id))
+    format!(
+        "/admin/historico/sessao/{}",
+        crate::query::encode_component(id)
+    )
 }
 
 /// Page of one segment (detail and review).

@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn empty_filters_give_a_bare_path() {
-        assert_eq!(api_url("/sessions", Some(&HistoryQuery::default())), "/api/admin/sessions");
+        assert_eq!(
+            api_url("/sessions", Some(&HistoryQuery::default())),
+            "/api/admin/sessions"
+        );
         assert_eq!(api_url("/keys", None), "/api/admin/keys");
     }
 

@@ -16,7 +16,11 @@ pub fn ErrorNote(message: String) -> impl IntoView {
 
 /// A figure with its label: "Conexões abertas: 3".
 #[component]
-pub fn Stat(label: &'static str, value: String, #[prop(optional)] testid: &'static str) -> impl IntoView {
+pub fn Stat(
+    label: &'static str,
+    value: String,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
     view! {
         <div class="stat" data-testid=testid>
             <span class="stat-value">{value}</span>

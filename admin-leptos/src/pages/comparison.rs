@@ -31,27 +31,49 @@ fn comparison_view(r: ComparisonReport) -> impl IntoView {
         return view! { <p class="note">"Nenhuma transcrição no período."</p> }.into_any();
     }
     let names: Vec<String> = r.rows.iter().map(|p| p.provider.clone()).collect();
-    let rows = r.rows.iter().map(|p| view! {
-        <tr data-testid="comparison-row">
-            <td>{p.provider.clone()}</td>
-            <td class="num">{p.segments}</td>
-            <td class="num">{format::audio_minutes(p.audio_seconds)}</td>
-            <td class="num">{p.reviewed_segments}</td>
-            <td class="num">{format::opt_percent(p.wer)}</td>
-            <td class="num">{format::opt_percent(p.wer_common)}</td>
-            <td class="num">{format::opt_duration_ms(p.latency_p50_ms)}</td>
-            <td class="num">{format::opt_duration_ms(p.latency_p95_ms)}</td>
-            <td class="num">{format!("{} / {}", p.failed_calls, p.calls)}</td>
-            <td class="num">{format::opt_usd(p.cost_per_minute_usd)}</td>
-            <td class="num">{format::opt_usd(p.estimated_cost_usd)}</td>
-        </tr>
-    }).collect_view();
+    let rows = r
+        .rows
+        .iter()
+        .map(|p| {
+            view! {
+                <tr data-testid="comparison-row">
+                    <td>{p.provider.clone()}</td>
+                    <td class="num">{p.segments}</td>
+                    <td class="num">{format::audio_minutes(p.audio_seconds)}</td>
+                    <td class="num">{p.reviewed_segments}</td>
+                    <td class="num">{format::opt_percent(p.wer)}</td>
+                    <td class="num">{format::opt_percent(p.wer_common)}</td>
+                    <td class="num">{format::opt_duration_ms(p.latency_p50_ms)}</td>
+                    <td class="num">{format::opt_duration_ms(p.latency_p95_ms)}</td>
+                    <td class="num">{format!("{} / {}", p.failed_calls, p.calls)}</td>
+                    <td class="num">{format::opt_usd(p.cost_per_minute_usd)}</td>
+                    <td class="num">{format::opt_usd(p.estimated_cost_usd)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let wer: Vec<f64> = r.rows.iter().map(|p| p.wer.unwrap_or(0.0)).collect();
     let wer_text: Vec<String> = r.rows.iter().map(|p| format::opt_percent(p.wer)).collect();
-    let p50: Vec<f64> = r.rows.iter().map(|p| p.latency_p50_ms.unwrap_or(0) as f64).collect();
-    let p50_text: Vec<String> = r.rows.iter().map(|p| format::opt_duration_ms(p.latency_p50_ms)).collect();
-    let cost: Vec<f64> = r.rows.iter().map(|p| p.cost_per_minute_usd.unwrap_or(0.0)).collect();
-    let cost_text: Vec<String> = r.rows.iter().map(|p| format::opt_usd(p.cost_per_minute_usd)).collect();
+    let p50: Vec<f64> = r
+        .rows
+        .iter()
+        .map(|p| p.latency_p50_ms.unwrap_or(0) as f64)
+        .collect();
+    let p50_text: Vec<String> = r
+        .rows
+        .iter()
+        .map(|p| format::opt_duration_ms(p.latency_p50_ms))
+        .collect();
+    let cost: Vec<f64> = r
+        .rows
+        .iter()
+        .map(|p| p.cost_per_minute_usd.unwrap_or(0.0))
+        .collect();
+    let cost_text: Vec<String> = r
+        .rows
+        .iter()
+        .map(|p| format::opt_usd(p.cost_per_minute_usd))
+        .collect();
     view! {
         <p class="small">{format!("{} segmentos foram transcritos por todos os provedores listados (base da \"WER comum\").", r.common_segments)}</p>
         <section class="card">

@@ -8,10 +8,26 @@ use leptos::prelude::*;
 
 /// (test id, label, API path).
 const EXPORTS: [(&str, &str, &str); 4] = [
-    ("export-segments-csv", "Segmentos (CSV)", "/export/segments.csv"),
-    ("export-segments-xlsx", "Segmentos (Excel)", "/export/segments.xlsx"),
-    ("export-sessions-csv", "Sessões (CSV)", "/export/sessions.csv"),
-    ("export-sessions-xlsx", "Sessões (Excel)", "/export/sessions.xlsx"),
+    (
+        "export-segments-csv",
+        "Segmentos (CSV)",
+        "/export/segments.csv",
+    ),
+    (
+        "export-segments-xlsx",
+        "Segmentos (Excel)",
+        "/export/segments.xlsx",
+    ),
+    (
+        "export-sessions-csv",
+        "Sessões (CSV)",
+        "/export/sessions.csv",
+    ),
+    (
+        "export-sessions-xlsx",
+        "Sessões (Excel)",
+        "/export/sessions.xlsx",
+    ),
 ];
 
 #[component]

@@ -66,7 +66,10 @@ fn SelectFilter(
     }
 }
 
-fn wire_options<T: serde::Serialize + Copy>(values: &[T], label: fn(T) -> &'static str) -> Vec<(String, &'static str)> {
+fn wire_options<T: serde::Serialize + Copy>(
+    values: &[T],
+    label: fn(T) -> &'static str,
+) -> Vec<(String, &'static str)> {
     values.iter().map(|v| (wire(v), label(*v))).collect()
 }
 

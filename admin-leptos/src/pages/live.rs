@@ -50,7 +50,10 @@ impl Drop for Stream {
 fn open_stream(window: RwSignal<LiveWindow>, state: RwSignal<StreamState>) -> Option<Stream> {
     let source = EventSource::new(&api_url("/live/stream", None)).ok()?;
     let on_snapshot = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
-        let Some(data) = ev.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
+        let Some(data) = ev
+            .dyn_ref::<MessageEvent>()
+            .and_then(|m| m.data().as_string())
+        else {
             return;
         };
         if let Ok(snapshot) = serde_json::from_str::<LiveSnapshot>(&data) {
@@ -65,7 +68,11 @@ fn open_stream(window: RwSignal<LiveWindow>, state: RwSignal<StreamState>) -> Op
     let on_error = Closure::<dyn FnMut(Event)>::new(move |_| {
         // CLOSED (2): the browser gave up (e.g. 401 or 501); otherwise it retries by itself.
         let closed = probe.ready_state() == 2;
-        state.try_set(if closed { StreamState::Closed } else { StreamState::Reconnecting });
+        state.try_set(if closed {
+            StreamState::Closed
+        } else {
+            StreamState::Reconnecting
+        });
         // A lost session shows the login page (the API client reports the 401).
         spawn_local(async move {
             let _ = api::session().await;
@@ -76,7 +83,10 @@ fn open_stream(window: RwSignal<LiveWindow>, state: RwSignal<StreamState>) -> Op
         .ok()?;
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Some(Stream { source, _callbacks: vec![on_snapshot, on_open, on_error] })
+    Some(Stream {
+        source,
+        _callbacks: vec![on_snapshot, on_open, on_error],
+    })
 }
 
 #[component]
@@ -129,7 +139,11 @@ fn live_view(s: LiveSnapshot, w: &LiveWindow) -> impl IntoView + use<> {
         })
         .collect();
     let per_minute: Vec<f64> = s.segments_per_minute.iter().map(|&n| n as f64).collect();
-    let per_minute_text: Vec<String> = s.segments_per_minute.iter().map(|n| format!("{n} segmentos")).collect();
+    let per_minute_text: Vec<String> = s
+        .segments_per_minute
+        .iter()
+        .map(|n| format!("{n} segmentos"))
+        .collect();
     let latency_charts = w
         .providers()
         .into_iter()
@@ -170,15 +184,17 @@ fn live_view(s: LiveSnapshot, w: &LiveWindow) -> impl IntoView + use<> {
     let latency_rows = s
         .latency
         .iter()
-        .map(|l| view! {
-            <tr>
-                <td>{labels::stage(&l.stage).to_string()}</td>
-                <td>{l.provider.clone()}</td>
-                <td class="num">{l.calls}</td>
-                <td class="num">{l.errors}</td>
-                <td class="num">{format::opt_duration_ms(l.p50_ms)}</td>
-                <td class="num">{format::opt_duration_ms(l.p95_ms)}</td>
-            </tr>
+        .map(|l| {
+            view! {
+                <tr>
+                    <td>{labels::stage(&l.stage).to_string()}</td>
+                    <td>{l.provider.clone()}</td>
+                    <td class="num">{l.calls}</td>
+                    <td class="num">{l.errors}</td>
+                    <td class="num">{format::opt_duration_ms(l.p50_ms)}</td>
+                    <td class="num">{format::opt_duration_ms(l.p95_ms)}</td>
+                </tr>
+            }
         })
         .collect_view();
     let no_latency = s.latency.is_empty();

@@ -65,27 +65,41 @@ fn accuracy_view(r: AccuracyReport) -> impl IntoView {
             />
         }
     });
-    let providers = r.providers.iter().map(|p| view! {
-        <tr data-testid="accuracy-provider-row">
-            <td>{p.provider.clone()}</td>
-            <td class="num">{p.reviewed_segments}</td>
-            <td class="num">{p.reference_words}</td>
-            <td class="num">{p.word_errors}</td>
-            <td class="num">{format::opt_percent(p.wer)}</td>
-        </tr>
-    }).collect_view();
-    let categories = r.categories.iter().map(|c| view! {
-        <tr data-testid="accuracy-category-row">
-            <td>{labels::opt_category(c.category)}</td>
-            <td class="num">{c.reviewed}</td>
-            <td class="num">{c.right}</td>
-            <td class="num">{c.wrong}</td>
-            <td class="num">{c.harmful}</td>
-            <td class="num">{format::opt_percent(c.acceptance_rate)}</td>
-        </tr>
-    }).collect_view();
+    let providers = r
+        .providers
+        .iter()
+        .map(|p| {
+            view! {
+                <tr data-testid="accuracy-provider-row">
+                    <td>{p.provider.clone()}</td>
+                    <td class="num">{p.reviewed_segments}</td>
+                    <td class="num">{p.reference_words}</td>
+                    <td class="num">{p.word_errors}</td>
+                    <td class="num">{format::opt_percent(p.wer)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let categories = r
+        .categories
+        .iter()
+        .map(|c| {
+            view! {
+                <tr data-testid="accuracy-category-row">
+                    <td>{labels::opt_category(c.category)}</td>
+                    <td class="num">{c.reviewed}</td>
+                    <td class="num">{c.right}</td>
+                    <td class="num">{c.wrong}</td>
+                    <td class="num">{c.harmful}</td>
+                    <td class="num">{format::opt_percent(c.acceptance_rate)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let no_providers = r.providers.is_empty().then(|| view! { <tr><td colspan="5" class="muted">{NONE}" nenhuma transcrição revisada"</td></tr> });
-    let no_categories = r.categories.is_empty().then(|| view! { <tr><td colspan="6" class="muted">{NONE}" nenhuma sugestão revisada"</td></tr> });
+    let no_categories = r.categories.is_empty().then(
+        || view! { <tr><td colspan="6" class="muted">{NONE}" nenhuma sugestão revisada"</td></tr> },
+    );
     view! {
         <div class="stats">
             <Stat label="Transcrições revisadas" value=r.reviewed_transcripts.to_string() testid="reviewed-transcripts" />

@@ -35,8 +35,12 @@ pub fn SegmentPage() -> impl IntoView {
 }
 
 /// Runs a write and puts the segment it answers in place (or its error in `error`).
-fn save<F>(detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>, error: RwSignal<Option<String>>, busy: RwSignal<bool>, call: F)
-where
+fn save<F>(
+    detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    call: F,
+) where
     F: Future<Output = Result<SegmentDetail, ApiError>> + 'static,
 {
     busy.set(true);
@@ -51,7 +55,10 @@ where
 }
 
 #[component]
-fn SegmentView(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>) -> impl IntoView {
+fn SegmentView(
+    d: SegmentDetail,
+    detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>,
+) -> impl IntoView {
     let offset = utc_offset_min();
     let row = d.row.clone();
     let id = row.segment_id.clone();
@@ -69,14 +76,20 @@ fn SegmentView(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
         }
     });
 
-    let transcripts = d.transcripts.iter().map(|t| view! {
-        <tr>
-            <td>{t.provider.clone()}</td>
-            <td class="text">{t.text.clone()}</td>
-            <td class="num nowrap">{format::duration_ms(t.latency_ms)}</td>
-            <td class="nowrap">{format::datetime(t.created_at_ms, offset)}</td>
-        </tr>
-    }).collect_view();
+    let transcripts = d
+        .transcripts
+        .iter()
+        .map(|t| {
+            view! {
+                <tr>
+                    <td>{t.provider.clone()}</td>
+                    <td class="text">{t.text.clone()}</td>
+                    <td class="num nowrap">{format::duration_ms(t.latency_ms)}</td>
+                    <td class="nowrap">{format::datetime(t.created_at_ms, offset)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
 
     let suggestions = d.suggestions.iter().map(|s| view! {
         <tr>
@@ -91,16 +104,22 @@ fn SegmentView(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
         </tr>
     }).collect_view();
 
-    let attempts = d.attempts.iter().map(|a| view! {
-        <tr>
-            <td>{labels::stage(&a.stage).to_string()}</td>
-            <td>{a.attempt.provider.clone()}</td>
-            <td class="num">{a.attempt.attempt}</td>
-            <td class="num nowrap">{format::duration_ms(a.attempt.latency_ms)}</td>
-            <td>{labels::wire(&a.attempt.outcome)}</td>
-            <td class="text">{a.attempt.error.clone().unwrap_or_default()}</td>
-        </tr>
-    }).collect_view();
+    let attempts = d
+        .attempts
+        .iter()
+        .map(|a| {
+            view! {
+                <tr>
+                    <td>{labels::stage(&a.stage).to_string()}</td>
+                    <td>{a.attempt.provider.clone()}</td>
+                    <td class="num">{a.attempt.attempt}</td>
+                    <td class="num nowrap">{format::duration_ms(a.attempt.latency_ms)}</td>
+                    <td>{labels::wire(&a.attempt.outcome)}</td>
+                    <td class="text">{a.attempt.error.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
 
     let status_class = format!("badge status-{}", labels::wire(&row.status));
     view! {
@@ -149,7 +168,10 @@ fn SegmentView(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
 }
 
 #[component]
-fn ReviewForms(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>) -> impl IntoView {
+fn ReviewForms(
+    d: SegmentDetail,
+    detail: RwSignal<Option<Result<SegmentDetail, ApiError>>>,
+) -> impl IntoView {
     let offset = utc_offset_min();
     let row = d.row;
     let id = StoredValue::new(row.segment_id.clone());
@@ -163,12 +185,20 @@ fn ReviewForms(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
             .unwrap_or_default(),
     );
     let note = RwSignal::new(
-        row.suggestion_review.as_ref().and_then(|r| r.note.clone()).unwrap_or_default(),
+        row.suggestion_review
+            .as_ref()
+            .and_then(|r| r.note.clone())
+            .unwrap_or_default(),
     );
     let mark_correct = move |_| {
         let id = id.get_value();
-        let body = TranscriptReviewRequest { correct: true, corrected_text: None };
-        save(detail, error, busy, async move { api::review_transcript(&id, body).await });
+        let body = TranscriptReviewRequest {
+            correct: true,
+            corrected_text: None,
+        };
+        save(detail, error, busy, async move {
+            api::review_transcript(&id, body).await
+        });
     };
     let save_correction = move |_| {
         let id = id.get_value();
@@ -177,8 +207,13 @@ fn ReviewForms(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
             error.set(Some("Digite o texto correto antes de salvar.".into()));
             return;
         }
-        let body = TranscriptReviewRequest { correct: false, corrected_text: Some(text) };
-        save(detail, error, busy, async move { api::review_transcript(&id, body).await });
+        let body = TranscriptReviewRequest {
+            correct: false,
+            corrected_text: Some(text),
+        };
+        save(detail, error, busy, async move {
+            api::review_transcript(&id, body).await
+        });
     };
     let chosen = row.suggestion_review.as_ref().map(|r| r.verdict);
     let verdict_button = move |v: SuggestionVerdict| {
@@ -197,12 +232,22 @@ fn ReviewForms(d: SegmentDetail, detail: RwSignal<Option<Result<SegmentDetail, A
     };
     let transcript_state = match &row.transcript_review {
         None => "Transcrição ainda não revisada.".to_string(),
-        Some(r) if r.correct => format!("Confirmada como correta em {}.", format::datetime(r.reviewed_at_ms, offset)),
-        Some(r) => format!("Corrigida em {}.", format::datetime(r.reviewed_at_ms, offset)),
+        Some(r) if r.correct => format!(
+            "Confirmada como correta em {}.",
+            format::datetime(r.reviewed_at_ms, offset)
+        ),
+        Some(r) => format!(
+            "Corrigida em {}.",
+            format::datetime(r.reviewed_at_ms, offset)
+        ),
     };
     let suggestion_state = match &row.suggestion_review {
         None => "Sugestão ainda não revisada.".to_string(),
-        Some(r) => format!("Marcada como {} em {}.", labels::verdict(r.verdict).to_lowercase(), format::datetime(r.reviewed_at_ms, offset)),
+        Some(r) => format!(
+            "Marcada como {} em {}.",
+            labels::verdict(r.verdict).to_lowercase(),
+            format::datetime(r.reviewed_at_ms, offset)
+        ),
     };
     let has_suggestion = !d.suggestions.is_empty();
     view! {

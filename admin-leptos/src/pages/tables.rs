@@ -14,12 +14,23 @@ use leptos_router::hooks::use_navigate;
 pub fn review_summary(row: &SegmentRow) -> String {
     let mut parts = Vec::new();
     if let Some(t) = &row.transcript_review {
-        parts.push(if t.correct { "Transcrição ✓" } else { "Transcrição corrigida" }.to_string());
+        parts.push(
+            if t.correct {
+                "Transcrição ✓"
+            } else {
+                "Transcrição corrigida"
+            }
+            .to_string(),
+        );
     }
     if let Some(s) = &row.suggestion_review {
         parts.push(format!("Sugestão: {}", labels::verdict(s.verdict)));
     }
-    if parts.is_empty() { "Não revisado".to_string() } else { parts.join(" · ") }
+    if parts.is_empty() {
+        "Não revisado".to_string()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 #[component]
