@@ -132,7 +132,14 @@ pub async fn login(secret: String) -> Result<LoginResponse, ApiError> {
         write_request(Request::post(&url)).json(&LoginRequest { secret }),
         true,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // The server's 401 text speaks of sessions; on this form it means a wrong secret.
+        ApiError::Unauthorized(_) => {
+            ApiError::Unauthorized("Senha de administração incorreta.".to_string())
+        }
+        other => other,
+    })?;
     json_of(resp).await
 }
 

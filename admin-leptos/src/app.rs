@@ -62,7 +62,7 @@ fn Shell(on_logout: Callback<()>) -> impl IntoView {
     };
     view! {
         <header class="topbar">
-            <span class="brand">"Balto" <small>"administração"</small></span>
+            <span class="brand">"Balto " <small>"administração"</small></span>
             <nav>
                 <A href=paths::LIVE exact=true attr:data-testid="nav-live">"Ao vivo"</A>
                 <A href=paths::HISTORY attr:data-testid="nav-history">"Histórico"</A>

@@ -31,7 +31,7 @@ pub fn LoginPage(on_login: Callback<()>) -> impl IntoView {
     view! {
         <div class="login-wrap">
             <form id="login-form" data-testid="login-form" class="card login" on:submit=submit>
-                <h1>"Balto" <small>"administração"</small></h1>
+                <h1>"Balto " <small>"administração"</small></h1>
                 <label for="login-secret">"Senha de administração"</label>
                 <input
                     id="login-secret"

@@ -122,6 +122,18 @@ fn SegmentView(
         .collect_view();
 
     let status_class = format!("badge status-{}", labels::wire(&row.status));
+    let no_transcripts = d
+        .transcripts
+        .is_empty()
+        .then(|| view! { <p class="note">"Nenhuma transcrição ainda."</p> });
+    let no_suggestions = d
+        .suggestions
+        .is_empty()
+        .then(|| view! { <p class="note">"Nenhuma sugestão para este segmento."</p> });
+    let no_attempts = d
+        .attempts
+        .is_empty()
+        .then(|| view! { <p class="note">"Nenhuma chamada registrada."</p> });
     view! {
         <h1>{format!("Segmento · {} · {}", row.store, row.counter)}</h1>
         <div class="stats">
@@ -142,6 +154,7 @@ fn SegmentView(
         </section>
         <section class="card">
             <h2>"Transcrições"</h2>
+            {no_transcripts}
             <div class="table-wrap"><table>
                 <thead><tr><th>"Provedor"</th><th>"Texto"</th><th class="num">"Latência"</th><th>"Quando"</th></tr></thead>
                 <tbody>{transcripts}</tbody>
@@ -149,6 +162,7 @@ fn SegmentView(
         </section>
         <section class="card">
             <h2>"Sugestões"</h2>
+            {no_suggestions}
             <div class="table-wrap"><table>
                 <thead><tr><th>"Decisão"</th><th>"Categoria"</th><th>"Produto"</th><th>"Explicação"</th>
                     <th>"Confiança"</th><th>"Enviada"</th><th>"Assistente"</th><th class="num">"Latência"</th></tr></thead>
@@ -158,6 +172,7 @@ fn SegmentView(
         <ReviewForms d detail />
         <section class="card">
             <h2>"Chamadas aos provedores"</h2>
+            {no_attempts}
             <div class="table-wrap"><table>
                 <thead><tr><th>"Etapa"</th><th>"Provedor"</th><th class="num">"Tentativa"</th>
                     <th class="num">"Latência"</th><th>"Resultado"</th><th>"Erro"</th></tr></thead>
@@ -215,13 +230,14 @@ fn ReviewForms(
             api::review_transcript(&id, body).await
         });
     };
+    let has_suggestion = !d.suggestions.is_empty();
     let chosen = row.suggestion_review.as_ref().map(|r| r.verdict);
     let verdict_button = move |v: SuggestionVerdict| {
         let testid = format!("review-suggestion-{}", labels::wire(&v));
         let current = chosen == Some(v);
         view! {
             <button class=format!("verdict verdict-{}", labels::wire(&v)) class:chosen=current
-                data-testid=testid disabled=move || busy.get()
+                data-testid=testid disabled=move || busy.get() || !has_suggestion
                 on:click=move |_| {
                     let id = id.get_value();
                     let n = note.get_untracked().trim().to_string();
@@ -249,7 +265,6 @@ fn ReviewForms(
             format::datetime(r.reviewed_at_ms, offset)
         ),
     };
-    let has_suggestion = !d.suggestions.is_empty();
     view! {
         <section class="card review" id="review">
             <h2>"Revisão"</h2>
