@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 #[component]
 pub fn KeysPage() -> impl IntoView {
-    let keys = LocalResource::new(|| api::keys());
+    let keys = LocalResource::new(api::keys);
     let store = RwSignal::new(String::new());
     let counter = RwSignal::new(String::new());
     let created = RwSignal::new(None::<CreatedKey>);
