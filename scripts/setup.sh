@@ -8,10 +8,11 @@ mode="${1:-all}"
 
 log() { echo "setup: $*" >&2; }
 
-apt_packages=(cmake clang libclang-dev pkg-config)
+# cmake + clang: whisper.cpp; lld, llvm, wasi-libc: webrtc-vad's C code for wasm32.
+apt_packages=(cmake clang libclang-dev pkg-config lld llvm wasi-libc)
 if [[ "$mode" != "--serve" ]]; then
-  # wasm32 build of webrtc-vad's C code (clang, lld, llvm-ar, wasi-libc headers).
-  apt_packages+=(lld llvm wasi-libc)
+  # The browser tests: Debian's Chromium driven through chromedriver.
+  apt_packages+=(chromium chromium-driver)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -33,17 +34,19 @@ if ((${#missing[@]})); then
   done
 fi
 
+# The browser apps (admin, WASM front end) need the wasm32 target and wasm-bindgen-cli.
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ -n "$want" && "$have" != "$want" ]]; then
+  log "installing wasm-bindgen-cli $want (a few minutes, once)"
+  # Its own lock file names a webpki-roots the registry no longer serves: resolve anew then.
+  cargo install --locked --quiet --force wasm-bindgen-cli --version "$want" 2>/dev/null ||
+    cargo install --quiet --force wasm-bindgen-cli --version "$want"
+fi
+
 if [[ "$mode" != "--serve" ]]; then
-  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
-  want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
-  have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
-  if [[ -n "$want" && "$have" != "$want" ]]; then
-    log "installing wasm-bindgen-cli $want (a few minutes, once)"
-    # Its own lock file may name a crate version the registry no longer serves; then resolve anew.
-    cargo install --locked --quiet --force wasm-bindgen-cli --version "$want" ||
-      cargo install --quiet --force wasm-bindgen-cli --version "$want"
-  fi
   command -v node >/dev/null || { log "node is required for the WASM test"; exit 1; }
   # A DynamoDB-compatible server for the DynamoDB store's tests (npm dynalite, pinned).
   scripts/dynamo-local.sh install

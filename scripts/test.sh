@@ -10,6 +10,7 @@ scripts/setup.sh
 
 step "format"
 cargo fmt --all -- --check
+rustfmt --edition 2024 --check fuzz/fuzz_targets/*.rs
 
 step "supply chain (cargo-deny: licenses, bans, sources)"
 scripts/supply-chain.sh
@@ -17,19 +18,26 @@ scripts/supply-chain.sh
 step "clippy (native, all features)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-step "wasm32 builds of core and vad-wasm (core does no I/O; the front end runs in browsers and workers)"
+step "wasm32 builds of core, vad-wasm and the admin app (core does no I/O; the front end runs in browsers and workers)"
 export CC_wasm32_unknown_unknown=clang
 export AR_wasm32_unknown_unknown="$(command -v llvm-ar || command -v llvm-ar-14)"
 export CFLAGS_wasm32_unknown_unknown="-isystem /usr/include/wasm32-wasi -D__wasi__"
-cargo clippy -p balto-core -p vad-wasm --lib --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p balto-core -p vad-wasm -p admin-leptos --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
-step "tests (all features: includes the offline Whisper engine)"
-cargo test --workspace --all-features --locked
+step "admin app for the browser (Leptos → wasm32 → wasm-bindgen)"
+admin_web="${CARGO_TARGET_DIR:-$PWD/target}/e2e-web"
+scripts/build-admin-web.sh "$admin_web/admin"
+
+step "tests (all features: includes the offline Whisper engine; browser tests in Chromium)"
+BALTO_BROWSER_E2E=1 BALTO_ADMIN_WEB="$admin_web" cargo test --workspace --all-features --locked
 
 step "vad-wasm in Node: same segments as native, no foreign imports"
 vad-wasm/js/run.sh
 
 step "front-end benchmark (short mode)"
 cargo run --release --locked -p vad-wasm --bin vad_bench -- --quick
+
+step "fuzz: each target ${FUZZ_SECONDS:-20} s from the committed corpus (cargo fuzz, libFuzzer)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 step "done"

@@ -32,7 +32,7 @@
 //! | GET | `/segments/{id}/audio` | — | `audio/wav` (16 kHz mono s16) | 200, 401, 404, 501 |
 //! | POST | `/segments/{id}/retry` | none | [`SegmentDetail`] (now `stored`: the recovery sweep processes it again) | 200, 401, 403, 404, 409 (not `failed`) |
 //! | PUT | `/segments/{id}/transcript-review` | [`TranscriptReviewRequest`] | [`SegmentDetail`] | 200, 401, 403, 404, 413, 422 |
-//! | PUT | `/segments/{id}/suggestion-review` | [`SuggestionReviewRequest`] | [`SegmentDetail`] | 200, 401, 403, 404, 413, 422 |
+//! | PUT | `/segments/{id}/suggestion-review` | [`SuggestionReviewRequest`] | [`SegmentDetail`] | 200, 401, 403, 404, 409 (no suggestion), 413, 422 |
 //! | GET | `/accuracy?`[`HistoryQuery`] | — | [`AccuracyReport`] | 200, 400, 401 |
 //! | GET | `/comparison?`[`HistoryQuery`] | — | [`ComparisonReport`] | 200, 400, 401 |
 //! | GET | `/keys` | — | `Vec<`[`CounterKey`]`>` (newest first, never a secret) | 200, 401 |

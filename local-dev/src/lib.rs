@@ -7,7 +7,6 @@
 pub mod admin_mount;
 pub mod admin_secret;
 pub mod app;
-pub mod audio_decode;
 pub mod audio_files;
 pub mod catalog_source;
 pub mod claims;

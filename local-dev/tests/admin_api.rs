@@ -8,6 +8,7 @@ use balto_core::admin::{
     AccuracyReport, CSRF_HEADER, ComparisonReport, CreatedKey, LiveSnapshot, LoginResponse, Page,
     SegmentDetail, SegmentRow, SessionDetail, SessionSummary,
 };
+use balto_core::admin_store::AdminStore;
 use balto_core::advice::{Advice, Category, Confidence, Decision};
 use balto_core::attempt::{Attempt, AttemptOutcome};
 use balto_core::records::{
@@ -209,9 +210,14 @@ async fn wrong_secrets_are_refused_then_throttled_with_retry_after() {
             .send()
     };
     for _ in 0..2 {
-        assert_eq!(
-            try_login("wrong").await.unwrap().status(),
-            StatusCode::UNAUTHORIZED
+        let refused = try_login("wrong").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("segredo de administração incorreto")
         );
     }
     let blocked = try_login("wrong").await.unwrap();
@@ -644,6 +650,30 @@ async fn reviews_feed_accuracy_and_comparison() {
     .await
     .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A segment with no suggestion has nothing to judge: 409, and accuracy is unchanged.
+    let mut bare = app
+        .app
+        .db
+        .segment_record(&s.segments[0])
+        .await
+        .unwrap()
+        .unwrap();
+    bare.id = "sem-sugestao".into();
+    bare.seq = Some(99);
+    let store: &dyn Storage = &app.store;
+    store.insert_segment(bare).await.unwrap();
+    let r = authed(
+        &app,
+        &token,
+        Method::PUT,
+        "/segments/sem-sugestao/suggestion-review",
+    )
+    .json(&json!({"verdict": "errada"}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("não tem sugestão"));
 
     let acc: AccuracyReport = get_json(&app, &token, "/accuracy").await;
     let whisper = acc
@@ -683,7 +713,10 @@ async fn reviews_feed_accuracy_and_comparison() {
         get_json(&app, &token, "/segments?review=transcript_reviewed").await;
     assert_eq!(reviewed.total, 3);
     let unreviewed: Page<SegmentRow> = get_json(&app, &token, "/segments?review=unreviewed").await;
-    assert_eq!(unreviewed.total, 2);
+    assert_eq!(
+        unreviewed.total, 3,
+        "two seeded segments and the one without a suggestion"
+    );
 
     let cmp: ComparisonReport = get_json(&app, &token, "/comparison").await;
     let w = cmp.rows.iter().find(|r| r.provider == "whisper").unwrap();

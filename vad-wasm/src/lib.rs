@@ -17,6 +17,8 @@ pub mod resample;
 pub mod segmenter;
 pub mod webrtc;
 
+#[cfg(all(feature = "decode", not(target_arch = "wasm32")))]
+pub mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
 

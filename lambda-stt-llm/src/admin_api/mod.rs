@@ -141,6 +141,8 @@ impl std::ops::Deref for AdminState {
 pub enum ApiError {
     #[error("sessão ausente, inválida ou expirada")]
     Unauthorized,
+    #[error("segredo de administração incorreto")]
+    WrongSecret,
     #[error("{0}")]
     Forbidden(String),
     #[error("muitas tentativas; tente de novo em {0} s")]
@@ -171,7 +173,7 @@ impl From<StorageError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::WrongSecret => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -300,7 +302,7 @@ async fn login(State(state): State<AdminState>, req: Request) -> ApiResult<Respo
         if let Some(block) = state.throttle.failed(ip, &state.config.throttle) {
             return Err(ApiError::Throttled(block.as_secs().max(1)));
         }
-        return Err(ApiError::Unauthorized);
+        return Err(ApiError::WrongSecret);
     }
     state.throttle.succeeded(ip);
     let mut nonce = [0u8; TOKEN_NONCE_BYTES];
@@ -653,6 +655,17 @@ async fn review_suggestion(
     Path(id): Path<String>,
     Body(req): Body<SuggestionReviewRequest>,
 ) -> ApiResult<Json<SegmentDetail>> {
+    let row = state
+        .backends
+        .admin
+        .segment_row(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("segmento".into()))?;
+    if row.decision.is_none() {
+        return Err(ApiError::Conflict(
+            "o segmento não tem sugestão para avaliar".into(),
+        ));
+    }
     let note = limited(req.note, MAX_NOTE_CHARS, "a nota")?;
     let review = SuggestionReview {
         verdict: req.verdict,

@@ -13,7 +13,6 @@
 //! Figures go to stdout as a table and, with `--json`, as one JSON object.
 
 use anyhow::{Context, Result, bail};
-use balto_local::audio_decode::decode_file;
 use balto_local::counter_client::{StreamMode, StreamOptions, stream_pcm};
 use balto_local::timing::LatencyHistogram;
 use clap::{Parser, ValueEnum};
@@ -27,6 +26,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
+use vad_wasm::decode::decode_file;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Mode {

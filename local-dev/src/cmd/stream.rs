@@ -9,11 +9,11 @@
 //! acknowledged, or a timeout.
 
 use anyhow::{Context, Result};
-use balto_local::audio_decode::decode_file;
 use balto_local::counter_client::{StreamMode, StreamOptions, stream_pcm};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use vad_wasm::decode::decode_file;
 
 /// Options of `balto stream` (see the module docs).
 pub struct StreamArgs {

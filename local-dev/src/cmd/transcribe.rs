@@ -1,12 +1,12 @@
 //! `balto transcribe FILE [--provider NAME]`: a transcript of any audio file.
 
 use anyhow::Result;
-use balto_local::audio_decode::decode_file;
 use balto_local::config::Config;
 use balto_local::offline_stt;
 use lambda_stt_llm::providers::{ProviderConfig, build_transcriber};
 use std::path::Path;
 use std::time::Instant;
+use vad_wasm::decode::decode_file;
 
 /// Transcribes `file` with the configured chain, or with `provider` (`elevenlabs`,
 /// `assemblyai`, `whisper`, `auto`) when given.

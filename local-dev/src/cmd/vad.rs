@@ -2,9 +2,9 @@
 //! labeled set.
 
 use anyhow::{Context, Result};
-use balto_local::audio_decode::decode_file;
 use balto_local::front_end;
 use std::path::Path;
+use vad_wasm::decode::decode_file;
 
 /// Prints the speech segments the front end cuts from any audio file.
 pub fn vad(file: &Path, json: bool, energy_threshold_rms: f32) -> Result<()> {

@@ -31,7 +31,7 @@ pub enum ReportError {
     #[error("unknown provider {0:?} (elevenlabs, assemblyai, whisper)")]
     UnknownProvider(String),
     #[error(transparent)]
-    Decode(#[from] crate::audio_decode::DecodeError),
+    Decode(#[from] vad_wasm::decode::DecodeError),
     #[error("front end: {0}")]
     FrontEnd(#[from] vad_wasm::ConfigError),
     #[error("writing the workbook: {0}")]

@@ -5,7 +5,6 @@
 
 use super::ReportError;
 use super::engines::ReportEngine;
-use crate::audio_decode::{TARGET_RATE, decode_file};
 use balto_core::advice::{Advice, Conversation};
 use balto_core::advisor::Advisor;
 use lambda_stt_llm::text::NormalizeOptions;
@@ -14,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use vad_wasm::FrontEndConfig;
+use vad_wasm::decode::{TARGET_RATE, decode_file};
 
 /// Extensions taken as audio.
 pub const AUDIO_EXTENSIONS: [&str; 7] = ["wav", "mp3", "flac", "ogg", "m4a", "aac", "opus"];

@@ -42,6 +42,8 @@ pub struct Parts {
     pub limits: Option<Limits>,
     /// Admin API settings (default: [`ADMIN_SECRET`], default limits).
     pub admin: Option<lambda_stt_llm::admin_api::AdminConfig>,
+    /// Static files (`<web_dir>/admin/…`); default an empty directory in the temp dir.
+    pub web_dir: Option<PathBuf>,
 }
 
 /// The admin secret of test servers.
@@ -76,7 +78,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
             .unwrap_or_else(|| lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET)),
         store: Arc::new(store.clone()),
         audio_dir: dir.path().join("audio"),
-        web_dir: dir.path().join("web"),
+        web_dir: parts.web_dir.unwrap_or_else(|| dir.path().join("web")),
         session_config: SessionConfig {
             auth_timeout_ms: parts.auth_timeout_ms.unwrap_or(10_000),
             ..SessionConfig::default()
