@@ -102,7 +102,7 @@ setup_env() {
 
 sizes() {
     local wasm
-    wasm="$(ls "$crate"/build/worker/*.wasm 2>/dev/null | head -1)"
+    wasm="$(ls "$crate"/build/*.wasm 2>/dev/null | head -1)"
     [[ -n "$wasm" ]] || return 0
     log "bundle: $(basename "$wasm") $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
 }

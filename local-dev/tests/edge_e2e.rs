@@ -14,7 +14,7 @@ use balto_core::keys::RANDOM_BYTES_NEEDED;
 use balto_core::storage::Storage;
 use balto_local::counter_client::{ClientError, StreamMode, StreamOptions, stream_pcm};
 use edge_worker::key_record::{KeyRecord, kv_name, parse_pepper};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use lambda_stt_llm::dynamo::DynamoStore;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
