@@ -10,6 +10,8 @@
 #   scripts/edge-dev.sh start [PORT]       wrangler dev on 127.0.0.1:PORT (default 8787), foreground;
 #                                          BALTO_EDGE_NO_BUILD=1 serves the last build as is,
 #                                          BALTO_EDGE_ENV_FILE=F reads the secrets from F
+#   scripts/edge-dev.sh bench [WAV] [N]    CPU per 20 ms frame and per segment: the same code built
+#                                          for wasm32 (--features bench), timed in Node
 #   scripts/edge-dev.sh env                prints the exports the other commands use
 #
 # Secrets for `start`/`key` come from edge-worker/.dev.vars (never committed):
@@ -134,6 +136,18 @@ case "${1:-}" in
         (cd "$crate" && wrangler kv key put --local --persist-to "$state" --binding KEYS "$name" "$value" >&2)
         sed -n 3p <<<"$out"
         ;;
+    bench)
+        setup_env
+        wav="${2:-/work/shared/audio/speech/pt1.wav}"
+        target="${CARGO_TARGET_DIR:-$root/target}"
+        cargo build -q -p edge-worker --lib --release --target wasm32-unknown-unknown \
+            --no-default-features --features bench
+        out="$target/edge-bench"
+        rm -rf "$out"
+        "$WASM_BINDGEN_BIN" --target nodejs --out-dir "$out" \
+            "$target/wasm32-unknown-unknown/release/edge_worker.wasm"
+        node "$crate/bench/bench.mjs" "$out" "$wav" "${3:-20}" 20
+        ;;
     kv-put)
         [[ $# -eq 3 ]] || { echo "usage: $0 kv-put NAME VALUE" >&2; exit 2; }
         setup_env
@@ -156,7 +170,7 @@ case "${1:-}" in
         exec wrangler "${args[@]}"
         ;;
     *)
-        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac
