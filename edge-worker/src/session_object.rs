@@ -192,6 +192,7 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
     let tick_ms = conn.setup.settings.tick_ms;
     let mut next_tick = tick_ms;
     let mut in_flight: Option<InFlight> = None;
+    let mut peer_closed = false;
     loop {
         if in_flight.is_none() {
             in_flight = conn.next_relay();
@@ -227,9 +228,13 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
                     with_stats(|s| s.frame_cpu.record(spent));
                 }
             }
-            Wake::Frame(Some(Ok(WebsocketEvent::Close(_))) | None) => conn.ended().await,
+            Wake::Frame(Some(Ok(WebsocketEvent::Close(_))) | None) => {
+                peer_closed = true;
+                conn.ended().await;
+            }
             Wake::Frame(Some(Err(e))) => {
                 worker::console_log!("edge-worker: socket error: {e}");
+                peer_closed = true;
                 conn.ended().await;
             }
             Wake::Timer => {}
@@ -248,6 +253,19 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
                 conn.ended().await;
             }
         }
+    }
+    if !peer_closed {
+        // We closed first: let the close handshake finish (or give up after 2 s) before the
+        // listeners go, so the runtime has no unhandled event for this socket.
+        let handshake = async {
+            while let Some(Ok(event)) = events.next().await {
+                if matches!(event, WebsocketEvent::Close(_)) {
+                    break;
+                }
+            }
+        };
+        futures_util::pin_mut!(handshake);
+        let _ = select(handshake, Delay::from(Duration::from_millis(2_000))).await;
     }
     drop(events);
     conn.finish().await;

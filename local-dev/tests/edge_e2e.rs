@@ -149,7 +149,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         .env("STT_PROVIDER", "elevenlabs")
         .env("LLM_PROVIDER", "regras")
         .env("RUST_LOG", "info");
-    let (_lambda, line) =
+    let (mut lambda_child, line) =
         spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
     let lambda_url = line.rsplit(' ').next().expect("address").trim().to_string();
 
@@ -307,6 +307,25 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         transcripts.iter().any(|t| t.text == SAID),
         "{transcripts:?}"
     );
+
+    // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
+    // goes on (the client may re-send).
+    lambda_child.kill().await.expect("stop stt-llm");
+    let mut down = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
+    down.deadline = Duration::from_secs(15);
+    let mut seen = Vec::new();
+    let result = stream_pcm(&speech.pcm, &down, |m| seen.push(m.clone())).await;
+    assert!(
+        matches!(result, Err(ClientError::Timeout(_))),
+        "unacknowledged segments: {result:?}"
+    );
+    assert_eq!(kinds(&seen, "segmento_ok"), 0, "{seen:?}");
+    let internal = seen
+        .iter()
+        .filter(|m| m["comando"] == "erro" && m["codigo"] == "erro_interno")
+        .count();
+    assert!(internal >= 1, "{seen:?}");
+    eprintln!("edge_e2e: with the Lambda down: {seen:?}");
 
     let (_, body) = get(&format!("{base}/healthz")).await;
     eprintln!("edge_e2e: healthz after the run: {body}");
