@@ -350,10 +350,8 @@ impl Connection {
             }
         };
         let now = now_unix_ms();
-        let session_id = uuid_v7(
-            now,
-            &hex::decode(&self.entropy[..20.min(self.entropy.len())]).unwrap_or_default(),
-        );
+        let random = hex::decode(self.entropy.get(..20).unwrap_or_default()).unwrap_or_default();
+        let session_id = uuid_v7(now, &random);
         worker::console_log!(
             "edge-worker: authenticated session {session_id} (key {}, loja {:?}, balcao {:?})",
             key.key_id,
