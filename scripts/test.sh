@@ -17,11 +17,11 @@ scripts/supply-chain.sh
 step "clippy (native, all features)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-step "wasm32 builds of core and vad-wasm (core does no I/O; the front end runs in browsers and workers)"
+step "wasm32 builds of core, vad-wasm and edge-worker (core does no I/O; the front end runs in browsers and workers)"
 export CC_wasm32_unknown_unknown=clang
 export AR_wasm32_unknown_unknown="$(command -v llvm-ar || command -v llvm-ar-14)"
 export CFLAGS_wasm32_unknown_unknown="-isystem /usr/include/wasm32-wasi -D__wasi__"
-cargo clippy -p balto-core -p vad-wasm --lib --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p balto-core -p vad-wasm -p edge-worker --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "tests (all features: includes the offline Whisper engine)"
 cargo test --workspace --all-features --locked
