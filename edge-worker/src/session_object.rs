@@ -1,0 +1,516 @@
+//! The Durable Object behind one `/ws` socket: moves frames between the WebSocket and the
+//! sans-IO `Session`, and carries out its actions — the key check against KV, one signed relay
+//! POST per segment (in order, one at a time, each with the window as it stands when it is
+//! sent), ticks for the auth deadline. Mirrors local-dev's driver: frames are handled in
+//! order, and nothing after `auth` is read before the key is checked.
+
+use crate::cpu_meter::EdgeStats;
+use crate::edge_front_end::{EdgeFrontEnd, factory};
+use crate::key_record::{Refusal, check_key, kv_name, parse_pepper};
+use crate::relay_call::{RelayOutcome, SignedPost, read_answer, segment_post, session_end_post};
+use crate::session_ids::uuid_v7;
+use crate::settings::EdgeSettings;
+use balto_core::keys::{KeyPepper, PresentedKey};
+use balto_core::protocol::{ErrorCode, ServerMessage};
+use balto_core::records::CounterKey;
+use balto_core::relay::RelaySession;
+use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session};
+use balto_core::signing::RequestSigner;
+use futures_util::future::{Either, LocalBoxFuture, select};
+use futures_util::{FutureExt, StreamExt};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::time::Duration;
+use vad_wasm::FrontEndConfig;
+use worker::{
+    AbortController, Delay, DurableObject, Env, Fetch, Headers, KvStore, Method, Request,
+    RequestInit, Response, State, WebSocket, WebSocketPair, WebsocketEvent, durable_object,
+};
+
+/// Close code for a Worker that is missing its configuration (RFC 6455 "internal error").
+const CLOSE_INTERNAL: u16 = 1011;
+
+thread_local! {
+    /// This isolate's running figures, for `/healthz`.
+    pub(crate) static STATS: RefCell<EdgeStats> = RefCell::new(EdgeStats::default());
+}
+
+fn with_stats(f: impl FnOnce(&mut EdgeStats)) {
+    STATS.with(|s| f(&mut s.borrow_mut()));
+}
+
+fn now_unix_ms() -> u64 {
+    worker::js_sys::Date::now() as u64
+}
+
+/// One socket's session.
+#[durable_object(fetch)]
+pub struct CounterSession {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for CounterSession {
+    fn new(state: State, env: Env) -> Self {
+        CounterSession { state, env }
+    }
+
+    async fn fetch(&self, _req: Request) -> worker::Result<Response> {
+        let pair = WebSocketPair::new()?;
+        pair.server.accept()?;
+        let entropy = self.state.id().to_string();
+        let env = self.env.clone();
+        let server = pair.server;
+        worker::wasm_bindgen_futures::spawn_local(async move {
+            match Setup::from_env(&env) {
+                Ok(setup) => serve(server, setup, entropy).await,
+                Err(e) => {
+                    worker::console_error!("edge-worker misconfigured: {e}");
+                    let msg =
+                        ServerMessage::error(ErrorCode::ErroInterno, "servidor mal configurado");
+                    let _ = server.send_with_str(msg.to_json());
+                    let _ = server.close(Some(CLOSE_INTERNAL), Some("misconfigured"));
+                }
+            }
+        });
+        Response::from_websocket(pair.client)
+    }
+}
+
+/// Why a session object cannot serve.
+#[derive(Debug, thiserror::Error)]
+enum SetupError {
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    #[error(transparent)]
+    Pepper(#[from] crate::key_record::PepperError),
+    #[error("STT_LLM_SIGNING_SECRET is not set")]
+    NoSigningSecret,
+    #[error("the KEYS binding is missing: {0}")]
+    Kv(String),
+    #[error("the front end configuration is invalid: {0}")]
+    FrontEnd(#[from] vad_wasm::ConfigError),
+}
+
+/// What a session needs from its environment.
+struct Setup {
+    settings: EdgeSettings,
+    signer: RequestSigner,
+    pepper: Option<KeyPepper>,
+    keys: KvStore,
+}
+
+impl Setup {
+    fn from_env(env: &Env) -> Result<Setup, SetupError> {
+        let settings = EdgeSettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))?;
+        let secret = env
+            .secret("STT_LLM_SIGNING_SECRET")
+            .ok()
+            .map(|s| s.to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or(SetupError::NoSigningSecret)?;
+        let signer =
+            RequestSigner::new(secret.into_bytes()).map_err(|_| SetupError::NoSigningSecret)?;
+        let pepper = match env.secret("KEY_PEPPER").ok().map(|s| s.to_string()) {
+            Some(hex) if !hex.trim().is_empty() => Some(parse_pepper(&hex)?),
+            _ => None,
+        };
+        let keys = env.kv("KEYS").map_err(|e| SetupError::Kv(e.to_string()))?;
+        Ok(Setup {
+            settings,
+            signer,
+            pepper,
+            keys,
+        })
+    }
+}
+
+/// Who the socket is, once authenticated.
+struct Who {
+    key: CounterKey,
+    session_id: String,
+    started_at_ms: i64,
+}
+
+/// A relay POST on its way.
+struct InFlight {
+    origin: SegmentOrigin,
+    segment_id: String,
+    started_ms: f64,
+    answer: LocalBoxFuture<'static, RelayOutcome>,
+}
+
+struct Connection {
+    ws: WebSocket,
+    setup: Setup,
+    session: Session<EdgeFrontEnd>,
+    opened_ms: u64,
+    last_heard_ms: u64,
+    socket_open: bool,
+    who: Option<Who>,
+    entropy: String,
+    to_relay: VecDeque<SegmentToStore>,
+}
+
+/// What woke the loop.
+enum Wake {
+    Frame(Option<worker::Result<WebsocketEvent>>),
+    Timer,
+    Relayed(RelayOutcome),
+}
+
+async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
+    let make = match factory(FrontEndConfig::default()) {
+        Ok(make) => make,
+        Err(e) => {
+            worker::console_error!("edge-worker: {}", SetupError::from(e));
+            let _ = ws.close(Some(CLOSE_INTERNAL), Some("misconfigured"));
+            return;
+        }
+    };
+    with_stats(|s| s.sessions_started += 1);
+    let opened_ms = now_unix_ms();
+    let session = Session::new(setup.settings.session_config(), 0, Box::new(make));
+    let mut conn = Connection {
+        ws: ws.clone(),
+        setup,
+        session,
+        opened_ms,
+        last_heard_ms: 0,
+        socket_open: true,
+        who: None,
+        entropy,
+        to_relay: VecDeque::new(),
+    };
+    let mut events = match ws.events() {
+        Ok(events) => events,
+        Err(e) => {
+            worker::console_error!("edge-worker: cannot read the socket: {e}");
+            return;
+        }
+    };
+    let tick_ms = conn.setup.settings.tick_ms;
+    let mut next_tick = tick_ms;
+    let mut in_flight: Option<InFlight> = None;
+    let mut peer_closed = false;
+    loop {
+        if in_flight.is_none() {
+            in_flight = conn.next_relay();
+        }
+        if !conn.socket_open && in_flight.is_none() {
+            break;
+        }
+        let wait = next_tick.saturating_sub(conn.now_ms()).max(1);
+        let timer = Delay::from(Duration::from_millis(wait));
+        let relay = match in_flight.as_mut() {
+            Some(f) => Either::Left(f.answer.as_mut()),
+            None => Either::Right(futures_util::future::pending()),
+        };
+        let frame = if conn.socket_open {
+            Either::Left(events.next())
+        } else {
+            Either::Right(futures_util::future::pending())
+        };
+        let wake = match select(frame, select(timer, relay)).await {
+            Either::Left((frame, _)) => Wake::Frame(frame),
+            Either::Right((Either::Left(((), _)), _)) => Wake::Timer,
+            Either::Right((Either::Right((outcome, _)), _)) => Wake::Relayed(outcome),
+        };
+        match wake {
+            Wake::Frame(Some(Ok(WebsocketEvent::Message(msg)))) => {
+                conn.last_heard_ms = conn.now_ms();
+                if let Some(text) = msg.text() {
+                    conn.feed(Event::Text(&text)).await;
+                } else if let Some(bytes) = msg.bytes() {
+                    let started = worker::js_sys::Date::now();
+                    conn.feed(Event::Binary(&bytes)).await;
+                    let spent = worker::js_sys::Date::now() - started;
+                    with_stats(|s| s.frame_cpu.record(spent));
+                }
+            }
+            Wake::Frame(Some(Ok(WebsocketEvent::Close(_))) | None) => {
+                peer_closed = true;
+                conn.ended().await;
+            }
+            Wake::Frame(Some(Err(e))) => {
+                worker::console_log!("edge-worker: socket error: {e}");
+                peer_closed = true;
+                conn.ended().await;
+            }
+            Wake::Timer => {}
+            Wake::Relayed(outcome) => {
+                if let Some(done) = in_flight.take() {
+                    conn.relayed(done, outcome).await;
+                }
+            }
+        }
+        let now = conn.now_ms();
+        if now >= next_tick {
+            next_tick = now + tick_ms;
+            conn.feed(Event::Tick).await;
+            if conn.socket_open && conn.setup.settings.idle_expired(conn.last_heard_ms, now) {
+                worker::console_log!("edge-worker: idle socket closed");
+                conn.ended().await;
+            }
+        }
+    }
+    if !peer_closed {
+        // We closed first: let the close handshake finish (or give up after 2 s) before the
+        // listeners go, so the runtime has no unhandled event for this socket.
+        let handshake = async {
+            while let Some(Ok(event)) = events.next().await {
+                if matches!(event, WebsocketEvent::Close(_)) {
+                    break;
+                }
+            }
+        };
+        futures_util::pin_mut!(handshake);
+        let _ = select(handshake, Delay::from(Duration::from_millis(2_000))).await;
+    }
+    drop(events);
+    conn.finish().await;
+}
+
+impl Connection {
+    fn now_ms(&self) -> u64 {
+        now_unix_ms().saturating_sub(self.opened_ms)
+    }
+
+    async fn feed(&mut self, event: Event<'_>) {
+        let mut out = Vec::new();
+        self.session.handle(self.now_ms(), event, &mut out);
+        self.execute(out).await;
+    }
+
+    /// The client went away (or is treated as gone): open speech is cut and queued.
+    async fn ended(&mut self) {
+        if self.socket_open {
+            self.close(1000, "encerrado");
+        }
+        self.socket_open = false;
+        self.feed(Event::StreamEnded).await;
+    }
+
+    async fn execute(&mut self, actions: Vec<Action>) {
+        let mut queue: VecDeque<Action> = actions.into();
+        let mut out = Vec::new();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::Send(msg) => self.send(&msg),
+                Action::Close { code, reason } => self.close(code, reason),
+                Action::VerifyKey { api_key } => {
+                    let grant = self.verify(&api_key).await;
+                    self.session
+                        .handle(self.now_ms(), Event::KeyChecked(grant), &mut out);
+                }
+                Action::StoreSegment(seg) => self.to_relay.push_back(seg),
+                // The Lambda already transcribed and advised in the same round trip.
+                Action::Transcribe { .. } | Action::Advise { .. } => {}
+                Action::Suppressed { product, .. } => {
+                    worker::console_log!(
+                        "edge-worker: repeat of the last product not sent: {product}"
+                    );
+                }
+            }
+            queue.extend(out.drain(..));
+        }
+    }
+
+    fn send(&mut self, msg: &ServerMessage) {
+        if self.socket_open && self.ws.send_with_str(msg.to_json()).is_err() {
+            self.socket_open = false;
+        }
+    }
+
+    fn close(&mut self, code: u16, reason: &str) {
+        if self.socket_open {
+            let _ = self.ws.close(Some(code), Some(reason));
+            self.socket_open = false;
+        }
+    }
+
+    async fn verify(&mut self, api_key: &str) -> Option<AuthGrant> {
+        let presented = PresentedKey::parse(api_key);
+        let result = match &presented {
+            None => Err(Refusal::Malformed),
+            Some(p) => match self.setup.keys.get(&kv_name(&p.key_id)).text().await {
+                Ok(value) => check_key(p, value.as_deref(), self.setup.pepper.as_ref()),
+                Err(e) => {
+                    worker::console_error!("edge-worker: key lookup failed: {e}");
+                    Err(Refusal::Unknown)
+                }
+            },
+        };
+        let key = match result {
+            Ok(key) => key,
+            Err(why) => {
+                let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
+                worker::console_log!("edge-worker: authentication refused (key {id}): {why}");
+                return None;
+            }
+        };
+        let now = now_unix_ms();
+        let random = hex::decode(self.entropy.get(..20).unwrap_or_default()).unwrap_or_default();
+        let session_id = uuid_v7(now, &random);
+        worker::console_log!(
+            "edge-worker: authenticated session {session_id} (key {}, loja {:?}, balcao {:?})",
+            key.key_id,
+            key.store,
+            key.counter
+        );
+        with_stats(|s| s.sessions_authenticated += 1);
+        self.who = Some(Who {
+            key,
+            session_id: session_id.clone(),
+            started_at_ms: now as i64,
+        });
+        Some(AuthGrant { session_id })
+    }
+
+    /// Starts the POST of the next queued segment, with the window as it stands now.
+    fn next_relay(&mut self) -> Option<InFlight> {
+        let seg = self.to_relay.pop_front()?;
+        let Some(who) = &self.who else {
+            // Cannot happen (segments exist only after auth); answer as a failed store.
+            let origin = seg.origin;
+            return Some(InFlight {
+                origin,
+                segment_id: String::new(),
+                started_ms: worker::js_sys::Date::now(),
+                answer: futures_util::future::ready(RelayOutcome::Failed("no session".into()))
+                    .boxed_local(),
+            });
+        };
+        let started = worker::js_sys::Date::now();
+        let relay_session = RelaySession {
+            session_id: &who.session_id,
+            started_at_ms: who.started_at_ms,
+            key_id: &who.key.key_id,
+            store: &who.key.store,
+            counter: &who.key.counter,
+        };
+        let post = segment_post(
+            &self.setup.settings,
+            &self.setup.signer,
+            &relay_session,
+            &seg,
+            self.session.conversation(),
+            self.session.config(),
+            now_unix_ms(),
+        );
+        with_stats(|s| s.segment_cpu.record(worker::js_sys::Date::now() - started));
+        let origin = seg.origin;
+        let (segment_id, answer) = match post {
+            Ok(post) => (
+                post.segment_id.clone(),
+                send_post(post, self.setup.settings.relay_timeout_ms).boxed_local(),
+            ),
+            Err(e) => (
+                String::new(),
+                futures_util::future::ready(RelayOutcome::Failed(e.to_string())).boxed_local(),
+            ),
+        };
+        Some(InFlight {
+            origin,
+            segment_id,
+            started_ms: started,
+            answer,
+        })
+    }
+
+    async fn relayed(&mut self, done: InFlight, outcome: RelayOutcome) {
+        let answer = read_answer(&done.segment_id, &outcome);
+        let wall = worker::js_sys::Date::now() - done.started_ms;
+        let failed = answer
+            .error
+            .as_ref()
+            .is_some_and(|e| !e.code.segment_stored());
+        with_stats(|s| {
+            s.relay_wall.record(wall);
+            if failed {
+                s.relay_failures += 1;
+            }
+        });
+        if let Some(e) = &answer.error {
+            worker::console_log!(
+                "edge-worker: segment {} answered {:?}: {}",
+                done.segment_id,
+                e.code,
+                e.message
+            );
+        }
+        for event in answer.events(&done.origin) {
+            self.feed(event).await;
+        }
+    }
+
+    /// After the socket and every queued segment are done: records the session's end.
+    async fn finish(&mut self) {
+        let Some(who) = &self.who else {
+            return;
+        };
+        let now = now_unix_ms();
+        match session_end_post(
+            &self.setup.settings,
+            &self.setup.signer,
+            &who.session_id,
+            now as i64,
+            now,
+        ) {
+            Ok(post) => {
+                if let RelayOutcome::Answered { status, .. } =
+                    send_post(post, self.setup.settings.relay_timeout_ms).await
+                    && !(200..300).contains(&status)
+                {
+                    worker::console_log!("edge-worker: session end answered HTTP {status}");
+                }
+            }
+            Err(e) => worker::console_error!("edge-worker: {e}"),
+        }
+        worker::console_log!(
+            "edge-worker: session {} finished: {:?}",
+            who.session_id,
+            self.session.stats()
+        );
+    }
+}
+
+/// Sends a signed POST, giving up after `timeout_ms`.
+async fn send_post(post: SignedPost, timeout_ms: u64) -> RelayOutcome {
+    let request = match build_request(&post) {
+        Ok(r) => r,
+        Err(e) => return RelayOutcome::Failed(e.to_string()),
+    };
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let call = async move {
+        let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
+        let status = response.status_code();
+        let body = response.text().await?;
+        Ok::<_, worker::Error>(RelayOutcome::Answered { status, body })
+    };
+    let timer = Delay::from(Duration::from_millis(timeout_ms));
+    futures_util::pin_mut!(call);
+    match select(call, timer).await {
+        Either::Left((Ok(outcome), _)) => outcome,
+        Either::Left((Err(e), _)) => RelayOutcome::Failed(e.to_string()),
+        Either::Right(((), _)) => {
+            controller.abort();
+            RelayOutcome::TimedOut
+        }
+    }
+}
+
+fn build_request(post: &SignedPost) -> worker::Result<Request> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    for (name, value) in &post.headers {
+        headers.set(name, value)?;
+    }
+    let body = String::from_utf8_lossy(&post.body).into_owned();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    Request::new_with_init(&post.url, &init)
+}

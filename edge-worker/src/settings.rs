@@ -1,0 +1,154 @@
+//! The Worker's settings, read from its vars (`wrangler.toml` `[vars]`) through a lookup
+//! function so they are testable without the platform.
+
+use balto_core::relay::{RELAY_PATH, SESSION_END_PATH};
+use balto_core::session::SessionConfig;
+
+/// Default timeout of one relay POST: above the Lambda's own worst case (deploy.md: ≈ 45 s
+/// with real providers); local runs set less.
+pub const DEFAULT_RELAY_TIMEOUT_MS: u64 = 50_000;
+/// Default tick period of a session (the auth deadline's resolution).
+pub const DEFAULT_TICK_MS: u64 = 250;
+
+/// Everything a session object needs besides its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeSettings {
+    /// Base URL of the `stt-llm` function (no path).
+    pub lambda_url: String,
+    pub relay_timeout_ms: u64,
+    pub auth_timeout_ms: u64,
+    /// A socket from which nothing arrives for this long is closed (0: never). Workers cannot
+    /// send WebSocket pings, so this is off by default: the runtime reports dead connections.
+    pub idle_timeout_ms: u64,
+    pub tick_ms: u64,
+}
+
+/// A var that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name}={value:?} is not a number of milliseconds")]
+    NotMillis { name: &'static str, value: String },
+    #[error("{name}={value:?} is not an http(s) URL")]
+    NotUrl { name: &'static str, value: String },
+}
+
+impl EdgeSettings {
+    /// Reads the vars through `lookup` (blank counts as unset): `STT_LLM_URL` (required; a
+    /// trailing `/v1/segment` is accepted), `RELAY_TIMEOUT_MS`, `AUTH_TIMEOUT_MS`,
+    /// `IDLE_TIMEOUT_MS`, `TICK_MS`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let millis = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| SettingsError::NotMillis {
+                    name,
+                    value: v.clone(),
+                }),
+            }
+        };
+        let url = get("STT_LLM_URL").ok_or(SettingsError::Missing("STT_LLM_URL"))?;
+        let trimmed = url.trim();
+        if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+            return Err(SettingsError::NotUrl {
+                name: "STT_LLM_URL",
+                value: url.clone(),
+            });
+        }
+        let base = trimmed.trim_end_matches('/');
+        let base = base.strip_suffix(RELAY_PATH).unwrap_or(base);
+        Ok(EdgeSettings {
+            lambda_url: base.trim_end_matches('/').to_string(),
+            relay_timeout_ms: millis("RELAY_TIMEOUT_MS", DEFAULT_RELAY_TIMEOUT_MS)?,
+            auth_timeout_ms: millis("AUTH_TIMEOUT_MS", SessionConfig::default().auth_timeout_ms)?,
+            idle_timeout_ms: millis("IDLE_TIMEOUT_MS", 0)?,
+            tick_ms: millis("TICK_MS", DEFAULT_TICK_MS)?.max(10),
+        })
+    }
+
+    /// Where segments are POSTed.
+    pub fn segment_url(&self) -> String {
+        format!("{}{RELAY_PATH}", self.lambda_url)
+    }
+
+    /// Where a session's end is POSTed.
+    pub fn session_end_url(&self) -> String {
+        format!("{}{SESSION_END_PATH}", self.lambda_url)
+    }
+
+    /// The session rules, PROTOCOL.md's defaults with this auth timeout.
+    pub fn session_config(&self) -> SessionConfig {
+        SessionConfig {
+            auth_timeout_ms: self.auth_timeout_ms,
+            ..SessionConfig::default()
+        }
+    }
+
+    /// True when a socket silent since `last_heard_ms` is due to be dropped at `now_ms`.
+    pub fn idle_expired(&self, last_heard_ms: u64, now_ms: u64) -> bool {
+        self.idle_timeout_ms > 0 && now_ms.saturating_sub(last_heard_ms) >= self.idle_timeout_ms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<EdgeSettings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        EdgeSettings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_and_urls() {
+        let s = from(&[("STT_LLM_URL", "https://x.lambda-url.aws/")]).unwrap();
+        assert_eq!(s.segment_url(), "https://x.lambda-url.aws/v1/segment");
+        assert_eq!(
+            s.session_end_url(),
+            "https://x.lambda-url.aws/v1/session/end"
+        );
+        assert_eq!(s.relay_timeout_ms, DEFAULT_RELAY_TIMEOUT_MS);
+        assert_eq!(s.session_config(), SessionConfig::default());
+        assert!(!s.idle_expired(0, u64::MAX));
+        let s = from(&[("STT_LLM_URL", "http://127.0.0.1:9/v1/segment")]).unwrap();
+        assert_eq!(s.segment_url(), "http://127.0.0.1:9/v1/segment");
+    }
+
+    #[test]
+    fn overrides_and_errors() {
+        let s = from(&[
+            ("STT_LLM_URL", "http://h"),
+            ("RELAY_TIMEOUT_MS", " 20000 "),
+            ("AUTH_TIMEOUT_MS", "1500"),
+            ("IDLE_TIMEOUT_MS", "45000"),
+            ("TICK_MS", "1"),
+        ])
+        .unwrap();
+        assert_eq!(s.relay_timeout_ms, 20_000);
+        assert_eq!(s.session_config().auth_timeout_ms, 1_500);
+        assert_eq!(s.tick_ms, 10);
+        assert!(s.idle_expired(1_000, 46_000) && !s.idle_expired(1_000, 45_999));
+        assert_eq!(from(&[]), Err(SettingsError::Missing("STT_LLM_URL")));
+        assert_eq!(
+            from(&[("STT_LLM_URL", "  ")]),
+            Err(SettingsError::Missing("STT_LLM_URL"))
+        );
+        assert!(matches!(
+            from(&[("STT_LLM_URL", "ftp://h")]),
+            Err(SettingsError::NotUrl { .. })
+        ));
+        assert!(matches!(
+            from(&[("STT_LLM_URL", "http://h"), ("TICK_MS", "soon")]),
+            Err(SettingsError::NotMillis {
+                name: "TICK_MS",
+                ..
+            })
+        ));
+    }
+}

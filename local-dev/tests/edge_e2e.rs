@@ -1,0 +1,334 @@
+//! End to end through the real Worker: dynalite (DynamoDB), the `stt-llm` Lambda binary in
+//! `BALTO_LOCAL_HTTP` mode (speech-to-text: a local stub answering as ElevenLabs does; advice:
+//! the offline rules advisor), and the built Worker under `wrangler dev`, driven by the
+//! project's counter client (`balto stream`) in both modes.
+//!
+//! Skipped unless `BALTO_EDGE_E2E` is set. Prerequisites (scripts/edge-e2e.sh does them all):
+//! `scripts/edge-dev.sh install && scripts/edge-dev.sh build`, `scripts/dynamo-local.sh install`,
+//! `cargo build -p lambda-stt-llm --features aws --bin stt-llm` (or `BALTO_STT_LLM_BIN`).
+
+#[path = "../../lambda-stt-llm/tests/dynalite/mod.rs"]
+mod dynalite;
+
+use balto_core::keys::RANDOM_BYTES_NEEDED;
+use balto_core::storage::Storage;
+use balto_local::counter_client::{ClientError, StreamMode, StreamOptions, stream_pcm};
+use edge_worker::key_record::{KeyRecord, kv_name, parse_pepper};
+use futures_util::StreamExt;
+use lambda_stt_llm::dynamo::DynamoStore;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SAID: &str = "Estou com dor de cabeça desde ontem, o que posso tomar?";
+const SIGNING_SECRET: &str = "e2e-signing-secret-0123456789abcdef";
+const SPEECH: &str = "/work/shared/audio/speech/pt1.wav";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().expect("local addr").port()
+}
+
+fn stt_llm_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("BALTO_STT_LLM_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target"));
+    target.join("debug/stt-llm")
+}
+
+/// Spawns `cmd`, forwarding its output to ours (prefixed) and returning the first stdout
+/// line containing `marker`.
+async fn spawn_until(
+    mut cmd: Command,
+    name: &'static str,
+    marker: &str,
+    wait: Duration,
+) -> (Child, String) {
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut err = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = err.next_line().await {
+            eprintln!("[{name}] {line}");
+        }
+    });
+    let found = tokio::time::timeout(wait, async {
+        while let Ok(Some(line)) = out.next_line().await {
+            eprintln!("[{name}] {line}");
+            if line.contains(marker) {
+                return Some(line);
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("{name} did not print {marker:?} within {wait:?}"));
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = out.next_line().await {
+            eprintln!("[{name}] {line}");
+        }
+    });
+    (child, found)
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let r = reqwest::get(url).await.expect("GET");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap_or_default())
+}
+
+fn kinds(messages: &[Value], comando: &str) -> usize {
+    messages.iter().filter(|m| m["comando"] == comando).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
+    if std::env::var_os("BALTO_EDGE_E2E").is_none() {
+        eprintln!(
+            "edge_e2e skipped: set BALTO_EDGE_E2E=1 to run it (scripts/edge-e2e.sh prepares and runs it)"
+        );
+        return;
+    }
+    let started = Instant::now();
+    let speech = balto_local::audio_decode::decode_file(Path::new(SPEECH)).expect("speech file");
+
+    // DynamoDB and the STT stub.
+    let db = dynalite::start().await;
+    let table = format!("balto-edge-e2e-{}", std::process::id());
+    let eleven = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "language_code": "por", "language_probability": 0.98, "text": SAID,
+            "words": [], "transcription_id": "tr_e2e"
+        })))
+        .mount(&eleven)
+        .await;
+
+    // The Lambda on a plain socket.
+    let bin = stt_llm_bin();
+    assert!(
+        bin.is_file(),
+        "{} is missing: cargo build -p lambda-stt-llm --features aws --bin stt-llm",
+        bin.display()
+    );
+    let mut lambda = Command::new(&bin);
+    lambda
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BALTO_LOCAL_HTTP", "127.0.0.1:0")
+        .env("STT_LLM_SIGNING_SECRET", SIGNING_SECRET)
+        .env("DYNAMODB_ENDPOINT", &db.endpoint)
+        .env("DYNAMODB_TABLE", &table)
+        .env("BALTO_ENSURE_TABLE", "1")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("ELEVENLABS_API_KEY", "sk_test_e2e_0123456789abcdef")
+        .env("ELEVENLABS_BASE_URL", eleven.uri())
+        .env("STT_PROVIDER", "elevenlabs")
+        .env("LLM_PROVIDER", "regras")
+        .env("RUST_LOG", "info");
+    let (mut lambda_child, line) =
+        spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
+    let lambda_url = line.rsplit(' ').next().expect("address").trim().to_string();
+
+    // The Worker under wrangler dev, with its local secrets and a counter key in local KV.
+    let state = std::env::temp_dir().join(format!("balto-edge-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).expect("state dir");
+    let pepper_hex = "5e".repeat(32);
+    let env_file = state.join("e2e.dev.vars");
+    std::fs::write(
+        &env_file,
+        format!(
+            "STT_LLM_URL={lambda_url}\nSTT_LLM_SIGNING_SECRET={SIGNING_SECRET}\nKEY_PEPPER={pepper_hex}\nRELAY_TIMEOUT_MS=20000\nAUTH_TIMEOUT_MS=1500\n"
+        ),
+    )
+    .expect("write the env file");
+    let mut random = [0u8; RANDOM_BYTES_NEEDED];
+    getrandom::fill(&mut random).expect("randomness");
+    let pepper = parse_pepper(&pepper_hex).expect("pepper");
+    let (api_key, record) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 1", 0);
+    let script = repo().join("scripts/edge-dev.sh");
+    let put = Command::new(&script)
+        .args(["kv-put", &kv_name(&record.key_id), &record.to_json()])
+        .env("BALTO_EDGE_STATE", &state)
+        .output()
+        .await
+        .expect("run edge-dev.sh kv-put");
+    assert!(
+        put.status.success(),
+        "kv-put failed: {}",
+        String::from_utf8_lossy(&put.stderr)
+    );
+
+    let port = free_port();
+    let mut wrangler = Command::new(&script);
+    wrangler
+        .args(["start", &port.to_string()])
+        .env("BALTO_EDGE_STATE", &state)
+        .env("BALTO_EDGE_ENV_FILE", &env_file)
+        .env("BALTO_EDGE_NO_BUILD", "1");
+    let (_worker, _) =
+        spawn_until(wrangler, "wrangler", "Ready on", Duration::from_secs(120)).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let ws_url = format!("ws://127.0.0.1:{port}/ws");
+    eprintln!("edge_e2e: stack up after {:?}", started.elapsed());
+
+    // Plain routes.
+    let (status, body) = get(&format!("{base}/healthz")).await;
+    assert_eq!(status, 200, "{body}");
+    let health: Value = serde_json::from_str(&body).expect("healthz JSON");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(get(&format!("{base}/nope")).await.0, 404);
+    assert_eq!(get(&format!("{base}/ws")).await.0, 426);
+
+    // A wrong key and a malformed one: auth_invalida, then 4001.
+    for bad in [
+        format!("balto_{}_{}", record.key_id, "00".repeat(32)),
+        "not-a-key".to_string(),
+    ] {
+        let opts = StreamOptions::new(&ws_url, bad, StreamMode::Raw);
+        match stream_pcm(&speech.pcm[..16_000], &opts, |_| {}).await {
+            Err(ClientError::AuthRefused { codigo, .. }) => assert_eq!(codigo, "auth_invalida"),
+            other => panic!("a wrong key must be refused, got {other:?}"),
+        }
+    }
+    // No auth within AUTH_TIMEOUT_MS: auth_invalida and close code 4001.
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+        .await
+        .expect("connect");
+    let mut seen = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(msg)) = ws.next().await {
+            match msg {
+                Message::Text(t) => seen.push(t.to_string()),
+                Message::Close(frame) => return frame.map(|f| u16::from(f.code)),
+                _ => {}
+            }
+        }
+        None
+    })
+    .await
+    .expect("the auth deadline closes the socket");
+    assert_eq!(closed, Some(4001), "{seen:?}");
+    assert!(seen.iter().any(|t| t.contains("auth_invalida")), "{seen:?}");
+    let _ = ws.close(None).await;
+
+    let store = DynamoStore::new(dynalite::client(&db.endpoint), table.clone());
+
+    // Part 1: raw PCM, cut by the Worker's front end.
+    let t = Instant::now();
+    let mut raw = StreamOptions::new(&ws_url, &api_key, StreamMode::Raw);
+    raw.quiet = Duration::from_secs(4);
+    raw.deadline = Duration::from_secs(120);
+    let outcome = stream_pcm(&speech.pcm, &raw, |_| {})
+        .await
+        .expect("raw stream");
+    eprintln!(
+        "edge_e2e: raw {} ms of audio, {} frames, {:?}: {:?}",
+        outcome.audio_ms,
+        outcome.frames_sent,
+        t.elapsed(),
+        outcome.messages
+    );
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    let raw_session = outcome.sessao.clone().expect("auth_ok");
+    assert!(
+        kinds(&outcome.messages, "recomendar") >= 1,
+        "{:?}",
+        outcome.messages
+    );
+
+    // Part 2: segments cut by the client.
+    let t = Instant::now();
+    let seg = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
+    let outcome = stream_pcm(&speech.pcm, &seg, |_| {})
+        .await
+        .expect("segment stream");
+    eprintln!(
+        "edge_e2e: segments: {} sent, {} acked, {} transcripts, {:?}: {:?}",
+        outcome.segments_sent,
+        outcome.segments_acked,
+        outcome.transcripts,
+        t.elapsed(),
+        outcome.messages
+    );
+    assert!(outcome.is_clean(), "{:?}", outcome.errors);
+    assert!(outcome.segments_sent >= 1);
+    assert_eq!(outcome.segments_acked, outcome.segments_sent);
+    assert_eq!(outcome.transcripts, outcome.segments_sent);
+    assert!(
+        kinds(&outcome.messages, "recomendar") >= 1,
+        "{:?}",
+        outcome.messages
+    );
+    let seg_session = outcome.sessao.clone().expect("auth_ok");
+
+    // Both sessions' segments are in DynamoDB, transcribed by the Lambda.
+    let stored = store
+        .session_segments(&seg_session)
+        .await
+        .expect("query segments");
+    assert_eq!(stored.len(), outcome.segments_sent, "{stored:?}");
+    assert!(stored.iter().all(|s| s.client_id.is_some()));
+    let stored_raw = store
+        .session_segments(&raw_session)
+        .await
+        .expect("query segments");
+    assert!(!stored_raw.is_empty(), "raw-mode segments must be stored");
+    assert!(stored_raw.iter().all(|s| s.seq.is_some()));
+    let transcripts = store
+        .segment_transcripts(&stored[0].id)
+        .await
+        .expect("query transcripts");
+    assert!(
+        transcripts.iter().any(|t| t.text == SAID),
+        "{transcripts:?}"
+    );
+
+    // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
+    // goes on (the client may re-send).
+    lambda_child.kill().await.expect("stop stt-llm");
+    let mut down = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
+    down.deadline = Duration::from_secs(15);
+    let mut seen = Vec::new();
+    let result = stream_pcm(&speech.pcm, &down, |m| seen.push(m.clone())).await;
+    assert!(
+        matches!(result, Err(ClientError::Timeout(_))),
+        "unacknowledged segments: {result:?}"
+    );
+    assert_eq!(kinds(&seen, "segmento_ok"), 0, "{seen:?}");
+    let internal = seen
+        .iter()
+        .filter(|m| m["comando"] == "erro" && m["codigo"] == "erro_interno")
+        .count();
+    assert!(internal >= 1, "{seen:?}");
+    eprintln!("edge_e2e: with the Lambda down: {seen:?}");
+
+    let (_, body) = get(&format!("{base}/healthz")).await;
+    eprintln!("edge_e2e: healthz after the run: {body}");
+    eprintln!("edge_e2e: whole test {:?}", started.elapsed());
+    let _ = std::fs::remove_dir_all(&state);
+}
