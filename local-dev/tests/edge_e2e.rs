@@ -110,7 +110,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         return;
     }
     let started = Instant::now();
-    let speech = balto_local::audio_decode::decode_file(Path::new(SPEECH)).expect("speech file");
+    let speech = vad_wasm::decode::decode_file(Path::new(SPEECH)).expect("speech file");
 
     // DynamoDB and the STT stub.
     let db = dynalite::start().await;
