@@ -30,6 +30,7 @@ const state = {
   audio: null, // {ctx, stream, node, worker}
   outbox: null,
   finished: null,
+  closeTimer: null,
 };
 
 // For tests and support: what the page did, by segment id.
@@ -254,7 +255,7 @@ async function onWorkerMessage(e) {
       if (state.authed) {
         seg.sent = true;
         sendSegment(seg);
-      } else if (!state.ws) {
+      } else if (!state.ws && !state.reconnectTimer) {
         connect();
       }
       render();
@@ -279,7 +280,8 @@ async function startMic() {
   const ctx = new AudioContext();
   await ctx.audioWorklet.addModule("capture-worklet.js");
   const source = ctx.createMediaStreamSource(stream);
-  const node = new AudioWorkletNode(ctx, "balto-capture", { numberOfInputs: 1, numberOfOutputs: 0 });
+  // One (silent) output connected to the destination keeps the node pulled by the graph.
+  const node = new AudioWorkletNode(ctx, "balto-capture", { numberOfInputs: 1, numberOfOutputs: 1 });
   const worker = state.worker || new Worker("frontend-worker.js", { type: "module" });
   state.worker = worker;
   worker.onmessage = onWorkerMessage;
@@ -297,6 +299,8 @@ async function startMic() {
   await ready;
   node.port.postMessage({ port: ch.port1 }, [ch.port1]);
   source.connect(node);
+  node.connect(ctx.destination);
+  await ctx.resume();
   state.audio = { ctx, stream, node, source };
   $("estatisticas").dataset.sampleRate = ctx.sampleRate;
 }
@@ -314,14 +318,19 @@ async function stopMic() {
   state.finished = null;
 }
 
+// Once the microphone is off and every segment is acknowledged, the socket is closed after a
+// short grace period, so the transcript and recommendation of the last segment still arrive.
 function maybeDisconnect() {
-  if (!state.running && state.pending.size === 0 && state.ws) {
+  if (state.running || state.pending.size > 0 || !state.ws || state.closeTimer) return;
+  state.closeTimer = setTimeout(() => {
+    state.closeTimer = null;
+    if (state.running || state.pending.size > 0 || !state.ws) return;
     const ws = state.ws;
     state.ws = null;
     state.authed = false;
     ws.close(1000);
     setConnection("desligado", "desligado");
-  }
+  }, 3000);
 }
 
 async function toggle() {
