@@ -332,7 +332,13 @@ async fn click(c: &Client, id: &str) {
 async fn open_and_start(c: &Client, addr: SocketAddr, api_key: &str, raw: bool, shot_name: &str) {
     c.goto(&format!("http://{addr}/")).await.unwrap();
     wait_for(c, "body[data-ready=\"true\"]", 20).await;
-    assert!(c.current_url().await.unwrap().path().starts_with("/counter/"));
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/counter/")
+    );
     shot(c, shot_name).await;
     wait_for(c, &testid("key-input"), 10)
         .await
@@ -517,7 +523,11 @@ async fn the_counter_page_is_503_until_built_and_root_redirects_to_it() {
     // Built: served with its CSP.
     let counter = app.app.web_dir.join("counter");
     std::fs::create_dir_all(&counter).unwrap();
-    std::fs::write(counter.join("index.html"), "<!doctype html><title>balcão</title>").unwrap();
+    std::fs::write(
+        counter.join("index.html"),
+        "<!doctype html><title>balcão</title>",
+    )
+    .unwrap();
     let page = http.get(format!("{base}/counter/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"].to_str().unwrap();
