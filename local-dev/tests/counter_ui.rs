@@ -9,6 +9,8 @@
 //!   are printed.
 //! - The server is killed mid-stream (its runtime dropped) and a new one is started on the same
 //!   port and database: after the page reconnects, every segment it cut is stored exactly once.
+//!   The same with the tab closed while the server is down: the IndexedDB outbox is sent when
+//!   the page is opened again.
 //!
 //! Runs when `BALTO_BROWSER_E2E=1`; `BALTO_COUNTER_WEB` names the directory holding
 //! `counter/index.html` (scripts/build-counter-web.sh). Screenshots go to `$BALTO_SCREENSHOTS`
@@ -492,6 +494,63 @@ async fn after_a_server_crash_the_page_reconnects_and_no_segment_is_lost_or_stor
         cut.len(),
         stored.len(),
         end.resent
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_cut_while_the_server_is_down_survive_closing_the_tab_in_indexeddb() {
+    let Some(web) = enabled() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Server::start(dir.path(), &web, 0).await;
+    let addr = first.addr;
+    let key = counter_keys::issue(&first.store, Some(&pepper()), "Loja Sul", "Balcão 1", 1)
+        .await
+        .unwrap();
+    let wav = microphone_wav(dir.path());
+    let driver = start_driver().await;
+    let c = browser(&driver, &wav).await;
+    open_and_start(&c, addr, &key.api_key, false, "reload-01-key").await;
+    wait_stats(&c, 60, "a segment acknowledged", |s| s.acked >= 1).await;
+
+    // The server dies, a segment is cut into the outbox, then the tab is reloaded.
+    first.kill();
+    let before = stats(&c).await;
+    wait_stats(&c, 60, "a segment cut while the server is down", |s| {
+        s.cut > before.cut && s.pending > 0
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cut = page_ids(&c, "cutIds").await;
+    let pending = page_ids(&c, "pendingIds").await;
+    // The tab is closed (the page cannot load while its server is down), and opened again
+    // once the server is back: the new page finds the outbox and sends it by itself.
+    c.goto("about:blank").await.unwrap();
+    let _second = Server::start(dir.path(), &web, addr.port()).await;
+    c.goto(&format!("http://{addr}/counter/")).await.unwrap();
+    wait_for(&c, "body[data-ready=\"true\"]", 20).await;
+    wait_stats(&c, 60, "outbox sent after reopening", |s| {
+        s.pending == 0 && s.acked as usize >= pending.len()
+    })
+    .await;
+    // The new page acknowledged exactly what the closed one left in its outbox.
+    let acked = page_ids(&c, "ackedIds").await;
+    assert_eq!(
+        acked.iter().collect::<HashSet<_>>(),
+        pending.iter().collect::<HashSet<_>>()
+    );
+    shot(&c, "reload-02-reopened").await;
+    let stored = stored_client_ids(dir.path(), &key.key_id);
+    assert_eq!(
+        stored.iter().collect::<HashSet<_>>(),
+        cut.iter().collect::<HashSet<_>>(),
+        "a segment was lost"
+    );
+    assert_eq!(stored.len(), cut.len(), "a segment was stored twice");
+    eprintln!(
+        "{} segments cut, {} of them sent from IndexedDB after reopening the tab, all stored once",
+        cut.len(),
+        pending.len()
     );
     c.close().await.unwrap();
 }
