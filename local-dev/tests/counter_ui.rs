@@ -451,8 +451,25 @@ async fn after_a_server_crash_the_page_reconnects_and_no_segment_is_lost_or_stor
     open_and_start(&c, addr, &key.api_key, false, "crash-01-key").await;
     wait_stats(&c, 60, "two segments acknowledged", |s| s.acked >= 2).await;
 
+    // The next segment is stored but its `segmento_ok` is lost (the page ignores it), as when
+    // the server dies between committing and answering.
+    c.execute("window.baltoCounter.loseAcks(true)", vec![])
+        .await
+        .unwrap();
+    let sent = stats(&c).await;
+    let unacked = wait_stats(&c, 60, "a segment sent", |s| s.cut > sent.cut).await;
+    let lost_ack = page_ids(&c, "cutIds").await[unacked.cut as usize - 1].clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !stored_client_ids(dir.path(), &key.key_id).contains(&lost_ack) {
+        assert!(Instant::now() < deadline, "segment {lost_ack} never stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // The server dies; the page keeps cutting segments into its outbox.
     first.kill();
+    c.execute("window.baltoCounter.loseAcks(false)", vec![])
+        .await
+        .unwrap();
     let before = stats(&c).await;
     let offline = wait_stats(&c, 60, "a segment cut while the server is down", |s| {
         s.cut > before.cut && s.pending > 0 && s.connection != "conectado"
@@ -476,6 +493,10 @@ async fn after_a_server_crash_the_page_reconnects_and_no_segment_is_lost_or_stor
     shot(&c, "crash-03-caught-up").await;
     eprintln!("after reconnection: {end:?}");
     assert!(end.reconnects >= 1);
+    assert!(
+        end.resent >= 1,
+        "the segment whose ack was lost was not re-sent"
+    );
 
     let cut = page_ids(&c, "cutIds").await;
     let acked = page_ids(&c, "ackedIds").await;

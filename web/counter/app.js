@@ -31,6 +31,7 @@ const state = {
   outbox: null,
   finished: null,
   closeTimer: null,
+  loseAcks: false,
 };
 
 // For tests and support: what the page did, by segment id.
@@ -38,6 +39,11 @@ window.baltoCounter = {
   cutIds: () => state.cutIds.slice(),
   ackedIds: () => [...state.acked],
   pendingIds: () => [...state.pending.keys()],
+  // Test hook: behave as if every `segmento_ok` were lost on the way (the segment stays in the
+  // outbox and is re-sent with its id after the next reconnection).
+  loseAcks: (on) => {
+    state.loseAcks = Boolean(on);
+  },
 };
 
 function newId() {
@@ -160,7 +166,7 @@ function onServerMessage(m) {
       }
       break;
     case "segmento_ok":
-      ack(m.id);
+      if (!state.loseAcks) ack(m.id);
       break;
     case "transcricao":
       showTranscript(m.id, m.texto);
