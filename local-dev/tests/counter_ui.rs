@@ -576,6 +576,49 @@ async fn segments_cut_while_the_server_is_down_survive_closing_the_tab_in_indexe
     c.close().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_key_is_not_retried_and_a_new_key_sends_the_waiting_segments() {
+    let Some(web) = enabled() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &web, 0).await;
+    let key = counter_keys::issue(&server.store, Some(&pepper()), "Loja Norte", "Balcão 2", 1)
+        .await
+        .unwrap();
+    let wav = microphone_wav(dir.path());
+    let driver = start_driver().await;
+    let c = browser(&driver, &wav).await;
+    let wrong = format!("{}x", key.api_key);
+    open_and_start(&c, server.addr, &wrong, false, "key-01").await;
+    let refused = wait_stats(&c, 30, "key refused and a segment waiting", |s| {
+        s.connection == "chave_invalida" && s.pending >= 2
+    })
+    .await;
+    assert_eq!(refused.reconnects, 0, "a refused key was retried");
+    let notice = wait_for(&c, &testid("notice"), 5)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("recusada"), "{notice}");
+    shot(&c, "key-02-refused").await;
+    assert!(stored_client_ids(dir.path(), &key.key_id).is_empty());
+
+    // The right key: the waiting segments go out.
+    click(&c, "key-change").await;
+    wait_for(&c, &testid("key-input"), 10)
+        .await
+        .send_keys(&key.api_key)
+        .await
+        .unwrap();
+    click(&c, "key-save").await;
+    let ok = wait_stats(&c, 30, "waiting segments sent with the new key", |s| {
+        s.connection == "conectado" && s.pending == 0 && s.acked >= refused.pending
+    })
+    .await;
+    assert!(stored_client_ids(dir.path(), &key.key_id).len() as u64 >= ok.acked);
+    c.close().await.unwrap();
+}
+
 /// Without a built page `/counter/` says what to do; `/` leads to it; the rest still answers.
 #[tokio::test]
 async fn the_counter_page_is_503_until_built_and_root_redirects_to_it() {

@@ -32,6 +32,7 @@ const state = {
   finished: null,
   closeTimer: null,
   loseAcks: false,
+  keyRejected: false,
 };
 
 // For tests and support: what the page did, by segment id.
@@ -91,8 +92,8 @@ function render() {
 function renderKey() {
   const has = state.key !== "";
   $("chave-form").hidden = has;
-  $("trocar-chave").hidden = !has || state.running;
-  $("chave-estado").textContent = has ? "Chave guardada neste navegador." : "Digite a chave do balcão (fornecida pelo administrador).";
+  $("trocar-chave").hidden = !has || (state.running && !state.keyRejected);
+  $("chave-estado").textContent = has ? (state.keyRejected ? "A chave guardada foi recusada pelo servidor." : "Chave guardada neste navegador.") : "Digite a chave do balcão (fornecida pelo administrador).";
   $("microfone").disabled = !has;
   $("modo-bruto").disabled = state.running;
 }
@@ -134,8 +135,12 @@ function connect() {
     state.authed = false;
     state.ws = null;
     if (e.code === 4001) {
+      // No retry with a refused key (failed attempts get the address blocked): segments wait in
+      // the outbox until a new key is saved.
+      state.keyRejected = true;
       setConnection("chave_invalida", "chave inválida");
       notice("A chave do balcão foi recusada. Confira a chave ou peça uma nova ao administrador.");
+      renderKey();
       return;
     }
     if (!state.running && state.pending.size === 0) {
@@ -261,7 +266,7 @@ async function onWorkerMessage(e) {
       if (state.authed) {
         seg.sent = true;
         sendSegment(seg);
-      } else if (!state.ws && !state.reconnectTimer) {
+      } else if (!state.ws && !state.reconnectTimer && !state.keyRejected) {
         connect();
       }
       render();
@@ -382,11 +387,12 @@ async function main() {
     const v = $("chave").value.trim();
     if (!v) return;
     state.key = v;
+    state.keyRejected = false;
     localStorage.setItem(KEY_STORAGE, v);
     $("chave").value = "";
     notice("");
     renderKey();
-    if (state.pending.size > 0 && !state.ws) connect();
+    if ((state.running || state.pending.size > 0) && !state.ws) connect();
   });
   $("trocar-chave").addEventListener("click", () => {
     state.key = "";
