@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --serve
 # The admin app at /admin/ (Leptos, built for the browser into local-dev's WEB_DIR).
 scripts/build-admin-web.sh
+# The browser counter page at / (vad-wasm in a worker, segments over /ws).
+scripts/build-counter-web.sh
 exec cargo run --release -p local-dev --features whisper --bin balto -- serve "$@"

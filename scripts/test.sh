@@ -28,8 +28,12 @@ step "admin app for the browser (Leptos → wasm32 → wasm-bindgen)"
 admin_web="${CARGO_TARGET_DIR:-$PWD/target}/e2e-web"
 scripts/build-admin-web.sh "$admin_web/admin"
 
+step "counter page for the browser (vad-wasm → wasm-bindgen, web/counter; resampler test in Node)"
+scripts/build-counter-web.sh "$admin_web/counter"
+node web/counter/tests/resampler.test.mjs
+
 step "tests (all features: includes the offline Whisper engine; browser tests in Chromium)"
-BALTO_BROWSER_E2E=1 BALTO_ADMIN_WEB="$admin_web" cargo test --workspace --all-features --locked
+BALTO_BROWSER_E2E=1 BALTO_ADMIN_WEB="$admin_web" BALTO_COUNTER_WEB="$admin_web" cargo test --workspace --all-features --locked
 
 step "vad-wasm in Node: same segments as native, no foreign imports"
 vad-wasm/js/run.sh

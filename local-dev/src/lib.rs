@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod counter_client;
 pub mod counter_keys;
+pub mod counter_mount;
 pub mod front_end;
 pub mod key_pepper;
 pub mod limits;

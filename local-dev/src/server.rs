@@ -23,6 +23,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(healthz))
         .merge(crate::admin_mount::routes(&app))
+        .merge(crate::counter_mount::routes(&app.web_dir))
         .with_state(app)
 }
 

@@ -72,6 +72,11 @@ pub async fn run(config: Config) -> Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("Balto listening: ws://{addr}/ws  (health: http://{addr}/healthz)");
     tracing::info!("admin API: http://{addr}/api/admin  (metrics: http://{addr}/metrics)");
+    if config.web_dir.join("counter/index.html").is_file() {
+        tracing::info!("counter page: http://{addr}/counter/");
+    } else {
+        tracing::warn!(web_dir = %config.web_dir.display(), "counter page not built (scripts/build-counter-web.sh): /counter/ answers 503");
+    }
     if config.web_dir.join("admin/index.html").is_file() {
         tracing::info!("admin UI: http://{addr}/admin/");
     } else {
