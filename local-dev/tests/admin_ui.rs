@@ -15,13 +15,12 @@ use async_trait::async_trait;
 use balto_core::admin_store::AdminStore;
 use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::counter_client::{StreamMode, StreamOptions, stream_pcm};
+use common::browser::{self, testid};
 use common::{ADMIN_SECRET, Parts, TestApp, read_fixture, spawn_app};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::json;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,99 +48,13 @@ impl Transcriber for FixedTranscriber {
     }
 }
 
-/// `chromedriver` on a free port, killed on drop.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_driver() -> Driver {
-    let port = free_port();
-    let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver (Debian package chromium-driver) is not installed");
-    let driver = Driver { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    driver
-}
-
-/// Headless Chromium with the flags this machine needs (no background networking: the network
-/// is closed) and a laptop-sized window.
-async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-            ],
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("WebDriver session")
-}
-
-fn screenshots_dir() -> PathBuf {
-    let dir = std::env::var_os("BALTO_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-            target.join("e2e-screenshots")
-        });
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    std::fs::write(screenshots_dir().join(format!("admin-{name}.png")), png).unwrap();
-}
-
-fn testid(id: &str) -> String {
-    format!("[data-testid=\"{id}\"]")
+    browser::shot(c, &format!("admin-{name}")).await;
 }
 
 /// Waits up to 20 s for an element (the app renders after fetches and SSE events).
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    browser::wait_for(c, css, 20).await
 }
 
 /// Waits until the element's text satisfies `ok`, re-reading it (pages update live).
@@ -212,8 +125,8 @@ async fn an_admin_follows_a_live_session_into_history_corrects_it_and_exports_it
     }
     let app = spawn_server().await;
     let key = app.key("Loja Centro", "Balcão 2").await;
-    let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let driver = browser::start_driver().await;
+    let c = browser::browser(&driver, 1280, 900, &[]).await;
     let base = format!("http://{}", app.addr);
 
     // A wrong secret is refused with a message; the right one opens the live page.

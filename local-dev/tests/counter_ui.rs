@@ -26,15 +26,13 @@ use balto_local::app::{App, Counters};
 use balto_local::limits::Gatekeeper;
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{counter_keys, front_end, server};
+use common::browser::{self, Driver, start_driver, testid, wait_for};
 use common::{ADMIN_SECRET, Parts, read_fixture, shared_audio, spawn_app};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::Client;
 use lambda_stt_llm::rules::RulesAdvisor;
-use serde_json::json;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -149,69 +147,15 @@ fn stored_client_ids(dir: &Path, key_id: &str) -> Vec<String> {
         .collect()
 }
 
-/// `chromedriver` on a free port, killed on drop.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_driver() -> Driver {
-    let port = free_port();
-    let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver (Debian package chromium-driver) is not installed");
-    let driver = Driver { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    driver
-}
-
 /// Headless Chromium whose microphone plays `wav` in a loop, permission granted.
 async fn browser(driver: &Driver, wav: &Path) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1100,1000",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                format!("--use-file-for-fake-audio-capture={}", wav.display()),
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("WebDriver session")
+    let extra = [
+        "--use-fake-device-for-media-stream".to_string(),
+        "--use-fake-ui-for-media-stream".to_string(),
+        format!("--use-file-for-fake-audio-capture={}", wav.display()),
+        "--autoplay-policy=no-user-gesture-required".to_string(),
+    ];
+    browser::browser(driver, 1100, 1000, &extra).await
 }
 
 /// The fake microphone's audio: pt1.wav (6.9 s of speech) then 3 s of silence, looped by
@@ -235,35 +179,8 @@ fn microphone_wav(dir: &Path) -> PathBuf {
     path
 }
 
-fn screenshots_dir() -> PathBuf {
-    let dir = std::env::var_os("BALTO_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-            target.join("e2e-screenshots")
-        });
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    std::fs::write(screenshots_dir().join(format!("counter-{name}.png")), png).unwrap();
-}
-
-fn testid(id: &str) -> String {
-    format!("[data-testid=\"{id}\"]")
-}
-
-async fn wait_for(c: &Client, css: &str, secs: u64) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(secs))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    browser::shot(c, &format!("counter-{name}")).await;
 }
 
 /// The page's counters (`data-*` of the stats panel).

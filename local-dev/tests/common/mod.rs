@@ -2,6 +2,8 @@
 //! and a small WebSocket client vocabulary.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use balto_core::advisor::Advisor;
 use balto_core::session::SessionConfig;
 use balto_core::storage::Storage;
