@@ -24,7 +24,7 @@ use axum::routing::{delete, get, post, put};
 use balto_core::admin::{
     API_PREFIX, CreateKeyRequest, CreatedKey, ErrorBody, HistoryQuery, LIVE_STREAM_INTERVAL_MS,
     LoginRequest, LoginResponse, MAX_BODY_BYTES, MAX_CORRECTED_TEXT_CHARS, MAX_EXPORT_ROWS,
-    MAX_NOTE_CHARS, MAX_PAGE_SIZE, Page, SegmentDetail, SessionDetail, SessionInfo,
+    MAX_NOTE_CHARS, MAX_PAGE_SIZE, Page, SegmentDetail, SegmentRow, SessionDetail, SessionInfo,
     SuggestionReview, SuggestionReviewRequest, TranscriptReview, TranscriptReviewRequest,
 };
 use balto_core::admin_auth::{TOKEN_NONCE_BYTES, TokenClaims, TokenKey, secret_matches};
@@ -471,12 +471,7 @@ async fn list_segments(
 }
 
 async fn detail_of(state: &AdminState, id: &str) -> ApiResult<SegmentDetail> {
-    let row = state
-        .backends
-        .admin
-        .segment_row(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("segmento".into()))?;
+    let row = existing_row(state, id).await?;
     let transcripts = state.backends.storage.segment_transcripts(id).await?;
     let suggestions = state
         .backends
@@ -621,17 +616,22 @@ fn limited(text: Option<String>, max: usize, what: &str) -> ApiResult<Option<Str
     }
 }
 
+/// The segment's row, or 404.
+async fn existing_row(state: &AdminState, id: &str) -> ApiResult<SegmentRow> {
+    state
+        .backends
+        .admin
+        .segment_row(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("segmento".into()))
+}
+
 async fn review_transcript(
     State(state): State<AdminState>,
     Path(id): Path<String>,
     Body(req): Body<TranscriptReviewRequest>,
 ) -> ApiResult<Json<SegmentDetail>> {
-    let row = state
-        .backends
-        .admin
-        .segment_row(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("segmento".into()))?;
+    let row = existing_row(&state, &id).await?;
     let corrected = limited(req.corrected_text, MAX_CORRECTED_TEXT_CHARS, "o texto")?;
     let text = if req.correct {
         row.transcript
@@ -655,12 +655,7 @@ async fn review_suggestion(
     Path(id): Path<String>,
     Body(req): Body<SuggestionReviewRequest>,
 ) -> ApiResult<Json<SegmentDetail>> {
-    let row = state
-        .backends
-        .admin
-        .segment_row(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("segmento".into()))?;
+    let row = existing_row(&state, &id).await?;
     if row.decision.is_none() {
         return Err(ApiError::Conflict(
             "o segmento não tem sugestão para avaliar".into(),
