@@ -11,12 +11,10 @@
 
 mod common;
 
-use async_trait::async_trait;
 use balto_core::admin_store::AdminStore;
-use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::counter_client::{StreamMode, StreamOptions, stream_pcm};
 use common::browser::{self, testid};
-use common::{ADMIN_SECRET, Parts, TestApp, read_fixture, spawn_app};
+use common::{ADMIN_SECRET, FixedTranscriber, Parts, TestApp, read_fixture, spawn_app};
 use fantoccini::{Client, Locator};
 use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::json;
@@ -28,25 +26,6 @@ use std::time::{Duration, Instant};
 const SPOKEN: &str = "estou com dor de cabeça e febre desde ontem";
 /// The admin's correction, with markup that must stay text.
 const CORRECTED: &str = "estou com dor de cabeça e febre desde ontem <b>corrigido</b>";
-
-/// Every segment is "heard" as [`SPOKEN`] (the STT seam is not what this test is about).
-struct FixedTranscriber;
-
-#[async_trait]
-impl Transcriber for FixedTranscriber {
-    fn name(&self) -> &str {
-        "roteiro-de-teste"
-    }
-    async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
-        assert!(!pcm.is_empty());
-        Ok(Transcription {
-            text: SPOKEN.to_string(),
-            language: Some("pt".into()),
-            words: Vec::new(),
-            provider: "roteiro-de-teste".into(),
-        })
-    }
-}
 
 async fn shot(c: &Client, name: &str) {
     browser::shot(c, &format!("admin-{name}")).await;
@@ -100,7 +79,10 @@ async fn spawn_server() -> TestApp {
         web.display()
     );
     spawn_app(Parts {
-        transcriber: Some(Arc::new(FixedTranscriber)),
+        transcriber: Some(Arc::new(FixedTranscriber {
+            name: "roteiro-de-teste",
+            text: SPOKEN,
+        })),
         advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
         web_dir: Some(web),
         ..Parts::default()

@@ -4,36 +4,18 @@
 
 mod common;
 
-use async_trait::async_trait;
-use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use common::*;
 use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Hears the same complaint in every segment.
-struct FixedTranscriber;
-
-#[async_trait]
-impl Transcriber for FixedTranscriber {
-    fn name(&self) -> &str {
-        "fixo"
-    }
-    async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
-        assert!(!pcm.is_empty());
-        Ok(Transcription {
-            text: "Bom dia, estou com dor de cabeça e febre desde ontem.".into(),
-            language: Some("pt".into()),
-            words: Vec::new(),
-            provider: "fixo".into(),
-        })
-    }
-}
-
 async fn app_with_stt() -> TestApp {
     spawn_app(Parts {
-        transcriber: Some(Arc::new(FixedTranscriber)),
+        transcriber: Some(Arc::new(FixedTranscriber {
+            name: "fixo",
+            text: "Bom dia, estou com dor de cabeça e febre desde ontem.",
+        })),
         advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
         ..Parts::default()
     })

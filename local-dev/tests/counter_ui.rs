@@ -18,16 +18,14 @@
 
 mod common;
 
-use async_trait::async_trait;
 use balto_core::keys::KeyPepper;
 use balto_core::session::SessionConfig;
-use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::app::{App, Counters};
 use balto_local::limits::Gatekeeper;
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{counter_keys, front_end, server};
 use common::browser::{self, Driver, start_driver, testid, wait_for};
-use common::{ADMIN_SECRET, Parts, read_fixture, shared_audio, spawn_app};
+use common::{ADMIN_SECRET, FixedTranscriber, Parts, read_fixture, shared_audio, spawn_app};
 use fantoccini::Client;
 use lambda_stt_llm::rules::RulesAdvisor;
 use std::collections::HashSet;
@@ -39,24 +37,6 @@ use tokio_util::sync::CancellationToken;
 
 /// What every segment is "heard" as: the rules advisor answers it with a product.
 const SPOKEN: &str = "estou com dor de cabeça e febre";
-
-struct FixedTranscriber;
-
-#[async_trait]
-impl Transcriber for FixedTranscriber {
-    fn name(&self) -> &str {
-        "roteiro-de-teste"
-    }
-    async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
-        assert!(!pcm.is_empty());
-        Ok(Transcription {
-            text: SPOKEN.to_string(),
-            language: Some("pt".into()),
-            words: Vec::new(),
-            provider: "roteiro-de-teste".into(),
-        })
-    }
-}
 
 /// The key pepper of test servers (the same across restarts, like a deployment's).
 fn pepper() -> KeyPepper {
@@ -96,7 +76,10 @@ impl Server {
             web_dir: web.to_path_buf(),
             session_config: SessionConfig::default(),
             front_end: front_end::maker(front_end::config(300.0)).unwrap(),
-            transcriber: Some(Arc::new(FixedTranscriber)),
+            transcriber: Some(Arc::new(FixedTranscriber {
+                name: "roteiro-de-teste",
+                text: SPOKEN,
+            })),
             advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
             shutdown: CancellationToken::new(),
             counters: Counters::default(),

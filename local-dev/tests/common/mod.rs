@@ -7,7 +7,7 @@ pub mod browser;
 use balto_core::advisor::Advisor;
 use balto_core::session::SessionConfig;
 use balto_core::storage::Storage;
-use balto_core::transcriber::Transcriber;
+use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::app::{App, Counters};
 pub use balto_local::limits::{Gatekeeper, Limits};
 use balto_local::sqlite_store::SqliteStore;
@@ -222,4 +222,27 @@ pub async fn send_segment(ws: &mut Ws, id: &str, start_ms: u64, pcm: &[i16]) {
     });
     send_json(ws, &header).await;
     send_binary(ws, &to_bytes(pcm)).await;
+}
+
+/// A speech-to-text double that "hears" the same `text` in every segment (checking it was given
+/// audio), reported under the provider `name`: the STT seam is not what these tests are about.
+pub struct FixedTranscriber {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+#[async_trait::async_trait]
+impl Transcriber for FixedTranscriber {
+    fn name(&self) -> &str {
+        self.name
+    }
+    async fn transcribe(&self, pcm: &[i16]) -> Result<Transcription, SttError> {
+        assert!(!pcm.is_empty());
+        Ok(Transcription {
+            text: self.text.to_string(),
+            language: Some("pt".into()),
+            words: Vec::new(),
+            provider: self.name.into(),
+        })
+    }
 }
