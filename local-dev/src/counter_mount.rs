@@ -3,14 +3,11 @@
 //! that allows only the page's own scripts, its WebAssembly front end, its worker and audio
 //! worklet, and WebSocket connections back to this server.
 
+use crate::static_app::StaticApp;
 use axum::Router;
-use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Redirect;
 use axum::routing::get;
-use std::path::{Path, PathBuf};
-use tower_http::services::ServeDir;
+use std::path::Path;
 
 /// Content-Security-Policy of the counter page: own scripts, WebAssembly, workers and worklets
 /// (`'self'` or `blob:`), WebSocket and fetch back to this origin only, no framing.
@@ -21,58 +18,18 @@ pub fn routes<S>(web_dir: &Path) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let dir = web_dir.join("counter");
+    let page = StaticApp {
+        prefix: "/counter",
+        dir: web_dir.join("counter"),
+        headers: &[
+            ("content-security-policy", COUNTER_PAGE_CSP),
+            ("permissions-policy", "microphone=(self)"),
+        ],
+        spa_fallback: false,
+        what: "A página do balcão",
+        hint: "Construa-a com scripts/build-counter-web.sh; o WebSocket responde em /ws (docs/protocol.md).",
+    };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/counter/") }))
-        .nest_service(
-            "/counter",
-            Router::new()
-                .fallback_service(ServeDir::new(&dir))
-                .layer(from_fn_with_state(dir, require_built))
-                .layer(from_fn(page_headers)),
-        )
-}
-
-/// Until the page is built into `<WEB_DIR>/counter/`, it answers 503 with what to do (checked
-/// per request, so building it needs no restart).
-async fn require_built(State(dir): State<PathBuf>, req: Request, next: Next) -> Response {
-    if dir.join("index.html").is_file() {
-        return next.run(req).await;
-    }
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [("content-type", "text/plain; charset=utf-8")],
-        format!(
-            "A página do balcão não está construída neste servidor ({}/index.html não existe).\nConstrua-a com scripts/build-counter-web.sh; o WebSocket responde em /ws (docs/protocol.md).\n",
-            dir.display()
-        ),
-    )
-        .into_response()
-}
-
-/// `/counter` → `/counter/` (the page's URLs are relative), and security headers.
-async fn page_headers(req: Request, next: Next) -> Response {
-    let original = req
-        .extensions()
-        .get::<OriginalUri>()
-        .map(|u| u.path().to_string());
-    if original.as_deref() == Some("/counter") {
-        return Redirect::permanent("/counter/").into_response();
-    }
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    for (name, value) in [
-        ("content-security-policy", COUNTER_PAGE_CSP),
-        ("x-content-type-options", "nosniff"),
-        ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
-        ("cross-origin-opener-policy", "same-origin"),
-        ("permissions-policy", "microphone=(self)"),
-    ] {
-        h.insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
-    }
-    resp
+        .merge(page.routes())
 }

@@ -29,5 +29,6 @@ pub mod secret_file;
 pub mod server;
 pub mod sqlite_admin;
 pub mod sqlite_store;
+pub mod static_app;
 pub mod timing;
 pub mod ws_driver;
