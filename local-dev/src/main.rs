@@ -108,6 +108,10 @@ fn main() -> Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // A log write that fails (journald restarted, the reading end of a pipe gone) must not
+        // take the server down: tracing-subscriber would report it with `eprintln!`, which
+        // panics when stderr is broken.
+        .log_internal_errors(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match &dotenv {

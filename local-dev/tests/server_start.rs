@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 async fn a_taken_port_falls_back_to_the_next_one() {
     let localhost: IpAddr = [127, 0, 0, 1].into();
     // Find two free consecutive ports, take the first.
-    let (taken, port) = loop {
+    let (_taken, port) = loop {
+        // held until the end: the port stays taken
         let l = tokio::net::TcpListener::bind((localhost, 0)).await.unwrap();
         let p = l.local_addr().unwrap().port();
         if p < u16::MAX && std::net::TcpListener::bind((localhost, p + 1)).is_ok() {
@@ -122,4 +123,50 @@ fn serve_logs_every_choice_and_masks_secrets() {
         !log.contains("xai-secret-key-0123456789"),
         "provider key leaked:\n{log}"
     );
+}
+
+#[test]
+fn serve_keeps_serving_when_its_log_reader_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_balto"))
+        .arg("serve")
+        .env("PORT", "0")
+        .env("DB_FILE", dir.path().join("b.db"))
+        .env("AUDIO_DUMP_DIR", dir.path().join("audio"))
+        .env("RUST_LOG", "debug")
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut addr = None;
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let started = Instant::now();
+    while addr.is_none() && started.elapsed() < Duration::from_secs(30) {
+        let Some(Ok(line)) = lines.next() else { break };
+        addr = line
+            .split("ws://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .map(str::to_owned);
+    }
+    drop(lines); // the log's reader is gone: every later log write fails with EPIPE
+    let addr = addr.expect("balto started");
+    for _ in 0..3 {
+        let mut s = std::net::TcpStream::connect(&addr).expect("still listening");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        use std::io::{Read, Write};
+        write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)
+            .expect("an answer, not a reset");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "balto exited");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

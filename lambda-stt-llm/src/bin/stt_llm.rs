@@ -80,6 +80,10 @@ async fn main() -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // A log write that fails (journald restarted, the reading end of a pipe gone) must not
+        // take the server down: tracing-subscriber would report it with `eprintln!`, which
+        // panics when stderr is broken.
+        .log_internal_errors(false)
         .with_ansi(false)
         .init();
     let app = router(Arc::new(state().await?));
