@@ -13,6 +13,8 @@ apt_packages=(cmake clang libclang-dev pkg-config lld llvm wasi-libc)
 if [[ "$mode" != "--serve" ]]; then
   # The browser tests: Debian's Chromium driven through chromedriver.
   apt_packages+=(chromium chromium-driver)
+  # systemd-analyze: deploy/systemd/balto.service is verified by local-dev/tests/deploy_files.rs.
+  command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do
