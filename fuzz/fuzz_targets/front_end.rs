@@ -24,6 +24,7 @@ struct Knobs {
     cut_search_ms: u16,
     emit_frame_events: bool,
     skip_quiet_frames: bool,
+    hold_margin_db: i8,
 }
 
 fn config(k: &Knobs) -> FrontEndConfig {
@@ -42,6 +43,7 @@ fn config(k: &Knobs) -> FrontEndConfig {
         cut_search_ms: u32::from(k.cut_search_ms % 5000),
         emit_frame_events: k.emit_frame_events,
         skip_quiet_frames: k.skip_quiet_frames,
+        hold_margin_db: f32::from(k.hold_margin_db) / 4.0,
     }
 }
 

@@ -20,6 +20,10 @@ const TALKER_ATTACK: f32 = 0.2;
 const TALKER_DECAY_DB: f32 = 0.01;
 /// Initial noise floor (dB): a quiet room, so the first seconds are not all "above floor".
 const INITIAL_FLOOR_DB: f32 = 30.0;
+/// Frames at the start of a stream during which the floor moves faster (same percentile).
+const WARMUP_FRAMES: u32 = 100;
+/// Speed-up of the floor's rise and fall during warm-up.
+const WARMUP_SPEEDUP: f32 = 10.0;
 
 /// Converts an RMS value (i16 units) to dB re 1 LSB.
 pub fn rms_to_db(rms: f32) -> f32 {
@@ -44,6 +48,8 @@ pub struct EnergyGate {
     talker_drop_db: f32,
     noise_db: f32,
     talker_db: Option<f32>,
+    /// Frames seen in this stream (saturating).
+    frames: u32,
 }
 
 impl EnergyGate {
@@ -56,6 +62,7 @@ impl EnergyGate {
             talker_drop_db,
             noise_db: INITIAL_FLOOR_DB,
             talker_db: None,
+            frames: 0,
         }
     }
 
@@ -64,11 +71,18 @@ impl EnergyGate {
         self.noise_db = INITIAL_FLOOR_DB;
         self.talker_db = None;
         self.floor_db = self.absolute_db;
+        self.frames = 0;
     }
 
     /// Current threshold in dB.
     pub fn threshold_db(&self) -> f32 {
-        let mut t = self.floor_db.max(self.noise_db + self.noise_margin_db);
+        self.threshold_with_margin_db(self.noise_margin_db)
+    }
+
+    /// Current threshold in dB with `margin_db` above the noise floor instead of the
+    /// configured margin.
+    pub fn threshold_with_margin_db(&self, margin_db: f32) -> f32 {
+        let mut t = self.floor_db.max(self.noise_db + margin_db);
         if let Some(talker) = self.talker_db {
             t = t.max(talker - self.talker_drop_db);
         }
@@ -83,6 +97,11 @@ impl EnergyGate {
     /// Decides whether a frame at `level_db` is loud enough (before updating the trackers).
     pub fn passes(&self, level_db: f32) -> bool {
         level_db >= self.threshold_db()
+    }
+
+    /// Like [`EnergyGate::passes`] with `margin_db` above the noise floor (hysteresis).
+    pub fn passes_with_margin(&self, level_db: f32, margin_db: f32) -> bool {
+        level_db >= self.threshold_with_margin_db(margin_db)
     }
 
     /// The absolute floor in dB.
@@ -105,13 +124,19 @@ impl EnergyGate {
     /// Updates the trackers with a frame's level and whether the frame was finally judged speech.
     pub fn update(&mut self, level_db: f32, is_speech: bool) {
         let level_db = if level_db.is_finite() { level_db } else { 0.0 };
+        let speed = if self.frames < WARMUP_FRAMES {
+            WARMUP_SPEEDUP
+        } else {
+            1.0
+        };
+        self.frames = self.frames.saturating_add(1);
         let gap = level_db - self.noise_db;
         if gap < -20.0 {
             self.noise_db += FLOOR_FAST_FALL * gap;
         } else if gap < 0.0 {
-            self.noise_db -= FLOOR_FALL_DB.min(-gap);
+            self.noise_db -= (speed * FLOOR_FALL_DB).min(-gap);
         } else {
-            self.noise_db += FLOOR_RISE_DB.min(gap);
+            self.noise_db += (speed * FLOOR_RISE_DB).min(gap);
         }
         match (&mut self.talker_db, is_speech) {
             (None, true) => self.talker_db = Some(level_db),
@@ -146,6 +171,39 @@ mod tests {
         // A far talker 25 dB below the near one is gated.
         assert!(!g.passes(55.0));
         assert!(g.passes(70.0));
+    }
+
+    #[test]
+    fn the_floor_reaches_background_noise_within_the_first_second() {
+        let mut g = EnergyGate::new(300.0, 12.0, 30.0);
+        // Babble-like background around 58 dB from the first frame: in 1 s the floor is near it
+        // (at the normal rate it would still be ≈ 35 dB, and every babble frame would pass).
+        for i in 0..100 {
+            g.update(if i % 5 == 0 { 52.0 } else { 60.0 }, false);
+        }
+        assert!(g.noise_db() > 50.0, "floor {}", g.noise_db());
+        assert!(!g.passes(62.0));
+        // After warm-up it moves at the normal rate again: 1 s of louder frames raises it ≤ 5 dB.
+        let before = g.noise_db();
+        for _ in 0..100 {
+            g.update(80.0, false);
+        }
+        assert!(g.noise_db() - before <= 5.0 + 1e-3);
+        // A reset starts a new warm-up.
+        g.reset();
+        assert!(g.noise_db() < 31.0);
+    }
+
+    #[test]
+    fn a_lower_margin_holds_frames_the_opening_margin_refuses() {
+        let mut g = EnergyGate::new(300.0, 12.0, 30.0);
+        for _ in 0..300 {
+            g.update(50.0, false);
+        }
+        let floor = g.noise_db();
+        assert!(!g.passes(floor + 10.0));
+        assert!(g.passes_with_margin(floor + 10.0, 8.0));
+        assert!(!g.passes_with_margin(floor + 7.0, 8.0));
     }
 
     #[test]

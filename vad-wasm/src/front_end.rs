@@ -227,7 +227,12 @@ impl FrontEnd {
             false
         } else {
             let vad = self.vad.is_speech(vad_frame);
-            let loud = self.gate.passes(level_db);
+            let loud = if self.segmenter.in_segment() {
+                self.gate
+                    .passes_with_margin(level_db, self.config.hold_margin_db)
+            } else {
+                self.gate.passes(level_db)
+            };
             let is_speech = vad && loud && prob >= self.config.min_speech_probability;
             self.gate.update(level_db, is_speech);
             is_speech

@@ -34,10 +34,28 @@ fn dev_set_meets_targets() {
         "billed {:.3}",
         report.overall.billed_ratio()
     );
+    // Speech capture over every clip, the near talker inside babble included.
+    assert!(
+        report.overall.capture() >= 0.99,
+        "capture {:.3}",
+        report.overall.capture()
+    );
+    // Babble is not target speech: at most 30 % of it flagged, at every SNR of the set.
     let babble = report.by_kind.get("babble").expect("babble clips");
     assert!(
         babble.noise_flagged() <= 0.30,
         "babble flagged {:.3}",
         babble.noise_flagged()
     );
+    for (group, s) in report
+        .by_kind_snr
+        .iter()
+        .filter(|(k, _)| k.starts_with("babble@"))
+    {
+        assert!(
+            s.noise_flagged() <= 0.30,
+            "{group}: babble flagged {:.3}",
+            s.noise_flagged()
+        );
+    }
 }
