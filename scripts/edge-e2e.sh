@@ -4,9 +4,11 @@
 # seconds of each phase (a warm run is the test itself; a cold one adds the installs and builds).
 #
 # Cargo runs with the flags of scripts/test.sh's workspace tests (--workspace --all-features
-# --locked), so after them the stt-llm binary and local-dev's test binary are already built and
-# nothing is compiled again. BALTO_EDGE_E2E_FLAGS overrides them (e.g. "-p local-dev" for a
-# quick local run without the all-features build). Tools are cached under $BALTO_CACHE_DIR
+# --locked), and stt-llm is built together with the test target, so that cargo resolves features
+# as `cargo test` does (dev-dependencies included): after the workspace tests nothing is compiled
+# again. BALTO_EDGE_E2E_FLAGS overrides the flags; they must select lambda-stt-llm with `aws`
+# and local-dev, e.g. "-p lambda-stt-llm -p local-dev --features lambda-stt-llm/aws" for a
+# local run without the all-features build. Tools are cached under $BALTO_CACHE_DIR
 # (default ~/.cache/balto), as scripts/edge-dev.sh and scripts/dynamo-local.sh do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +26,10 @@ scripts/edge-dev.sh build
 phase "Worker build"
 scripts/dynamo-local.sh install
 phase "dynalite"
-cargo build "${flags[@]}" --bin stt-llm
-phase "stt-llm"
+cargo build "${flags[@]}" --bin stt-llm --test edge_e2e
+phase "stt-llm + test build"
 echo "edge-e2e: prepared in $((SECONDS - started)) s" >&2
 BALTO_EDGE_E2E=1 cargo test "${flags[@]}" --test edge_e2e -- --nocapture
-phase "test (incl. its build)"
-echo "edge-e2e: $(IFS=,; echo "${phases[*]}" | sed 's/,/, /g'); total $((SECONDS - started)) s" >&2
+phase "test"
+summary="$(printf '%s; ' "${phases[@]}")"
+echo "edge-e2e: ${summary}total $((SECONDS - started)) s" >&2

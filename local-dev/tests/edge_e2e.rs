@@ -94,22 +94,37 @@ async fn close_politely(mut ws: Ws) {
     .await;
 }
 
-/// The upgrade must be refused with HTTP 429; returns its Retry-After and body.
-fn expect_429(result: Result<Ws, WsError>) -> (u64, String) {
+/// The upgrade must be refused with HTTP 429; returns its Retry-After. (The WebSocket client
+/// keeps only the body bytes that came with the headers: see [`refusal_text`].)
+fn expect_429(result: Result<Ws, WsError>) -> u64 {
     match result {
         Err(WsError::Http(resp)) => {
             assert_eq!(resp.status(), 429);
-            let wait = resp.headers()["retry-after"]
+            resp.headers()["retry-after"]
                 .to_str()
                 .expect("Retry-After text")
                 .parse()
-                .expect("Retry-After seconds");
-            let body = String::from_utf8_lossy(resp.body().as_deref().unwrap_or_default());
-            (wait, body.into_owned())
+                .expect("Retry-After seconds")
         }
         Err(other) => panic!("expected HTTP 429, got {other:?}"),
         Ok(_) => panic!("expected HTTP 429, the upgrade went through"),
     }
+}
+
+/// The whole answer to an upgrade from `ip` that is refused (status, text), over plain HTTP.
+async fn refusal_text(base: &str, ip: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .get(format!("{base}/ws"))
+        .header("cf-connecting-ip", ip)
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .expect("GET /ws");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap_or_default())
 }
 
 fn repo() -> PathBuf {
@@ -394,25 +409,6 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         "{transcripts:?}"
     );
 
-    // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
-    // goes on (the client may re-send).
-    lambda_child.kill().await.expect("stop stt-llm");
-    let mut down = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
-    down.deadline = Duration::from_secs(15);
-    let mut seen = Vec::new();
-    let result = stream_pcm(&speech.pcm, &down, |m| seen.push(m.clone())).await;
-    assert!(
-        matches!(result, Err(ClientError::Timeout(_))),
-        "unacknowledged segments: {result:?}"
-    );
-    assert_eq!(kinds(&seen, "segmento_ok"), 0, "{seen:?}");
-    let internal = seen
-        .iter()
-        .filter(|m| m["comando"] == "erro" && m["codigo"] == "erro_interno")
-        .count();
-    assert!(internal >= 1, "{seen:?}");
-    eprintln!("edge_e2e: with the Lambda down: {seen:?}");
-
     // Per key: at MAX_CONNECTIONS_PER_KEY=1 a second socket is refused as local-dev refuses
     // it (muitas_conexoes, close 1008), and closing the first frees the place.
     let t = Instant::now();
@@ -462,9 +458,11 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
             .unwrap_or_else(|e| panic!("upgrade {i} refused: {e:?}"));
         drop(ws);
     }
-    let (wait, body) = expect_429(connect_from(&ws_url, ip).await);
+    let wait = expect_429(connect_from(&ws_url, ip).await);
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
-    assert!(body.contains("muitas conexões"), "{body}");
+    let (status, body) = refusal_text(&base, ip).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("muitas conexões novas"), "{body}");
     drop(
         connect_from(&ws_url, "198.51.100.9")
             .await
@@ -493,13 +491,34 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         "even a right key: {reply}"
     );
     assert_eq!(close_code(&mut early).await, Some(1008));
-    let (wait, body) = expect_429(connect_from(&ws_url, ip).await);
+    let wait = expect_429(connect_from(&ws_url, ip).await);
     assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    let (status, body) = refusal_text(&base, ip).await;
+    assert_eq!(status, 429);
     assert!(body.contains("muitas tentativas"), "{body}");
     eprintln!(
         "edge_e2e: failed-auth block: muitas_tentativas, then 429 (Retry-After {wait} s); section {:?}",
         t.elapsed()
     );
+
+    // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
+    // goes on (the client may re-send).
+    lambda_child.kill().await.expect("stop stt-llm");
+    let mut down = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
+    down.deadline = Duration::from_secs(15);
+    let mut seen = Vec::new();
+    let result = stream_pcm(&speech.pcm, &down, |m| seen.push(m.clone())).await;
+    assert!(
+        matches!(result, Err(ClientError::Timeout(_))),
+        "unacknowledged segments: {result:?}"
+    );
+    assert_eq!(kinds(&seen, "segmento_ok"), 0, "{seen:?}");
+    let internal = seen
+        .iter()
+        .filter(|m| m["comando"] == "erro" && m["codigo"] == "erro_interno")
+        .count();
+    assert!(internal >= 1, "{seen:?}");
+    eprintln!("edge_e2e: with the Lambda down: {seen:?}");
 
     let (_, body) = get(&format!("{base}/healthz")).await;
     eprintln!("edge_e2e: healthz after the run: {body}");
