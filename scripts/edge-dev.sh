@@ -10,6 +10,9 @@
 #   scripts/edge-dev.sh start [PORT]       wrangler dev on 127.0.0.1:PORT (default 8787), foreground;
 #                                          BALTO_EDGE_NO_BUILD=1 serves the last build as is,
 #                                          BALTO_EDGE_ENV_FILE=F reads the secrets from F
+#   scripts/edge-dev.sh deploy-check [DIR] wrangler deploy --dry-run of the last build into DIR
+#                                          (default $CARGO_TARGET_DIR/edge-deploy): checks
+#                                          wrangler.toml, bindings, migrations and the bundle; no account
 #   scripts/edge-dev.sh bench [WAV] [N]    CPU per 20 ms frame and per segment: the same code built
 #                                          for wasm32 (--features bench), timed in Node
 #   scripts/edge-dev.sh env                prints the exports the other commands use
@@ -109,6 +112,14 @@ sizes() {
     log "bundle: $(basename "$wasm") $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
 }
 
+# The same configuration without the [build] step, to serve or check the last build as is
+# (git-ignored, beside the original). Prints its name.
+nobuild_config() {
+    [[ -f "$crate/build/worker/shim.mjs" ]] || { log "no build: run '$0 build'"; exit 1; }
+    awk '/^\[build\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$crate/wrangler.toml" >"$crate/wrangler.nobuild.toml"
+    echo wrangler.nobuild.toml
+}
+
 dev_var() {
     [[ -f "$crate/.dev.vars" ]] || return 0
     sed -n "s/^$1=//p" "$crate/.dev.vars" | tail -1 | tr -d '"'
@@ -148,6 +159,15 @@ case "${1:-}" in
             "$target/wasm32-unknown-unknown/release/edge_worker.wasm"
         node "$crate/bench/bench.mjs" "$out" "$wav" "${3:-20}" 20
         ;;
+    deploy-check)
+        setup_env
+        out="${2:-${CARGO_TARGET_DIR:-$root/target}/edge-deploy}"
+        config="$(nobuild_config)"
+        rm -rf "$out"
+        started=$SECONDS
+        (cd "$crate" && wrangler deploy --dry-run --outdir "$out" -c "$config")
+        log "deploy dry run in $((SECONDS - started)) s: $(ls "$out" | tr '\n' ' ')"
+        ;;
     kv-put)
         [[ $# -eq 3 ]] || { echo "usage: $0 kv-put NAME VALUE" >&2; exit 2; }
         setup_env
@@ -160,10 +180,7 @@ case "${1:-}" in
         cd "$crate"
         config=wrangler.toml
         if [[ "${BALTO_EDGE_NO_BUILD:-}" == 1 ]]; then
-            [[ -f build/worker/shim.mjs ]] || { log "no build: run '$0 build'"; exit 1; }
-            # The same configuration without the [build] step (git-ignored, beside the original).
-            config=wrangler.nobuild.toml
-            awk '/^\[build\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' wrangler.toml >"$config"
+            config="$(nobuild_config)"
         fi
         args=(dev -c "$config" --ip 127.0.0.1 --port "$port" --persist-to "$state" --show-interactive-dev-session=false)
         [[ -n "${BALTO_EDGE_ENV_FILE:-}" ]] && args+=(--env-file "$BALTO_EDGE_ENV_FILE")

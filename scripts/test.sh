@@ -35,6 +35,14 @@ node web/counter/tests/resampler.test.mjs
 step "tests (all features: includes the offline Whisper engine; browser tests in Chromium)"
 BALTO_BROWSER_E2E=1 BALTO_ADMIN_WEB="$admin_web" BALTO_COUNTER_WEB="$admin_web" cargo test --workspace --all-features --locked
 
+step "edge end to end: the Worker under wrangler dev + the stt-llm Lambda (local HTTP) + dynalite, both counter modes and the Worker's limits (same cargo flags as the tests above: nothing is rebuilt)"
+edge_started=$SECONDS
+scripts/edge-e2e.sh
+echo "edge-e2e step: $((SECONDS - edge_started)) s"
+
+step "Worker deploy check: wrangler deploy --dry-run of that build (wrangler.toml, bindings, migrations, bundle; no Cloudflare account)"
+scripts/edge-dev.sh deploy-check
+
 step "vad-wasm in Node: same segments as native, no foreign imports"
 vad-wasm/js/run.sh
 

@@ -3,6 +3,7 @@
 //! with each repeat). Time is passed in as milliseconds, so the rules are testable and run the
 //! same natively and in a Worker.
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -63,7 +64,7 @@ impl TokenBucket {
 }
 
 /// How a [`FailureThrottle`] blocks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThrottlePolicy {
     /// Failures allowed within `window_ms` before a block.
     pub max_failures: u32,
@@ -87,7 +88,7 @@ impl Default for ThrottlePolicy {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Record {
     window_start_ms: u64,
     failures: u32,
@@ -98,7 +99,13 @@ struct Record {
 }
 
 /// Counts failures per source (an IP address, a login) and blocks sources that fail too often.
-#[derive(Debug, Clone)]
+/// Serializable (with JSON, `K` must be a string-like key), so a Worker can keep it in
+/// Durable Object storage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "K: Serialize",
+    deserialize = "K: Deserialize<'de> + Eq + Hash"
+))]
 pub struct FailureThrottle<K> {
     policy: ThrottlePolicy,
     records: HashMap<K, Record>,

@@ -42,6 +42,12 @@ pub struct EdgeStats {
     /// Wall time of one relay round trip.
     pub relay_wall: Meter,
     pub relay_failures: u64,
+    /// Wall time of one round trip to a limiter object (the upgrade's address check, and the
+    /// address and key checks of an `auth`).
+    pub limiter_wall: Meter,
+    /// Upgrades refused with HTTP 429, and `auth` refused with `muitas_tentativas` or
+    /// `muitas_conexoes`.
+    pub limited: u64,
 }
 
 impl EdgeStats {
@@ -62,6 +68,8 @@ impl EdgeStats {
             "segment_cpu": meter(&self.segment_cpu),
             "relay_wall": meter(&self.relay_wall),
             "relay_failures": self.relay_failures,
+            "limiter_wall": meter(&self.limiter_wall),
+            "limited": self.limited,
         })
     }
 }

@@ -2,11 +2,16 @@
 //! sans-IO `Session`, and carries out its actions — the key check against KV, one signed relay
 //! POST per segment (in order, one at a time, each with the window as it stands when it is
 //! sent), ticks for the auth deadline. Mirrors local-dev's driver: frames are handled in
-//! order, and nothing after `auth` is read before the key is checked.
+//! order, and nothing after `auth` is read before the key is checked. The limits shared with
+//! other sockets are asked of the `Limiter` objects: the address's failed-`auth` throttle, and
+//! a slot under the key's `MAX_CONNECTIONS_PER_KEY`, renewed while the socket is open and
+//! released when it closes.
 
 use crate::cpu_meter::EdgeStats;
 use crate::edge_front_end::{EdgeFrontEnd, factory};
 use crate::key_record::{Refusal, check_key, kv_name, parse_pepper};
+use crate::limiter::{LimitSettings, LimiterReply, LimiterRequest, ip_name, key_name};
+use crate::limiter_object::{LIMITER_BINDING, ask, client_ip};
 use crate::relay_call::{RelayOutcome, SignedPost, read_answer, segment_post, session_end_post};
 use crate::session_ids::uuid_v7;
 use crate::settings::EdgeSettings;
@@ -23,19 +28,22 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use vad_wasm::FrontEndConfig;
 use worker::{
-    AbortController, Delay, DurableObject, Env, Fetch, Headers, KvStore, Method, Request,
-    RequestInit, Response, State, WebSocket, WebSocketPair, WebsocketEvent, durable_object,
+    AbortController, Delay, DurableObject, Env, Fetch, Headers, KvStore, Method, ObjectNamespace,
+    Request, RequestInit, Response, State, WebSocket, WebSocketPair, WebsocketEvent,
+    durable_object,
 };
 
 /// Close code for a Worker that is missing its configuration (RFC 6455 "internal error").
 const CLOSE_INTERNAL: u16 = 1011;
+/// Close code of a policy limit (PROTOCOL.md: `muitas_conexoes`, `muitas_tentativas`).
+const CLOSE_POLICY: u16 = 1008;
 
 thread_local! {
     /// This isolate's running figures, for `/healthz`.
     pub(crate) static STATS: RefCell<EdgeStats> = RefCell::new(EdgeStats::default());
 }
 
-fn with_stats(f: impl FnOnce(&mut EdgeStats)) {
+pub(crate) fn with_stats(f: impl FnOnce(&mut EdgeStats)) {
     STATS.with(|s| f(&mut s.borrow_mut()));
 }
 
@@ -55,7 +63,8 @@ impl DurableObject for CounterSession {
         CounterSession { state, env }
     }
 
-    async fn fetch(&self, _req: Request) -> worker::Result<Response> {
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        let ip = client_ip(&req);
         let pair = WebSocketPair::new()?;
         pair.server.accept()?;
         let entropy = self.state.id().to_string();
@@ -63,7 +72,7 @@ impl DurableObject for CounterSession {
         let server = pair.server;
         worker::wasm_bindgen_futures::spawn_local(async move {
             match Setup::from_env(&env) {
-                Ok(setup) => serve(server, setup, entropy).await,
+                Ok(setup) => serve(server, setup, entropy, ip).await,
                 Err(e) => {
                     worker::console_error!("edge-worker misconfigured: {e}");
                     let msg =
@@ -90,6 +99,8 @@ enum SetupError {
     Kv(String),
     #[error("the front end configuration is invalid: {0}")]
     FrontEnd(#[from] vad_wasm::ConfigError),
+    #[error(transparent)]
+    Limits(#[from] crate::limiter::LimitError),
 }
 
 /// What a session needs from its environment.
@@ -98,6 +109,9 @@ struct Setup {
     signer: RequestSigner,
     pepper: Option<KeyPepper>,
     keys: KvStore,
+    limits: LimitSettings,
+    /// The limiter objects (`None`: no binding, limits not enforced; logged).
+    limiter: Option<ObjectNamespace>,
 }
 
 impl Setup {
@@ -116,11 +130,20 @@ impl Setup {
             _ => None,
         };
         let keys = env.kv("KEYS").map_err(|e| SetupError::Kv(e.to_string()))?;
+        let limits = LimitSettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))?;
+        let limiter = env
+            .durable_object(LIMITER_BINDING)
+            .map_err(|e| {
+                worker::console_error!("edge-worker: no {LIMITER_BINDING} binding, limits off: {e}")
+            })
+            .ok();
         Ok(Setup {
             settings,
             signer,
             pepper,
             keys,
+            limits,
+            limiter,
         })
     }
 }
@@ -130,6 +153,22 @@ struct Who {
     key: CounterKey,
     session_id: String,
     started_at_ms: i64,
+}
+
+/// This socket's place under its key's limit.
+struct HeldSlot {
+    /// The key's limiter object.
+    name: String,
+    /// When to renew the lease next (ms since the socket opened).
+    renew_at_ms: u64,
+}
+
+/// What checking an `auth` key came to.
+enum Verified {
+    Granted(AuthGrant),
+    Refused,
+    /// Refused by a limit: this `erro`, then close 1008.
+    Limited(ErrorCode, &'static str),
 }
 
 /// A relay POST on its way.
@@ -150,6 +189,9 @@ struct Connection {
     who: Option<Who>,
     entropy: String,
     to_relay: VecDeque<SegmentToStore>,
+    /// The client's address (`CF-Connecting-IP`).
+    ip: String,
+    slot: Option<HeldSlot>,
 }
 
 /// What woke the loop.
@@ -159,7 +201,7 @@ enum Wake {
     Relayed(RelayOutcome),
 }
 
-async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
+async fn serve(ws: WebSocket, setup: Setup, entropy: String, ip: String) {
     let make = match factory(FrontEndConfig::default()) {
         Ok(make) => make,
         Err(e) => {
@@ -181,6 +223,8 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
         who: None,
         entropy,
         to_relay: VecDeque::new(),
+        ip,
+        slot: None,
     };
     let mut events = match ws.events() {
         Ok(events) => events,
@@ -248,6 +292,7 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
         if now >= next_tick {
             next_tick = now + tick_ms;
             conn.feed(Event::Tick).await;
+            conn.renew_slot(now).await;
             if conn.socket_open && conn.setup.settings.idle_expired(conn.last_heard_ms, now) {
                 worker::console_log!("edge-worker: idle socket closed");
                 conn.ended().await;
@@ -268,6 +313,7 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String) {
         let _ = select(handshake, Delay::from(Duration::from_millis(2_000))).await;
     }
     drop(events);
+    conn.release_slot().await;
     conn.finish().await;
 }
 
@@ -284,6 +330,9 @@ impl Connection {
 
     /// The client went away (or is treated as gone): open speech is cut and queued.
     async fn ended(&mut self) {
+        // The key's place first, before the close is answered: a counter that reconnects at
+        // once finds it free.
+        self.release_slot().await;
         if self.socket_open {
             self.close(1000, "encerrado");
         }
@@ -298,11 +347,24 @@ impl Connection {
             match action {
                 Action::Send(msg) => self.send(&msg),
                 Action::Close { code, reason } => self.close(code, reason),
-                Action::VerifyKey { api_key } => {
-                    let grant = self.verify(&api_key).await;
-                    self.session
-                        .handle(self.now_ms(), Event::KeyChecked(grant), &mut out);
-                }
+                Action::VerifyKey { api_key } => match self.verify(&api_key).await {
+                    Verified::Granted(grant) => {
+                        self.session.handle(
+                            self.now_ms(),
+                            Event::KeyChecked(Some(grant)),
+                            &mut out,
+                        );
+                    }
+                    Verified::Refused => {
+                        self.session
+                            .handle(self.now_ms(), Event::KeyChecked(None), &mut out);
+                    }
+                    Verified::Limited(code, message) => {
+                        with_stats(|s| s.limited += 1);
+                        self.send(&ServerMessage::error(code, message));
+                        self.close(CLOSE_POLICY, code.as_str());
+                    }
+                },
                 Action::StoreSegment(seg) => self.to_relay.push_back(seg),
                 // The Lambda already transcribed and advised in the same round trip.
                 Action::Transcribe { .. } | Action::Advise { .. } => {}
@@ -329,7 +391,50 @@ impl Connection {
         }
     }
 
-    async fn verify(&mut self, api_key: &str) -> Option<AuthGrant> {
+    /// Asks a limiter object; `None` (logged) when it cannot answer: limits fail open.
+    async fn limiter(&self, name: &str, request: &LimiterRequest) -> Option<LimiterReply> {
+        let namespace = self.setup.limiter.as_ref()?;
+        let started = worker::js_sys::Date::now();
+        let reply = ask(namespace, name, request).await;
+        with_stats(|s| s.limiter_wall.record(worker::js_sys::Date::now() - started));
+        reply
+            .map_err(|e| worker::console_error!("edge-worker: limiter {name} unreachable: {e}"))
+            .ok()
+    }
+
+    /// Renews the key slot's lease when due (`now` in ms since the socket opened).
+    async fn renew_slot(&mut self, now: u64) {
+        let Some(slot) = &self.slot else { return };
+        if now < slot.renew_at_ms || !self.socket_open {
+            return;
+        }
+        let name = slot.name.clone();
+        let request = LimiterRequest::Renew {
+            slot: self.entropy.clone(),
+        };
+        if let Some(LimiterReply::KeyFull { open }) = self.limiter(&name, &request).await {
+            // The lease lapsed (the object was unreachable too long) and others took the
+            // places: this socket stays; the next renewal tries again.
+            worker::console_log!("edge-worker: {name} full ({open} open) on renewal");
+        }
+        if let Some(slot) = &mut self.slot {
+            slot.renew_at_ms = now + self.setup.limits.renew_every_ms();
+        }
+    }
+
+    /// Gives the key slot back (once).
+    async fn release_slot(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            let request = LimiterRequest::Release {
+                slot: self.entropy.clone(),
+            };
+            self.limiter(&slot.name, &request).await;
+        }
+    }
+
+    /// The key check of one `auth`, with the address's failed-auth throttle and the key's
+    /// connection limit (as local-dev's driver).
+    async fn verify(&mut self, api_key: &str) -> Verified {
         let presented = PresentedKey::parse(api_key);
         let result = match &presented {
             None => Err(Refusal::Malformed),
@@ -345,10 +450,47 @@ impl Connection {
             Ok(key) => key,
             Err(why) => {
                 let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
-                worker::console_log!("edge-worker: authentication refused (key {id}): {why}");
-                return None;
+                worker::console_log!(
+                    "edge-worker: authentication refused (key {id}, {}): {why}",
+                    self.ip
+                );
+                let ip = ip_name(&self.ip);
+                return match self.limiter(&ip, &LimiterRequest::AuthFailed).await {
+                    Some(LimiterReply::AuthBlocked { .. }) => blocked(),
+                    _ => Verified::Refused,
+                };
             }
         };
+        let ip = ip_name(&self.ip);
+        if let Some(LimiterReply::AuthBlocked { .. }) =
+            self.limiter(&ip, &LimiterRequest::AuthSucceeded).await
+        {
+            worker::console_log!("edge-worker: auth from blocked address {}", self.ip);
+            return blocked();
+        }
+        let name = key_name(&key.key_id);
+        let acquire = LimiterRequest::Acquire {
+            slot: self.entropy.clone(),
+        };
+        match self.limiter(&name, &acquire).await {
+            Some(LimiterReply::KeyFull { open }) => {
+                worker::console_log!(
+                    "edge-worker: auth refused: key {} has {open} open connections",
+                    key.key_id
+                );
+                return Verified::Limited(
+                    ErrorCode::MuitasConexoes,
+                    "muitas conexões abertas com esta chave",
+                );
+            }
+            Some(_) => {
+                self.slot = Some(HeldSlot {
+                    name,
+                    renew_at_ms: self.now_ms() + self.setup.limits.renew_every_ms(),
+                });
+            }
+            None => {}
+        }
         let now = now_unix_ms();
         let random = hex::decode(self.entropy.get(..20).unwrap_or_default()).unwrap_or_default();
         let session_id = uuid_v7(now, &random);
@@ -364,7 +506,7 @@ impl Connection {
             session_id: session_id.clone(),
             started_at_ms: now as i64,
         });
-        Some(AuthGrant { session_id })
+        Verified::Granted(AuthGrant { session_id })
     }
 
     /// Starts the POST of the next queued segment, with the window as it stands now.
@@ -473,6 +615,14 @@ impl Connection {
             self.session.stats()
         );
     }
+}
+
+/// The refusal of an `auth` from a blocked address.
+fn blocked() -> Verified {
+    Verified::Limited(
+        ErrorCode::MuitasTentativas,
+        "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
+    )
 }
 
 /// Sends a signed POST, giving up after `timeout_ms`.

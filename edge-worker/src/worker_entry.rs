@@ -1,7 +1,10 @@
-//! The Worker's entry: routes `/ws` to a fresh session object and answers `/healthz`.
+//! The Worker's entry: checks the address's limiter object, then routes `/ws` to a fresh
+//! session object; answers `/healthz`.
 
-use crate::session_object::STATS;
-use worker::{Context, Env, Method, Request, Response, event};
+use crate::limiter::{LimiterReply, LimiterRequest, ip_name};
+use crate::limiter_object::{LIMITER_BINDING, ask, client_ip};
+use crate::session_object::{STATS, with_stats};
+use worker::{Context, Env, Headers, Method, Request, Response, event};
 
 /// The Durable Object namespace binding of the session objects.
 const SESSIONS_BINDING: &str = "SESSIONS";
@@ -24,12 +27,58 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
             if !upgrade.eq_ignore_ascii_case("websocket") {
                 return json_error("expected a WebSocket upgrade", 426);
             }
+            if let Some(refused) = admit_address(&req, &env).await? {
+                return Ok(refused);
+            }
             let namespace = env.durable_object(SESSIONS_BINDING)?;
             let stub = namespace.unique_id()?.get_stub()?;
             stub.fetch_with_request(req).await
         }
         _ => json_error("not found", 404),
     }
+}
+
+/// The address's check before the upgrade (one limiter round trip): HTTP 429 with
+/// `Retry-After` for an address blocked after failed `auth` (as local-dev) or over
+/// `CONNECTS_PER_IP_PER_MIN`. A limiter that cannot be reached lets the upgrade through.
+async fn admit_address(req: &Request, env: &Env) -> worker::Result<Option<Response>> {
+    let ip = client_ip(req);
+    let namespace = match env.durable_object(LIMITER_BINDING) {
+        Ok(ns) => ns,
+        Err(e) => {
+            worker::console_error!("edge-worker: no {LIMITER_BINDING} binding: {e}");
+            return Ok(None);
+        }
+    };
+    let started = worker::js_sys::Date::now();
+    let reply = ask(&namespace, &ip_name(&ip), &LimiterRequest::Connect).await;
+    with_stats(|s| s.limiter_wall.record(worker::js_sys::Date::now() - started));
+    let (wait_ms, message) = match reply {
+        Ok(LimiterReply::AuthBlocked { retry_after_ms }) => (
+            retry_after_ms,
+            "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
+        ),
+        Ok(LimiterReply::TooManyConnects { retry_after_ms }) => (
+            retry_after_ms,
+            "muitas conexões novas deste endereço; tente mais tarde",
+        ),
+        Ok(_) => return Ok(None),
+        Err(e) => {
+            worker::console_error!("edge-worker: limiter unreachable, upgrade let through: {e}");
+            return Ok(None);
+        }
+    };
+    let secs = wait_ms.div_ceil(1000).max(1);
+    worker::console_log!("edge-worker: upgrade from {ip} refused (429, {secs} s): {message}");
+    with_stats(|s| s.limited += 1);
+    let headers = Headers::new();
+    headers.set("retry-after", &secs.to_string())?;
+    headers.set("content-type", "text/plain; charset=utf-8")?;
+    Ok(Some(
+        Response::ok(format!("{message}\n"))?
+            .with_status(429)
+            .with_headers(headers),
+    ))
 }
 
 fn json_error(message: &str, status: u16) -> worker::Result<Response> {

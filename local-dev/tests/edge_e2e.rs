@@ -1,7 +1,12 @@
 //! End to end through the real Worker: dynalite (DynamoDB), the `stt-llm` Lambda binary in
 //! `BALTO_LOCAL_HTTP` mode (speech-to-text: a local stub answering as ElevenLabs does; advice:
 //! the offline rules advisor), and the built Worker under `wrangler dev`, driven by the
-//! project's counter client (`balto stream`) in both modes.
+//! project's counter client (`balto stream`) in both modes, then the limits shared across
+//! sockets (Limiter Durable Objects): a second socket on a key at `MAX_CONNECTIONS_PER_KEY=1`
+//! refused and the place freed on close, `CONNECTS_PER_IP_PER_MIN` answered with HTTP 429, and
+//! failed `auth` blocking an address (`muitas_tentativas`, then 429). Each limit is exercised
+//! from its own address: wrangler dev passes the client's `CF-Connecting-IP` through, as
+//! Cloudflare sets it in production.
 //!
 //! Skipped unless `BALTO_EDGE_E2E` is set. Prerequisites (scripts/edge-e2e.sh does them all):
 //! `scripts/edge-dev.sh install && scripts/edge-dev.sh build`, `scripts/dynamo-local.sh install`,
@@ -22,13 +27,105 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SAID: &str = "Estou com dor de cabeça desde ontem, o que posso tomar?";
 const SIGNING_SECRET: &str = "e2e-signing-secret-0123456789abcdef";
 const SPEECH: &str = "/work/shared/audio/speech/pt1.wav";
+/// The limits the Worker runs with here (vars in the env file override wrangler.toml's).
+const MAX_PER_KEY: usize = 1;
+const CONNECTS_PER_MIN: usize = 12;
+const AUTH_FAILURES: usize = 3;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/ws` as a client at `ip` (the `CF-Connecting-IP` the Worker sees).
+async fn connect_from(ws_url: &str, ip: &str) -> Result<Ws, WsError> {
+    let mut request = ws_url.into_client_request().expect("ws request");
+    request
+        .headers_mut()
+        .insert("cf-connecting-ip", ip.parse().expect("header value"));
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// Sends `auth` and returns the first text answer.
+async fn auth(ws: &mut Ws, key: &str) -> Value {
+    let msg = serde_json::json!({"comando": "auth", "api_key": key}).to_string();
+    futures_util::SinkExt::send(ws, Message::Text(msg.into()))
+        .await
+        .expect("send auth");
+    let next = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(t.as_str()).expect("JSON");
+            }
+        }
+        Value::Null
+    });
+    next.await.expect("an answer to auth")
+}
+
+/// Reads until the server's close frame; its code.
+async fn close_code(ws: &mut Ws) -> Option<u16> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Close(frame) = msg {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("a close within 10 s")
+}
+
+/// Closes politely and waits for the server's answer.
+async fn close_politely(mut ws: Ws) {
+    let _ = ws.close(None).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+}
+
+/// The upgrade must be refused with HTTP 429; returns its Retry-After. (The WebSocket client
+/// keeps only the body bytes that came with the headers: see [`refusal_text`].)
+fn expect_429(result: Result<Ws, WsError>) -> u64 {
+    match result {
+        Err(WsError::Http(resp)) => {
+            assert_eq!(resp.status(), 429);
+            resp.headers()["retry-after"]
+                .to_str()
+                .expect("Retry-After text")
+                .parse()
+                .expect("Retry-After seconds")
+        }
+        Err(other) => panic!("expected HTTP 429, got {other:?}"),
+        Ok(_) => panic!("expected HTTP 429, the upgrade went through"),
+    }
+}
+
+/// The whole answer to an upgrade from `ip` that is refused (status, text), over plain HTTP.
+async fn refusal_text(base: &str, ip: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .get(format!("{base}/ws"))
+        .header("cf-connecting-ip", ip)
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .expect("GET /ws");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap_or_default())
+}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -162,7 +259,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     std::fs::write(
         &env_file,
         format!(
-            "STT_LLM_URL={lambda_url}\nSTT_LLM_SIGNING_SECRET={SIGNING_SECRET}\nKEY_PEPPER={pepper_hex}\nRELAY_TIMEOUT_MS=20000\nAUTH_TIMEOUT_MS=1500\n"
+            "STT_LLM_URL={lambda_url}\nSTT_LLM_SIGNING_SECRET={SIGNING_SECRET}\nKEY_PEPPER={pepper_hex}\nRELAY_TIMEOUT_MS=20000\nAUTH_TIMEOUT_MS=1500\nMAX_CONNECTIONS_PER_KEY={MAX_PER_KEY}\nCONNECTS_PER_IP_PER_MIN={CONNECTS_PER_MIN}\nAUTH_FAILURES_PER_IP={AUTH_FAILURES}\n"
         ),
     )
     .expect("write the env file");
@@ -170,18 +267,22 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     getrandom::fill(&mut random).expect("randomness");
     let pepper = parse_pepper(&pepper_hex).expect("pepper");
     let (api_key, record) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 1", 0);
+    getrandom::fill(&mut random).expect("randomness");
+    let (key2, record2) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 2", 0);
     let script = repo().join("scripts/edge-dev.sh");
-    let put = Command::new(&script)
-        .args(["kv-put", &kv_name(&record.key_id), &record.to_json()])
-        .env("BALTO_EDGE_STATE", &state)
-        .output()
-        .await
-        .expect("run edge-dev.sh kv-put");
-    assert!(
-        put.status.success(),
-        "kv-put failed: {}",
-        String::from_utf8_lossy(&put.stderr)
-    );
+    for record in [&record, &record2] {
+        let put = Command::new(&script)
+            .args(["kv-put", &kv_name(&record.key_id), &record.to_json()])
+            .env("BALTO_EDGE_STATE", &state)
+            .output()
+            .await
+            .expect("run edge-dev.sh kv-put");
+        assert!(
+            put.status.success(),
+            "kv-put failed: {}",
+            String::from_utf8_lossy(&put.stderr)
+        );
+    }
 
     let port = free_port();
     let mut wrangler = Command::new(&script);
@@ -308,6 +409,98 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         "{transcripts:?}"
     );
 
+    // Per key: at MAX_CONNECTIONS_PER_KEY=1 a second socket is refused as local-dev refuses
+    // it (muitas_conexoes, close 1008), and closing the first frees the place.
+    let t = Instant::now();
+    let ip = "198.51.100.1";
+    let mut first = connect_from(&ws_url, ip).await.expect("connect");
+    let reply = auth(&mut first, &key2).await;
+    assert_eq!(reply["comando"], "auth_ok", "{reply}");
+    let mut second = connect_from(&ws_url, ip).await.expect("connect");
+    let reply = auth(&mut second, &key2).await;
+    assert_eq!(reply["codigo"], "muitas_conexoes", "{reply}");
+    assert_eq!(close_code(&mut second).await, Some(1008));
+    // Another key is not affected.
+    let mut other = connect_from(&ws_url, ip).await.expect("connect");
+    assert_eq!(auth(&mut other, &api_key).await["comando"], "auth_ok");
+    close_politely(other).await;
+    close_politely(first).await;
+    let freed = Instant::now();
+    let mut attempts = 0;
+    let third = loop {
+        attempts += 1;
+        let mut ws = connect_from(&ws_url, ip).await.expect("connect");
+        let reply = auth(&mut ws, &key2).await;
+        if reply["comando"] == "auth_ok" {
+            break ws;
+        }
+        assert_eq!(reply["codigo"], "muitas_conexoes", "{reply}");
+        assert!(
+            freed.elapsed() < Duration::from_secs(10),
+            "the place was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    close_politely(third).await;
+    eprintln!(
+        "edge_e2e: per-key limit: refused, then free after the close on attempt {attempts} ({:?}); section {:?}",
+        freed.elapsed(),
+        t.elapsed()
+    );
+
+    // Per address: CONNECTS_PER_IP_PER_MIN upgrades a minute, then HTTP 429 with Retry-After;
+    // other addresses are not affected.
+    let t = Instant::now();
+    let ip = "198.51.100.2";
+    for i in 0..CONNECTS_PER_MIN {
+        let ws = connect_from(&ws_url, ip)
+            .await
+            .unwrap_or_else(|e| panic!("upgrade {i} refused: {e:?}"));
+        drop(ws);
+    }
+    let wait = expect_429(connect_from(&ws_url, ip).await);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let (status, body) = refusal_text(&base, ip).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("muitas conexões novas"), "{body}");
+    drop(
+        connect_from(&ws_url, "198.51.100.9")
+            .await
+            .expect("another address"),
+    );
+    eprintln!(
+        "edge_e2e: per-address upgrade limit: 429 after {CONNECTS_PER_MIN} (Retry-After {wait} s); section {:?}",
+        t.elapsed()
+    );
+
+    // Failed auth per address: AUTH_FAILURES_PER_IP wrong keys block it; a socket opened
+    // before the block gets muitas_tentativas even with a right key; new upgrades get 429.
+    let t = Instant::now();
+    let ip = "198.51.100.3";
+    let mut early = connect_from(&ws_url, ip).await.expect("connect");
+    for _ in 0..AUTH_FAILURES {
+        let mut ws = connect_from(&ws_url, ip).await.expect("connect");
+        let wrong = format!("balto_{}_{}", record2.key_id, "00".repeat(32));
+        let reply = auth(&mut ws, &wrong).await;
+        assert_eq!(reply["codigo"], "auth_invalida", "{reply}");
+        assert_eq!(close_code(&mut ws).await, Some(4001));
+    }
+    let reply = auth(&mut early, &key2).await;
+    assert_eq!(
+        reply["codigo"], "muitas_tentativas",
+        "even a right key: {reply}"
+    );
+    assert_eq!(close_code(&mut early).await, Some(1008));
+    let wait = expect_429(connect_from(&ws_url, ip).await);
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    let (status, body) = refusal_text(&base, ip).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("muitas tentativas"), "{body}");
+    eprintln!(
+        "edge_e2e: failed-auth block: muitas_tentativas, then 429 (Retry-After {wait} s); section {:?}",
+        t.elapsed()
+    );
+
     // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
     // goes on (the client may re-send).
     lambda_child.kill().await.expect("stop stt-llm");
@@ -329,6 +522,18 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
 
     let (_, body) = get(&format!("{base}/healthz")).await;
     eprintln!("edge_e2e: healthz after the run: {body}");
+    let health: Value = serde_json::from_str(&body).expect("healthz JSON");
+    let limiter = &health["stats"]["limiter_wall"];
+    eprintln!(
+        "edge_e2e: limiter round trip: {} calls, mean {:.1} ms, max {} ms",
+        limiter["count"],
+        limiter["mean_ms"].as_f64().unwrap_or(0.0),
+        limiter["max_ms"]
+    );
+    assert!(
+        health["stats"]["limited"].as_u64().unwrap_or(0) >= 4,
+        "{body}"
+    );
     eprintln!("edge_e2e: whole test {:?}", started.elapsed());
     let _ = std::fs::remove_dir_all(&state);
 }
