@@ -36,6 +36,20 @@ async fn the_shared_storage_conformance_suite_passes() {
 }
 
 #[tokio::test]
+async fn the_shared_admin_conformance_suite_passes() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    balto_core::admin_conformance::run(&store, &store).await;
+}
+
+#[tokio::test]
+async fn the_admin_conformance_suite_passes_across_query_pages() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await.with_page_size(2);
+    balto_core::admin_conformance::run(&store, &store).await;
+}
+
+#[tokio::test]
 async fn the_table_is_created_once() {
     let server = dynalite::start().await;
     let store = dynalite::fresh_store(&server).await;
