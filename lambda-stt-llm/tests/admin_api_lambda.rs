@@ -96,7 +96,11 @@ impl AdminApi {
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
-        let resp = self.req(Some(token), Method::GET, path).send().await.unwrap();
+        let resp = self
+            .req(Some(token), Method::GET, path)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
         resp.json().await.unwrap()
     }
@@ -333,7 +337,10 @@ async fn the_admin_api_serves_dynamodb_over_http() {
     assert_eq!(only_a.items.len(), 1);
     assert_eq!(only_a.items[0].store, "Loja A");
     let failed: Page<SessionSummary> = api.get(t, "/sessions?status=failed").await;
-    assert_eq!(failed.items.iter().map(|s| &s.id).collect::<Vec<_>>(), ["s1"]);
+    assert_eq!(
+        failed.items.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        ["s1"]
+    );
 
     // Segments with filters.
     let all: Page<SegmentRow> = api.get(t, "/segments").await;
@@ -370,7 +377,11 @@ async fn the_admin_api_serves_dynamodb_over_http() {
     assert_eq!(detail.attempts.len(), 1);
     assert_eq!(detail.row.product.as_deref(), Some("Paracetamol 750 mg"));
     let resp = api
-        .req(Some(t), Method::GET, &detail.audio_url["/api/admin".len()..])
+        .req(
+            Some(t),
+            Method::GET,
+            &detail.audio_url["/api/admin".len()..],
+        )
         .send()
         .await
         .unwrap();
@@ -405,7 +416,9 @@ async fn the_admin_api_serves_dynamodb_over_http() {
     assert_eq!(ids(&reviewed.items), ["g1"]);
     let row = &reviewed.items[0];
     assert_eq!(
-        row.transcript_review.as_ref().map(|r| r.corrected_text.as_str()),
+        row.transcript_review
+            .as_ref()
+            .map(|r| r.corrected_text.as_str()),
         Some("estou com muita dor de cabeça")
     );
     assert_eq!(
@@ -425,7 +438,8 @@ async fn the_admin_api_serves_dynamodb_over_http() {
     // Accuracy: "estou com muita dor de cabeça" (6 words) against each provider's text:
     // one deletion each ("muita").
     let acc: AccuracyReport = api.get(t, "/accuracy").await;
-    assert_eq!((acc.reviewed_transcripts, acc.reviewed_suggestions), (2, 1));
+    // Counted per reviewed segment.
+    assert_eq!((acc.reviewed_transcripts, acc.reviewed_suggestions), (1, 1));
     for p in &acc.providers {
         assert_eq!(
             (p.reviewed_segments, p.reference_words, p.word_errors),
@@ -442,7 +456,10 @@ async fn the_admin_api_serves_dynamodb_over_http() {
         .iter()
         .find(|c| c.category == Some(Category::DorFebre))
         .unwrap();
-    assert_eq!((cat.reviewed, cat.right, cat.acceptance_rate), (1, 1, Some(1.0)));
+    assert_eq!(
+        (cat.reviewed, cat.right, cat.acceptance_rate),
+        (1, 1, Some(1.0))
+    );
     let acc_b: AccuracyReport = api.get(t, "/accuracy?store=Loja%20B").await;
     assert_eq!(acc_b.reviewed_transcripts, 0);
 
@@ -455,14 +472,22 @@ async fn the_admin_api_serves_dynamodb_over_http() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
     let created: CreatedKey = resp.json().await.unwrap();
-    assert!(created.api_key.starts_with(&format!("balto_{}_", created.key_id)));
+    assert!(
+        created
+            .api_key
+            .starts_with(&format!("balto_{}_", created.key_id))
+    );
     let keys: Vec<CounterKey> = api.get(t, "/keys").await;
     assert_eq!(keys.len(), 3);
     assert_eq!(keys[0].key_id, created.key_id, "newest first");
     let stored = store.find_key(&created.key_id).await.unwrap().unwrap();
     assert_eq!(stored.key.store, "Loja C");
     let resp = api
-        .req(Some(t), Method::DELETE, &format!("/keys/{}", created.key_id))
+        .req(
+            Some(t),
+            Method::DELETE,
+            &format!("/keys/{}", created.key_id),
+        )
         .send()
         .await
         .unwrap();
@@ -492,9 +517,13 @@ async fn the_admin_api_serves_dynamodb_over_http() {
     let csv = resp.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 3, "header + g2 + g1: {csv}");
-    assert!(lines[0].trim_start_matches('\u{feff}').starts_with("segment_id,session_id"));
-    assert!(lines[1].starts_with("g2,s1,Loja A,"));
-    assert!(lines[2].starts_with("g1,s1,Loja A,"));
+    // Every field quoted (RFC 4180), after a UTF-8 BOM.
+    assert!(
+        lines[0].starts_with("\u{feff}\"segment_id\",\"session_id\""),
+        "{csv}"
+    );
+    assert!(lines[1].starts_with("\"g2\",\"s1\",\"Loja A\","), "{csv}");
+    assert!(lines[2].starts_with("\"g1\",\"s1\",\"Loja A\","), "{csv}");
     assert!(lines[2].contains("estou com muita dor de cabeça"));
 
     // What a Lambda does not have.

@@ -294,3 +294,127 @@ async fn audio_round_trips_across_chunks() {
     seg.id = "seg-big".into();
     assert_eq!(store.segment_pcm(&seg).await.unwrap(), pcm);
 }
+
+/// Items written before the admin attributes existed (no `admin_v`, no GSI2 `SEGMENTS` entry,
+/// no copied store/counter/results) still read as the same rows, from their child items.
+#[tokio::test]
+async fn segments_written_before_the_admin_attributes_still_read() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use balto_core::admin::HistoryQuery;
+    use balto_core::admin_store::AdminStore;
+    use balto_core::advice::{Advice, Category, Confidence, Decision};
+    use balto_core::attempt::{Attempt, AttemptOutcome};
+    use balto_core::records::{SuggestionRecord, TranscriptRecord};
+
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    store
+        .open_session(SessionRecord {
+            id: "old".into(),
+            key_id: "k".into(),
+            store: "Loja Velha".into(),
+            counter: "Balcão 1".into(),
+            started_at_ms: 1_700_000_000_000,
+            ended_at_ms: None,
+        })
+        .await
+        .unwrap();
+    let seg = segment(1, "old", "k", None);
+    store.insert_segment(seg.clone()).await.unwrap();
+    store
+        .insert_transcript(TranscriptRecord {
+            segment_id: seg.id.clone(),
+            provider: "whisper".into(),
+            text: "dor de garganta".into(),
+            language: None,
+            latency_ms: 800,
+            created_at_ms: seg.created_at_ms,
+        })
+        .await
+        .unwrap();
+    store
+        .insert_suggestion(SuggestionRecord {
+            segment_id: seg.id.clone(),
+            session_id: "old".into(),
+            advisor: "regras".into(),
+            advice: Advice {
+                decision: Decision::Recomendar,
+                category: Some(Category::Garganta),
+                product: Some("Pastilha".into()),
+                explanation: "garganta".into(),
+                confidence: Confidence::Media,
+            },
+            base_transcript: "dor de garganta".into(),
+            sent: true,
+            latency_ms: 2,
+            created_at_ms: seg.created_at_ms,
+        })
+        .await
+        .unwrap();
+    store
+        .insert_attempts(
+            &seg.id,
+            "stt",
+            &[Attempt {
+                provider: "whisper".into(),
+                attempt: 1,
+                started_ms: 0,
+                latency_ms: 800,
+                outcome: AttemptOutcome::Ok,
+                error: None,
+            }],
+        )
+        .await
+        .unwrap();
+    let row = store.segment_row(&seg.id).await.unwrap().unwrap();
+    assert_eq!(row.transcript.as_deref(), Some("dor de garganta"));
+    assert_eq!(row.store, "Loja Velha");
+    let summary = store.session_summary("old").await.unwrap().unwrap();
+
+    // Strip what this change added: the item as the previous version wrote it.
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("SEG#{}", seg.id)))
+        .key("SK", AttributeValue::S("SEG".into()))
+        .update_expression(
+            "REMOVE admin_v, GSI2PK, GSI2SK, loja, balcao, t_all, calls, s_advisor, s_decisao, \
+             s_categoria, s_produto, s_explicacao, s_confianca, s_sent, s_latency_ms, s_sent_count",
+        )
+        .send()
+        .await
+        .unwrap();
+    let raw = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
+    assert!(!raw.contains_key("t_all") && !raw.contains_key("loja"));
+
+    assert_eq!(
+        store.segment_row(&seg.id).await.unwrap(),
+        Some(row.clone()),
+        "completed from the transcript, suggestion and session items"
+    );
+    assert_eq!(store.session_rows("old").await.unwrap(), vec![row.clone()]);
+    assert_eq!(
+        store.session_summary("old").await.unwrap(),
+        Some(summary),
+        "counts, sent suggestions included"
+    );
+    let by_session = store
+        .list_segments(&HistoryQuery {
+            session_id: Some("old".into()),
+            provider: Some("whisper".into()),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_session.items, vec![row], "filters see the completed row");
+    assert_eq!(
+        store
+            .list_segments(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "not in the chain-wide index until re-written"
+    );
+}
