@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 async fn a_taken_port_falls_back_to_the_next_one() {
     let localhost: IpAddr = [127, 0, 0, 1].into();
     // Find two free consecutive ports, take the first.
-    let (taken, port) = loop {
+    let (_taken, port) = loop {
         let l = tokio::net::TcpListener::bind((localhost, 0)).await.unwrap();
         let p = l.local_addr().unwrap().port();
         if p < u16::MAX && std::net::TcpListener::bind((localhost, p + 1)).is_ok() {

@@ -299,6 +299,9 @@ impl SegView {
     }
 }
 
+/// A session's item (when stored) and its suggestions, by session id.
+type SessionParts = (String, Option<Item>, Vec<SuggestionRecord>);
+
 fn page<T: Clone>(items: &[T], q: &HistoryQuery) -> (Vec<T>, u64) {
     let total = items.len() as u64;
     let start = usize::try_from(q.offset()).unwrap_or(usize::MAX);
@@ -508,7 +511,7 @@ impl DynamoStore {
             .filter(|(_, need)| **need)
             .map(|(v, _)| v.rec.session_id.clone())
             .collect();
-        let found: Vec<Result<(String, Option<Item>, Vec<SuggestionRecord>), StorageError>> =
+        let found: Vec<Result<SessionParts, StorageError>> =
             futures_util::stream::iter(sessions.into_iter().map(|id| async move {
                 let item = self.get(&format!("SESSION#{id}"), "SESSION").await?;
                 let suggestions = self.session_suggestions(&id).await?;
