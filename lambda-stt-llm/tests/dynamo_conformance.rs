@@ -387,6 +387,24 @@ async fn segments_written_before_the_admin_attributes_still_read() {
         .unwrap();
     let raw = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
     assert!(!raw.contains_key("t_all") && !raw.contains_key("loja"));
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S("SESSION#old".into()))
+        .key("SK", AttributeValue::S("SESSION".into()))
+        .update_expression("REMOVE GSI3PK, GSI3SK")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_sessions(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 
     assert_eq!(
         store.segment_row(&seg.id).await.unwrap(),
@@ -396,7 +414,7 @@ async fn segments_written_before_the_admin_attributes_still_read() {
     assert_eq!(store.session_rows("old").await.unwrap(), vec![row.clone()]);
     assert_eq!(
         store.session_summary("old").await.unwrap(),
-        Some(summary),
+        Some(summary.clone()),
         "counts, sent suggestions included"
     );
     let by_session = store
@@ -407,7 +425,11 @@ async fn segments_written_before_the_admin_attributes_still_read() {
         })
         .await
         .unwrap();
-    assert_eq!(by_session.items, vec![row], "filters see the completed row");
+    assert_eq!(
+        by_session.items,
+        vec![row.clone()],
+        "filters see the completed row"
+    );
     assert_eq!(
         store
             .list_segments(&HistoryQuery::default())
@@ -415,6 +437,30 @@ async fn segments_written_before_the_admin_attributes_still_read() {
             .unwrap()
             .total,
         0,
-        "not in the chain-wide index until re-written"
+        "not in the chain-wide index until back-filled"
     );
+    let report = store.backfill_admin_attributes().await.unwrap();
+    assert_eq!((report.sessions, report.segments), (1, 1));
+    assert_eq!(
+        store
+            .list_sessions(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .items,
+        vec![summary],
+        "the session is listed again"
+    );
+    let all = store
+        .list_segments(&HistoryQuery {
+            decision: Some(Decision::Recomendar),
+            q: Some("GARGANTA".into()),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items, vec![row], "listed, with its row attributes");
+    let raw = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
+    assert!(raw.contains_key("admin_v") && raw.contains_key("t_all"));
+    let again = store.backfill_admin_attributes().await.unwrap();
+    assert_eq!((again.sessions, again.segments), (0, 0), "once is enough");
 }

@@ -9,6 +9,9 @@
 //! (default 7200), `STT_COST_PER_MINUTE_USD`, `DYNAMODB_TABLE` (default `balto`),
 //! `DYNAMODB_ENDPOINT` (local servers), `BALTO_ENSURE_TABLE=1` (create the table from
 //! table.json at start-up: local runs), and the AWS region/credentials variables.
+//!
+//! `admin-api backfill` (no secret needed) instead adds the admin attributes and index entries
+//! to items written before they existed, prints `{"sessions":N,"segments":M}` and exits.
 
 use anyhow::{Context, Result};
 use lambda_stt_llm::admin_api::lambda::{app, config_from};
@@ -30,8 +33,16 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let config = config_from(env).map_err(anyhow::Error::msg)?;
     let dynamo = DynamoConfig::from_env()?;
+    if std::env::args().nth(1).as_deref() == Some("backfill") {
+        // One-off after upgrading: items written before the admin attributes existed.
+        let store = DynamoStore::connect(&dynamo).await;
+        let report = store.backfill_admin_attributes().await?;
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
+        return Ok(());
+    }
+    let config = config_from(env).map_err(anyhow::Error::msg)?;
     let store = DynamoStore::connect(&dynamo).await;
     if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
         let report = store.ensure_table().await?;

@@ -299,6 +299,13 @@ impl SegView {
     }
 }
 
+/// What [`DynamoStore::backfill_admin_attributes`] updated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BackfillReport {
+    pub sessions: u64,
+    pub segments: u64,
+}
+
 /// A session's item (when stored) and its suggestions, by session id.
 type SessionParts = (String, Option<Item>, Vec<SuggestionRecord>);
 
@@ -686,6 +693,157 @@ impl DynamoStore {
             started_at_ms: s.started_at_ms,
             ended_at_ms: s.ended_at_ms,
         })
+    }
+
+    /// Every item of one `type` lacking `missing_attr`, across scan pages.
+    async fn scan_without(
+        &self,
+        item_type: &str,
+        missing_attr: &str,
+    ) -> Result<Vec<Item>, StorageError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#t = :t AND attribute_not_exists(#m)")
+                .expression_attribute_names("#t", "type")
+                .expression_attribute_names("#m", missing_attr)
+                .expression_attribute_values(":t", s(item_type))
+                .set_limit(self.page_size)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| api("Scan", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Brings items written before the admin attributes existed into the admin lists: every
+    /// session gets its GSI3 `SESSIONS` entry, every segment its GSI2 `SEGMENTS` entry and the
+    /// attributes of a row, computed from its child items. One scan of the table; run it once
+    /// after upgrading, while no results are being written (a result written to a segment
+    /// during its rewrite may be missing from the row until the next write).
+    pub async fn backfill_admin_attributes(&self) -> Result<BackfillReport, StorageError> {
+        let mut report = BackfillReport::default();
+        for item in self.scan_without("session", "GSI3PK").await? {
+            let session = session_from_item(&item)?;
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .key("PK", s(format!("SESSION#{}", session.id)))
+                .key("SK", s("SESSION"))
+                .condition_expression("attribute_exists(PK)")
+                .update_expression("SET GSI3PK = :p, GSI3SK = :k")
+                .expression_attribute_values(":p", s(SESSIONS_PARTITION))
+                .expression_attribute_values(
+                    ":k",
+                    s(format!(
+                        "{}#{}",
+                        time_key(session.started_at_ms),
+                        session.id
+                    )),
+                )
+                .send()
+                .await
+                .map_err(|e| api("UpdateItem", e))?;
+            report.sessions += 1;
+        }
+        let items = self.scan_without("segment", ADMIN_VERSION_ATTR).await?;
+        let views = self.complete(Self::views(&items)?).await?;
+        for (item, v) in items.iter().zip(views) {
+            let order = get_opt_s(item, "GSI1SK")?
+                .unwrap_or_else(|| format!("{}#0", time_key(v.rec.created_at_ms)));
+            let note = |m: Vec<(&str, AttributeValue)>| {
+                AttributeValue::M(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            };
+            let mut values: Vec<(&str, AttributeValue)> = vec![
+                ("GSI2PK", s(SEGMENTS_PARTITION)),
+                ("GSI2SK", s(order)),
+                (ADMIN_VERSION_ATTR, n(ADMIN_VERSION)),
+                (
+                    "t_all",
+                    AttributeValue::L(
+                        v.transcripts
+                            .iter()
+                            .map(|t| {
+                                note(vec![
+                                    ("provider", s(&t.provider)),
+                                    ("text", s(&t.text)),
+                                    ("latency_ms", n(t.latency_ms)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+                (
+                    "calls",
+                    AttributeValue::L(
+                        v.calls
+                            .iter()
+                            .map(|c| {
+                                note(vec![
+                                    ("stage", s(&c.stage)),
+                                    ("provider", s(&c.provider)),
+                                    ("latency_ms", n(c.latency_ms)),
+                                    ("ok", AttributeValue::Bool(c.ok)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+                ("s_sent_count", n(v.sent_suggestions)),
+            ];
+            if let Some(x) = &v.store {
+                values.push(("loja", s(x)));
+            }
+            if let Some(x) = &v.counter {
+                values.push(("balcao", s(x)));
+            }
+            if let Some(sug) = &v.latest {
+                let a = &sug.advice;
+                values.extend([
+                    ("s_advisor", s(&sug.advisor)),
+                    ("s_decisao", s(a.decision.as_str())),
+                    ("s_explicacao", s(&a.explanation)),
+                    ("s_confianca", s(a.confidence.as_str())),
+                    ("s_sent", AttributeValue::Bool(sug.sent)),
+                    ("s_latency_ms", n(sug.latency_ms)),
+                ]);
+                if let Some(c) = a.category {
+                    values.push(("s_categoria", s(c.as_str())));
+                }
+                if let Some(p) = &a.product {
+                    values.push(("s_produto", s(p)));
+                }
+            }
+            let mut req = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("PK", s(format!("SEG#{}", v.rec.id)))
+                .key("SK", s("SEG"))
+                .condition_expression("attribute_exists(PK)");
+            let mut sets = Vec::new();
+            for (i, (name, value)) in values.into_iter().enumerate() {
+                sets.push(format!("#a{i} = :v{i}"));
+                req = req
+                    .expression_attribute_names(format!("#a{i}"), name)
+                    .expression_attribute_values(format!(":v{i}"), value);
+            }
+            req.update_expression(format!("SET {}", sets.join(", ")))
+                .send()
+                .await
+                .map_err(|e| api("UpdateItem", e))?;
+            report.segments += 1;
+        }
+        Ok(report)
     }
 
     async fn one_view(&self, id: &str) -> Result<Option<SegView>, StorageError> {

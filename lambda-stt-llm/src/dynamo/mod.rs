@@ -7,6 +7,7 @@ mod admin;
 mod attrs;
 mod table;
 
+pub use admin::BackfillReport;
 pub use table::{EnsureReport, TTL_ATTRIBUTE, TableError, ensure_table};
 
 use async_trait::async_trait;
