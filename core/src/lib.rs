@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod admin_auth;
+#[cfg(feature = "conformance")]
+pub mod admin_conformance;
 pub mod admin_store;
 pub mod advice;
 pub mod advisor;

@@ -36,6 +36,20 @@ async fn the_shared_storage_conformance_suite_passes() {
 }
 
 #[tokio::test]
+async fn the_shared_admin_conformance_suite_passes() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    balto_core::admin_conformance::run(&store, &store).await;
+}
+
+#[tokio::test]
+async fn the_admin_conformance_suite_passes_across_query_pages() {
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await.with_page_size(2);
+    balto_core::admin_conformance::run(&store, &store).await;
+}
+
+#[tokio::test]
 async fn the_table_is_created_once() {
     let server = dynalite::start().await;
     let store = dynalite::fresh_store(&server).await;
@@ -279,4 +293,174 @@ async fn audio_round_trips_across_chunks() {
     let mut seg = segment(9, "s1", "keyA", None);
     seg.id = "seg-big".into();
     assert_eq!(store.segment_pcm(&seg).await.unwrap(), pcm);
+}
+
+/// Items written before the admin attributes existed (no `admin_v`, no GSI2 `SEGMENTS` entry,
+/// no copied store/counter/results) still read as the same rows, from their child items.
+#[tokio::test]
+async fn segments_written_before_the_admin_attributes_still_read() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use balto_core::admin::HistoryQuery;
+    use balto_core::admin_store::AdminStore;
+    use balto_core::advice::{Advice, Category, Confidence, Decision};
+    use balto_core::attempt::{Attempt, AttemptOutcome};
+    use balto_core::records::{SuggestionRecord, TranscriptRecord};
+
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    store
+        .open_session(SessionRecord {
+            id: "old".into(),
+            key_id: "k".into(),
+            store: "Loja Velha".into(),
+            counter: "Balcão 1".into(),
+            started_at_ms: 1_700_000_000_000,
+            ended_at_ms: None,
+        })
+        .await
+        .unwrap();
+    let seg = segment(1, "old", "k", None);
+    store.insert_segment(seg.clone()).await.unwrap();
+    store
+        .insert_transcript(TranscriptRecord {
+            segment_id: seg.id.clone(),
+            provider: "whisper".into(),
+            text: "dor de garganta".into(),
+            language: None,
+            latency_ms: 800,
+            created_at_ms: seg.created_at_ms,
+        })
+        .await
+        .unwrap();
+    store
+        .insert_suggestion(SuggestionRecord {
+            segment_id: seg.id.clone(),
+            session_id: "old".into(),
+            advisor: "regras".into(),
+            advice: Advice {
+                decision: Decision::Recomendar,
+                category: Some(Category::Garganta),
+                product: Some("Pastilha".into()),
+                explanation: "garganta".into(),
+                confidence: Confidence::Media,
+            },
+            base_transcript: "dor de garganta".into(),
+            sent: true,
+            latency_ms: 2,
+            created_at_ms: seg.created_at_ms,
+        })
+        .await
+        .unwrap();
+    store
+        .insert_attempts(
+            &seg.id,
+            "stt",
+            &[Attempt {
+                provider: "whisper".into(),
+                attempt: 1,
+                started_ms: 0,
+                latency_ms: 800,
+                outcome: AttemptOutcome::Ok,
+                error: None,
+            }],
+        )
+        .await
+        .unwrap();
+    let row = store.segment_row(&seg.id).await.unwrap().unwrap();
+    assert_eq!(row.transcript.as_deref(), Some("dor de garganta"));
+    assert_eq!(row.store, "Loja Velha");
+    let summary = store.session_summary("old").await.unwrap().unwrap();
+
+    // Strip what this change added: the item as the previous version wrote it.
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("SEG#{}", seg.id)))
+        .key("SK", AttributeValue::S("SEG".into()))
+        .update_expression(
+            "REMOVE admin_v, GSI2PK, GSI2SK, loja, balcao, t_all, calls, s_advisor, s_decisao, \
+             s_categoria, s_produto, s_explicacao, s_confianca, s_sent, s_latency_ms, s_sent_count",
+        )
+        .send()
+        .await
+        .unwrap();
+    let raw = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
+    assert!(!raw.contains_key("t_all") && !raw.contains_key("loja"));
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S("SESSION#old".into()))
+        .key("SK", AttributeValue::S("SESSION".into()))
+        .update_expression("REMOVE GSI3PK, GSI3SK")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_sessions(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    assert_eq!(
+        store.segment_row(&seg.id).await.unwrap(),
+        Some(row.clone()),
+        "completed from the transcript, suggestion and session items"
+    );
+    assert_eq!(store.session_rows("old").await.unwrap(), vec![row.clone()]);
+    assert_eq!(
+        store.session_summary("old").await.unwrap(),
+        Some(summary.clone()),
+        "counts, sent suggestions included"
+    );
+    let by_session = store
+        .list_segments(&HistoryQuery {
+            session_id: Some("old".into()),
+            provider: Some("whisper".into()),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        by_session.items,
+        vec![row.clone()],
+        "filters see the completed row"
+    );
+    assert_eq!(
+        store
+            .list_segments(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "not in the chain-wide index until back-filled"
+    );
+    let report = store.backfill_admin_attributes().await.unwrap();
+    assert_eq!((report.sessions, report.segments), (1, 1));
+    assert_eq!(
+        store
+            .list_sessions(&HistoryQuery::default())
+            .await
+            .unwrap()
+            .items,
+        vec![summary],
+        "the session is listed again"
+    );
+    let all = store
+        .list_segments(&HistoryQuery {
+            decision: Some(Decision::Recomendar),
+            q: Some("GARGANTA".into()),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items, vec![row], "listed, with its row attributes");
+    let raw = store.raw_segment_item(&seg.id).await.unwrap().unwrap();
+    assert!(raw.contains_key("admin_v") && raw.contains_key("t_all"));
+    let again = store.backfill_admin_attributes().await.unwrap();
+    assert_eq!((again.sessions, again.segments), (0, 0), "once is enough");
 }

@@ -10,6 +10,8 @@
 
 mod auth;
 pub mod export;
+#[cfg(feature = "aws")]
+pub mod lambda;
 pub mod reports;
 
 pub use auth::ThrottlePolicy;

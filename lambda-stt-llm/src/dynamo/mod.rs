@@ -3,9 +3,11 @@
 //! writes for idempotency, paginated queries, and TTL (`expires_at`) on everything a retention
 //! period applies to. Segment audio is kept in the table too, in chunks under the segment.
 
+mod admin;
 mod attrs;
 mod table;
 
+pub use admin::BackfillReport;
 pub use table::{EnsureReport, TTL_ATTRIBUTE, TableError, ensure_table};
 
 use async_trait::async_trait;
@@ -537,7 +539,9 @@ fn status_partition(status: SegmentStatus) -> Option<String> {
 }
 
 impl DynamoStore {
-    fn segment_item(&self, seg: &SegmentRecord) -> Item {
+    /// The segment's item. `session` (the session's item, when stored) gives the store and
+    /// counter copied onto it for the admin lists.
+    fn segment_item(&self, seg: &SegmentRecord, session: Option<&Item>) -> Item {
         let order = format!("{}#{}", time_key(seg.created_at_ms), insertion_order());
         let mut item = HashMap::from([
             ("PK".to_string(), s(format!("SEG#{}", seg.id))),
@@ -555,7 +559,18 @@ impl DynamoStore {
             ("GSI1PK".to_string(), s(format!("SEGS#{}", seg.session_id))),
             ("GSI1SK".to_string(), s(&order)),
             ("GSI3SK".to_string(), s(&order)),
+            ("GSI2PK".to_string(), s(admin::SEGMENTS_PARTITION)),
+            ("GSI2SK".to_string(), s(&order)),
+            (
+                admin::ADMIN_VERSION_ATTR.to_string(),
+                n(admin::ADMIN_VERSION),
+            ),
         ]);
+        for name in ["loja", "balcao"] {
+            if let Some(v) = session.and_then(|i| i.get(name)) {
+                item.insert(name.to_string(), v.clone());
+            }
+        }
         if let Some(p) = status_partition(seg.status) {
             item.insert("GSI3PK".to_string(), s(p));
         }
@@ -678,6 +693,15 @@ impl Storage for DynamoStore {
                     session.id
                 )),
             ),
+            ("GSI3PK".to_string(), s(admin::SESSIONS_PARTITION)),
+            (
+                "GSI3SK".to_string(),
+                s(format!(
+                    "{}#{}",
+                    time_key(session.started_at_ms),
+                    session.id
+                )),
+            ),
         ]);
         if let Some(e) = session.ended_at_ms {
             item.insert("ended_at_ms".to_string(), n(e));
@@ -737,7 +761,13 @@ impl Storage for DynamoStore {
                 }
             }
         }
-        if self.put_new(self.segment_item(&segment)).await? {
+        let session = self
+            .get(&format!("SESSION#{}", segment.session_id), "SESSION")
+            .await?;
+        if self
+            .put_new(self.segment_item(&segment, session.as_ref()))
+            .await?
+        {
             return Ok(InsertOutcome::Inserted);
         }
         match self.find_segment(&segment.id).await? {
@@ -845,7 +875,8 @@ impl Storage for DynamoStore {
             item.insert("language".to_string(), s(l));
         }
         let item = self.with_expiry(item, t.created_at_ms);
-        self.put(item).await
+        self.put(item).await?;
+        self.note_transcript(&t).await
     }
 
     async fn segment_transcripts(
@@ -908,7 +939,8 @@ impl Storage for DynamoStore {
             item.insert("produto".to_string(), s(p));
         }
         let item = self.with_expiry(item, sug.created_at_ms);
-        self.put(item).await
+        self.put(item).await?;
+        self.note_suggestion(&sug).await
     }
 
     async fn insert_attempts(
@@ -940,7 +972,7 @@ impl Storage for DynamoStore {
             let item = self.with_expiry(item, now_ms);
             self.put(item).await?;
         }
-        Ok(())
+        self.note_attempts(segment_id, stage, attempts).await
     }
 
     async fn segment_attempts(

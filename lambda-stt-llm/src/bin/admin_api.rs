@@ -1,0 +1,78 @@
+//! The `admin-api` Lambda function: the admin API (`/api/admin/*`, the same routes and JSON
+//! types local-dev serves, from `balto_core::admin`) over DynamoDB, behind the admin secret
+//! (`lambda_stt_llm::admin_api::lambda`).
+//!
+//! In AWS it runs under `lambda_http` (Function URL). With `BALTO_LOCAL_HTTP=127.0.0.1:0` it
+//! serves the same router on a plain socket instead, printing `listening on http://ADDR`.
+//!
+//! Environment: `ADMIN_SECRET` (required, at least 16 characters), `ADMIN_SESSION_TTL_S`
+//! (default 7200), `STT_COST_PER_MINUTE_USD`, `DYNAMODB_TABLE` (default `balto`),
+//! `DYNAMODB_ENDPOINT` (local servers), `BALTO_ENSURE_TABLE=1` (create the table from
+//! table.json at start-up: local runs), and the AWS region/credentials variables.
+//!
+//! `admin-api backfill` (no secret needed) instead adds the admin attributes and index entries
+//! to items written before they existed, prints `{"sessions":N,"segments":M}` and exits.
+
+use anyhow::{Context, Result};
+use lambda_stt_llm::admin_api::lambda::{app, config_from};
+use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
+use std::io::Write;
+use std::net::SocketAddr;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let dynamo = DynamoConfig::from_env()?;
+    if std::env::args().nth(1).as_deref() == Some("backfill") {
+        // One-off after upgrading: items written before the admin attributes existed.
+        let store = DynamoStore::connect(&dynamo).await;
+        let report = store.backfill_admin_attributes().await?;
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
+        return Ok(());
+    }
+    let config = config_from(env).map_err(anyhow::Error::msg)?;
+    let store = DynamoStore::connect(&dynamo).await;
+    if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
+        let report = store.ensure_table().await?;
+        tracing::info!(table = %dynamo.table, created = report.created, ttl = report.ttl_enabled, "table ready");
+    }
+    tracing::info!(table = %dynamo.table, "admin API over DynamoDB");
+    let app = app(store, config);
+    match env("BALTO_LOCAL_HTTP") {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot bind {addr}"))?;
+            let local = listener.local_addr()?;
+            let mut stdout = std::io::stdout();
+            writeln!(stdout, "listening on http://{local}")?;
+            stdout.flush()?;
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown())
+            .await?;
+            Ok(())
+        }
+        None => lambda_http::run(app)
+            .await
+            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}")),
+    }
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
