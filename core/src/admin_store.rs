@@ -8,6 +8,7 @@ use crate::admin::{
     TranscriptReview,
 };
 use crate::advice::Category;
+use crate::key_record::KeyRecord;
 use crate::records::{SegmentRecord, SuggestionVerdict};
 use crate::storage::StorageError;
 use async_trait::async_trait;
@@ -117,4 +118,15 @@ pub trait Backup: Send + Sync {
 pub trait LiveStatus: Send + Sync {
     /// A snapshot at `now_ms`.
     async fn snapshot(&self, now_ms: i64) -> Result<LiveSnapshot, StorageError>;
+}
+
+/// Where counter keys are published for an edge that authenticates them itself (the Worker's
+/// KV namespace). The admin API publishes before it stores a new key and before it revokes one,
+/// so the edge never accepts a key the store does not know or still accepts a revoked one.
+#[async_trait]
+pub trait KeyPublisher: Send + Sync {
+    /// Writes (or replaces) the key's record, revoked or not.
+    async fn publish(&self, record: &KeyRecord) -> Result<(), StorageError>;
+    /// Removes a key's record (a new key whose storing failed).
+    async fn withdraw(&self, key_id: &str) -> Result<(), StorageError>;
 }

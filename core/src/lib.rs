@@ -10,6 +10,7 @@ pub mod advice;
 pub mod advisor;
 pub mod attempt;
 pub mod frontend;
+pub mod key_record;
 pub mod keys;
 pub mod pcm;
 pub mod protocol;

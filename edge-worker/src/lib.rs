@@ -11,7 +11,8 @@
 
 pub mod cpu_meter;
 pub mod edge_front_end;
-pub mod key_record;
+/// The KV key record lives in core (the admin API publishes it too).
+pub use balto_core::key_record;
 pub mod limiter;
 pub mod relay_call;
 pub mod session_ids;

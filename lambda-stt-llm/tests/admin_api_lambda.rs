@@ -62,7 +62,13 @@ fn binary(server: &dynalite::Dynalite, table: &str, secret: Option<&str>) -> Com
 }
 
 async fn start(server: &dynalite::Dynalite, table: &str) -> AdminApi {
-    let mut child = binary(server, table, Some(SECRET)).spawn().unwrap();
+    start_with(server, table, &[]).await
+}
+
+async fn start_with(server: &dynalite::Dynalite, table: &str, env: &[(&str, &str)]) -> AdminApi {
+    let mut cmd = binary(server, table, Some(SECRET));
+    cmd.envs(env.iter().copied());
+    let mut child = cmd.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
@@ -611,4 +617,139 @@ async fn a_history_page_over_many_segments() {
     for (path, took, bytes) in timings {
         eprintln!("GET {path}: {took:?}, {bytes} bytes");
     }
+}
+
+/// A pepper as the edge Worker's `KEY_PEPPER` secret holds it (hex, 32 bytes).
+const PEPPER_HEX: &str = "7e57000000000000000000000000000000000000000000000000000000c0ffee";
+
+/// The values the fake Cloudflare API received, by request path.
+async fn kv_writes(cf: &wiremock::MockServer) -> Vec<(String, String, String)> {
+    cf.received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.url.path().to_string(),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_created_and_revoked_here_are_published_to_the_edge_kv() {
+    use balto_core::key_record::{Refusal, check_key, parse_pepper};
+    use balto_core::keys::PresentedKey;
+    use wiremock::matchers::{header, method, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    // The Cloudflare API as documented: bearer token, the KV value path, an envelope answer.
+    let cf = wiremock::MockServer::start().await;
+    let values = r"^/client/v4/accounts/acc1/storage/kv/namespaces/ns1/values/key%3A[0-9a-f]+$";
+    Mock::given(method("PUT"))
+        .and(path_regex(values))
+        .and(header("authorization", "Bearer cf-token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"success": true, "errors": [], "messages": [], "result": null}),
+            ),
+        )
+        .mount(&cf)
+        .await;
+    let base = format!("{}/client/v4", cf.uri());
+    let api = start_with(
+        &server,
+        store.table(),
+        &[
+            ("KEY_PEPPER", PEPPER_HEX),
+            ("CF_ACCOUNT_ID", "acc1"),
+            ("CF_KV_NAMESPACE_ID", "ns1"),
+            ("CF_API_TOKEN", "cf-token"),
+            ("CF_API_BASE", &base),
+        ],
+    )
+    .await;
+    let token: LoginResponse = api.login(SECRET).await.json().await.unwrap();
+    let t = token.token.as_str();
+
+    let resp = api
+        .req(Some(t), Method::POST, "/keys")
+        .json(&json!({"store": "Loja Norte", "counter": "Balcão 3"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let created: CreatedKey = resp.json().await.unwrap();
+    let writes = kv_writes(&cf).await;
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    let (verb, path, body) = &writes[0];
+    assert_eq!(verb, "PUT");
+    assert!(
+        path.ends_with(&format!("key%3A{}", created.key_id)),
+        "{path}"
+    );
+    // What the Worker would read verifies the full key handed out, with the shared pepper only.
+    let pepper = parse_pepper(PEPPER_HEX).unwrap();
+    let presented = PresentedKey::parse(&created.api_key).unwrap();
+    let key = check_key(&presented, Some(body), Some(&pepper)).unwrap();
+    assert_eq!(
+        (key.store.as_str(), key.counter.as_str()),
+        ("Loja Norte", "Balcão 3")
+    );
+    assert_eq!(
+        check_key(&presented, Some(body), None),
+        Err(Refusal::Mismatch)
+    );
+    assert!(
+        !body.contains(created.api_key.rsplit('_').next().unwrap()),
+        "secret published"
+    );
+
+    // Revoked: the edge gets the revoked record before the store changes.
+    let resp = api
+        .req(
+            Some(t),
+            Method::DELETE,
+            &format!("/keys/{}", created.key_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let writes = kv_writes(&cf).await;
+    assert_eq!(writes.len(), 2);
+    assert_eq!(
+        check_key(&presented, Some(&writes[1].2), Some(&pepper)),
+        Err(Refusal::Revoked)
+    );
+
+    // The edge refusing a write (as the API reports a bad token) loses nothing and adds nothing.
+    cf.reset().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "success": false,
+            "errors": [{"code": 10000, "message": "Authentication error"}],
+            "messages": [], "result": null
+        })))
+        .mount(&cf)
+        .await;
+    let before: Vec<CounterKey> = api.get(t, "/keys").await;
+    let resp = api
+        .req(Some(t), Method::POST, "/keys")
+        .json(&json!({"store": "Loja Norte", "counter": "Balcão 4"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
+    let error: serde_json::Value = resp.json().await.unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("borda"),
+        "{error}"
+    );
+    let after: Vec<CounterKey> = api.get(t, "/keys").await;
+    assert_eq!(after, before, "a key the edge does not know was stored");
 }

@@ -27,6 +27,8 @@ where
         audio: Some(Arc::new(WavAudio)),
         backup: Some(Arc::new(app.db.clone())),
         live: Some(Arc::new(AppLive(Arc::clone(app)))),
+        key_pepper: app.key_pepper.clone(),
+        edge_keys: None,
     };
     let pages = StaticApp {
         prefix: "/admin",

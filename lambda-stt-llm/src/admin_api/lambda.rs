@@ -4,12 +4,16 @@
 //! live status (those routes answer 501). The binary `src/bin/admin_api.rs` and the tests
 //! build it with the same functions.
 
+use super::edge_keys::{CloudflareKvKeys, KvTarget};
 use super::{AdminBackends, AdminConfig, router};
 use crate::dynamo::DynamoStore;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
+use balto_core::admin_store::KeyPublisher;
+use balto_core::key_record::parse_pepper;
+use balto_core::keys::KeyPepper;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,18 +53,51 @@ pub fn config_from(get: impl Fn(&str) -> Option<String>) -> Result<AdminConfig, 
     Ok(config)
 }
 
+/// How counter keys created here are hashed and where they are published.
+#[derive(Default)]
+pub struct KeySettings {
+    /// `KEY_PEPPER` (hex, ≥ 32 bytes): the same secret as the edge Worker's, so keys created
+    /// here authenticate there. Unset: unpeppered (v1) hashes, with a warning at start.
+    pub pepper: Option<KeyPepper>,
+    /// The Worker's KV namespace (`CF_ACCOUNT_ID`, `CF_KV_NAMESPACE_ID`, `CF_API_TOKEN`).
+    pub edge: Option<KvTarget>,
+}
+
+impl KeySettings {
+    /// From the environment (`get` reads a variable).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KeySettings, String> {
+        let pepper = match get("KEY_PEPPER").filter(|v| !v.trim().is_empty()) {
+            Some(hex) => Some(parse_pepper(&hex).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        Ok(KeySettings {
+            pepper,
+            edge: KvTarget::from_env(&get)?,
+        })
+    }
+}
+
 /// The admin API over `store`, with the client address taken from the Lambda request
 /// context when no socket address is known (per-address login throttling).
-pub fn app(store: DynamoStore, config: AdminConfig) -> Router {
+pub fn app(store: DynamoStore, config: AdminConfig, keys: KeySettings) -> Result<Router, String> {
     let store = Arc::new(store);
+    let edge_keys = match keys.edge {
+        Some(target) => Some(
+            Arc::new(CloudflareKvKeys::new(target).map_err(|e| e.to_string())?)
+                as Arc<dyn KeyPublisher>,
+        ),
+        None => None,
+    };
     let backends = AdminBackends {
         storage: store.clone(),
         admin: store.clone(),
         audio: Some(store),
         backup: None,
         live: None,
+        key_pepper: keys.pepper,
+        edge_keys,
     };
-    router(config, backends).layer(from_fn(lambda_source_ip))
+    Ok(router(config, backends).layer(from_fn(lambda_source_ip)))
 }
 
 /// Records the Function URL's `requestContext.http.sourceIp` as the peer address.

@@ -9,6 +9,7 @@
 //! [`MAX_BODY_BYTES`] get 413; security headers on every answer.
 
 mod auth;
+pub mod edge_keys;
 pub mod export;
 #[cfg(feature = "aws")]
 pub mod lambda;
@@ -30,8 +31,9 @@ use balto_core::admin::{
     SuggestionReview, SuggestionReviewRequest, TranscriptReview, TranscriptReviewRequest,
 };
 use balto_core::admin_auth::{TOKEN_NONCE_BYTES, TokenClaims, TokenKey, secret_matches};
-use balto_core::admin_store::{AdminStore, Backup, LiveStatus, SegmentAudio};
-use balto_core::keys::{IssuedKey, RANDOM_BYTES_NEEDED};
+use balto_core::admin_store::{AdminStore, Backup, KeyPublisher, LiveStatus, SegmentAudio};
+use balto_core::key_record::KeyRecord;
+use balto_core::keys::{IssuedKey, KeyPepper, RANDOM_BYTES_NEEDED};
 use balto_core::records::{CounterKey, SegmentStatus, StoredKey};
 use balto_core::storage::{Storage, StorageError};
 use std::collections::BTreeMap;
@@ -116,6 +118,10 @@ pub struct AdminBackends {
     pub audio: Option<Arc<dyn SegmentAudio>>,
     pub backup: Option<Arc<dyn Backup>>,
     pub live: Option<Arc<dyn LiveStatus>>,
+    /// New counter keys are hashed with this server secret (v2); `None`: unpeppered v1 hashes.
+    pub key_pepper: Option<KeyPepper>,
+    /// Where keys are published for the edge (the Worker's KV); `None`: nowhere else.
+    pub edge_keys: Option<Arc<dyn KeyPublisher>>,
 }
 
 #[derive(Clone)]
@@ -159,6 +165,9 @@ pub enum ApiError {
     NotImplemented(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A service the change depends on (the edge's key store) did not confirm it.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("erro interno")]
     Internal(String),
 }
@@ -183,6 +192,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "admin api internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -715,7 +725,7 @@ async fn create_key(
     }
     let mut random = [0u8; RANDOM_BYTES_NEEDED];
     getrandom::fill(&mut random).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let issued = IssuedKey::from_random(&random);
+    let issued = IssuedKey::from_random_with(&random, state.backends.key_pepper.as_ref());
     let now = now_ms();
     let key = CounterKey {
         key_id: issued.key_id.clone(),
@@ -724,15 +734,27 @@ async fn create_key(
         created_at_ms: now,
         revoked_at_ms: None,
     };
-    state
-        .backends
-        .storage
-        .insert_key(StoredKey {
-            key: key.clone(),
-            salt: issued.salt,
-            hash: issued.hash,
-        })
-        .await?;
+    let stored = StoredKey {
+        key: key.clone(),
+        salt: issued.salt,
+        hash: issued.hash,
+    };
+    // The edge first: a key the edge refuses is never handed out; a key the store then fails
+    // to keep is withdrawn from the edge again.
+    let edge = state.backends.edge_keys.as_ref();
+    if let Some(edge) = edge {
+        edge.publish(&KeyRecord::from_stored(&stored))
+            .await
+            .map_err(edge_unavailable)?;
+    }
+    if let Err(e) = state.backends.storage.insert_key(stored).await {
+        if let Some(edge) = edge
+            && let Err(w) = edge.withdraw(&key.key_id).await
+        {
+            tracing::error!(key_id = %key.key_id, error = %w, "a key the store refused is still published at the edge");
+        }
+        return Err(e.into());
+    }
     tracing::info!(key_id = %key.key_id, "counter key created by admin");
     Ok((
         StatusCode::CREATED,
@@ -751,12 +773,30 @@ async fn revoke_key(
     State(state): State<AdminState>,
     Path(key_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if state.backends.storage.revoke_key(&key_id, now_ms()).await? {
+    let storage = &state.backends.storage;
+    // Revoked at the edge first, so a failure leaves the key refused, never half-revoked.
+    if let Some(edge) = &state.backends.edge_keys {
+        let Some(mut stored) = storage.find_key(&key_id).await? else {
+            return Err(ApiError::NotFound("chave".into()));
+        };
+        stored.key.revoked_at_ms = stored.key.revoked_at_ms.or(Some(now_ms()));
+        edge.publish(&KeyRecord::from_stored(&stored))
+            .await
+            .map_err(edge_unavailable)?;
+    }
+    if storage.revoke_key(&key_id, now_ms()).await? {
         tracing::info!(key_id = %key_id, "counter key revoked by admin");
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("chave".into()))
     }
+}
+
+fn edge_unavailable(e: StorageError) -> ApiError {
+    tracing::error!(error = %e, "publishing a counter key at the edge failed");
+    ApiError::Unavailable(
+        "a borda (Cloudflare KV) não confirmou a chave; nada foi alterado, tente de novo".into(),
+    )
 }
 
 /// Every row of a paged list, up to [`MAX_EXPORT_ROWS`].

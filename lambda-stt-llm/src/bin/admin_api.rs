@@ -9,12 +9,14 @@
 //! (default 7200), `STT_COST_PER_MINUTE_USD`, `DYNAMODB_TABLE` (default `balto`),
 //! `DYNAMODB_ENDPOINT` (local servers), `BALTO_ENSURE_TABLE=1` (create the table from
 //! table.json at start-up: local runs), and the AWS region/credentials variables.
+//! Counter keys: `KEY_PEPPER` (the edge Worker's pepper, hex) and, to publish them to the
+//! Worker's KV, `CF_ACCOUNT_ID`, `CF_KV_NAMESPACE_ID`, `CF_API_TOKEN` (`CF_API_BASE` for tests).
 //!
 //! `admin-api backfill` (no secret needed) instead adds the admin attributes and index entries
 //! to items written before they existed, prints `{"sessions":N,"segments":M}` and exits.
 
 use anyhow::{Context, Result};
-use lambda_stt_llm::admin_api::lambda::{app, config_from};
+use lambda_stt_llm::admin_api::lambda::{KeySettings, app, config_from};
 use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -31,6 +33,7 @@ async fn main() -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_ansi(false)
         .init();
     let dynamo = DynamoConfig::from_env()?;
@@ -43,13 +46,25 @@ async fn main() -> Result<()> {
         return Ok(());
     }
     let config = config_from(env).map_err(anyhow::Error::msg)?;
+    let keys = KeySettings::from_env(env).map_err(anyhow::Error::msg)?;
+    if keys.pepper.is_none() {
+        tracing::warn!("KEY_PEPPER unset: new counter keys get unpeppered (v1) hashes");
+    }
+    match &keys.edge {
+        Some(t) => {
+            tracing::info!(account = %t.account_id, namespace = %t.namespace_id, "counter keys are published to the edge's KV")
+        }
+        None => {
+            tracing::warn!("CF_* unset: counter keys created here are not published to the edge")
+        }
+    }
     let store = DynamoStore::connect(&dynamo).await;
     if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
         let report = store.ensure_table().await?;
         tracing::info!(table = %dynamo.table, created = report.created, ttl = report.ttl_enabled, "table ready");
     }
     tracing::info!(table = %dynamo.table, "admin API over DynamoDB");
-    let app = app(store, config);
+    let app = app(store, config, keys).map_err(anyhow::Error::msg)?;
     match env("BALTO_LOCAL_HTTP") {
         Some(addr) => {
             let listener = tokio::net::TcpListener::bind(&addr)

@@ -1,13 +1,13 @@
-//! The counter-key record the Worker reads from the `KEYS` KV namespace, and the check of a
-//! presented key against it.
+//! The counter-key record the edge Worker reads from its `KEYS` KV namespace (written there by
+//! `edge-key` or by the admin API's key publisher), and the check of a presented key against it.
 //!
 //! One KV entry per key, named [`kv_name`] (`key:<key id>`), holding JSON:
 //! `{"key_id","loja","balcao","salt","hash","created_at_ms","revoked","revoked_at_ms"}` with the
 //! salt and the stored hash in hex (the forms of [`balto_core::keys`]: a v2 hash is peppered
 //! with `KEY_PEPPER`, a v1 hash is plain salted SHA-256). The secret itself is never stored.
 
-use balto_core::keys::{IssuedKey, KeyPepper, PresentedKey, RANDOM_BYTES_NEEDED};
-use balto_core::records::CounterKey;
+use crate::keys::{IssuedKey, KeyPepper, PresentedKey, RANDOM_BYTES_NEEDED};
+use crate::records::{CounterKey, StoredKey};
 use serde::{Deserialize, Serialize};
 
 /// Prefix of every counter-key entry in KV.
@@ -111,6 +111,21 @@ impl KeyRecord {
         (issued.full_key, record)
     }
 
+    /// The record of a key kept in storage (its salt and hash as stored, so the same full key
+    /// authenticates at the edge and on local-dev).
+    pub fn from_stored(stored: &StoredKey) -> KeyRecord {
+        KeyRecord {
+            key_id: stored.key.key_id.clone(),
+            store: stored.key.store.clone(),
+            counter: stored.key.counter.clone(),
+            salt: hex::encode(&stored.salt),
+            hash: hex::encode(&stored.hash),
+            created_at_ms: stored.key.created_at_ms,
+            revoked: stored.key.revoked_at_ms.is_some(),
+            revoked_at_ms: stored.key.revoked_at_ms,
+        }
+    }
+
     /// True while the key may authenticate.
     pub fn is_active(&self) -> bool {
         !self.revoked && self.revoked_at_ms.is_none()
@@ -209,6 +224,32 @@ mod tests {
         assert_eq!(key.store, "Loja");
         assert_eq!(key.counter, "Balcão 1");
         assert!(key.is_active());
+    }
+
+    #[test]
+    fn a_stored_key_publishes_a_record_that_verifies_the_same_full_key() {
+        let issued = IssuedKey::from_random_with(&random(4), Some(&pepper()));
+        let mut stored = StoredKey {
+            key: CounterKey {
+                key_id: issued.key_id.clone(),
+                store: "Loja Sul".into(),
+                counter: "Balcão 2".into(),
+                created_at_ms: 9,
+                revoked_at_ms: None,
+            },
+            salt: issued.salt.clone(),
+            hash: issued.hash.clone(),
+        };
+        let presented = PresentedKey::parse(&issued.full_key).unwrap();
+        let json = KeyRecord::from_stored(&stored).to_json();
+        let key = check_key(&presented, Some(&json), Some(&pepper())).unwrap();
+        assert_eq!((key.store.as_str(), key.created_at_ms), ("Loja Sul", 9));
+        stored.key.revoked_at_ms = Some(10);
+        let json = KeyRecord::from_stored(&stored).to_json();
+        assert_eq!(
+            check_key(&presented, Some(&json), Some(&pepper())),
+            Err(Refusal::Revoked)
+        );
     }
 
     #[test]
