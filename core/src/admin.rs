@@ -201,6 +201,18 @@ impl HistoryQuery {
         u64::from(self.page() - 1) * u64::from(self.page_size())
     }
 
+    /// True when the query filters on something only segments have (sessions then match
+    /// through their segments; see the type's documentation).
+    pub fn has_segment_filters(&self) -> bool {
+        self.provider.is_some()
+            || self.decision.is_some()
+            || self.category.is_some()
+            || self.confidence.is_some()
+            || self.status.is_some()
+            || self.review.is_some()
+            || self.text_query().is_some()
+    }
+
     /// The full-text query, trimmed; `None` when blank.
     pub fn text_query(&self) -> Option<&str> {
         self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())

@@ -74,17 +74,6 @@ const ROW_COLUMNS: &str = "g.id, g.session_id, g.key_id, s.loja, s.balcao, g.cre
     sg.sent, sg.latency_ms, r.transcript_correct, r.corrected_text, r.transcript_reviewed_at_ms,
     r.suggestion_verdict, r.suggestion_note, r.suggestion_reviewed_at_ms";
 
-/// True when the query filters on something only segments have.
-fn has_segment_filters(q: &HistoryQuery) -> bool {
-    q.provider.is_some()
-        || q.decision.is_some()
-        || q.category.is_some()
-        || q.confidence.is_some()
-        || q.status.is_some()
-        || q.review.is_some()
-        || q.text_query().is_some()
-}
-
 /// The segment-level conditions of `q` over [`SEGMENT_FROM`].
 fn segment_where(q: &HistoryQuery) -> Where {
     let mut w = Where::default();
@@ -221,7 +210,7 @@ fn session_from(row: &Row<'_>) -> rusqlite::Result<SessionSummary> {
 
 /// The sessions' conditions: through matching segments when segment filters are given.
 fn session_where(q: &HistoryQuery) -> Where {
-    if has_segment_filters(q) {
+    if q.has_segment_filters() {
         let inner = segment_where(q);
         let mut w = Where {
             clauses: vec![format!(

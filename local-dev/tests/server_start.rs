@@ -62,23 +62,29 @@ async fn the_database_is_created_with_its_folder_in_wal_mode() {
     SqliteStore::open(&path).unwrap();
 }
 
+/// `balto serve` on a free port with its data in `dir`, stderr piped; callers add settings.
+fn serve_in(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_balto"));
+    cmd.arg("serve")
+        .env("PORT", "0")
+        .env("DB_FILE", dir.join("b.db"))
+        .env("AUDIO_DUMP_DIR", dir.join("audio"))
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    cmd
+}
+
 #[test]
 fn serve_logs_every_choice_and_masks_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_balto"))
-        .arg("serve")
-        .env("PORT", "0")
-        .env("DB_FILE", dir.path().join("b.db"))
-        .env("AUDIO_DUMP_DIR", dir.path().join("audio"))
+    let mut child = serve_in(dir.path())
         .env("ADMIN_SECRET", "super-secret-admin-value")
         .env("XAI_API_KEY", "xai-secret-key-0123456789abcdef")
         .env("XAI_BASE_URL", "http://127.0.0.1:9")
         .env("STT_PROVIDER", "auto")
         .env("WHISPER_MODEL", dir.path().join("no-model.bin"))
         .env("RUST_LOG", "info")
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
@@ -128,15 +134,8 @@ fn serve_logs_every_choice_and_masks_secrets() {
 #[test]
 fn serve_keeps_serving_when_its_log_reader_goes_away() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_balto"))
-        .arg("serve")
-        .env("PORT", "0")
-        .env("DB_FILE", dir.path().join("b.db"))
-        .env("AUDIO_DUMP_DIR", dir.path().join("audio"))
+    let mut child = serve_in(dir.path())
         .env("RUST_LOG", "debug")
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let mut addr = None;

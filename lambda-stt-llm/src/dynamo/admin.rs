@@ -51,18 +51,6 @@ fn range(from_ms: Option<i64>, to_ms: Option<i64>) -> (Option<String>, Option<St
     (from_ms.map(time_key), to_ms.map(time_key))
 }
 
-/// True when the query filters on something only segments have (sessions then match through
-/// their segments).
-fn has_segment_filters(q: &HistoryQuery) -> bool {
-    q.provider.is_some()
-        || q.decision.is_some()
-        || q.category.is_some()
-        || q.confidence.is_some()
-        || q.status.is_some()
-        || q.review.is_some()
-        || q.text_query().is_some()
-}
-
 /// The full-text query as normalized word sequences (each user word may hold several tokens,
 /// e.g. `d'água`); all must appear, each as consecutive whole words, in one transcript.
 fn text_terms(q: &HistoryQuery) -> Vec<Vec<String>> {
@@ -877,7 +865,7 @@ impl DynamoStore {
 impl AdminStore for DynamoStore {
     async fn list_sessions(&self, q: &HistoryQuery) -> Result<Page<SessionSummary>, StorageError> {
         let mut candidates = self.session_candidates(q).await?;
-        if has_segment_filters(q) {
+        if q.has_segment_filters() {
             let with_match: HashSet<String> = self
                 .matching(q)
                 .await?
