@@ -7,6 +7,8 @@ pub mod admin_api;
 pub mod catalog;
 #[cfg(feature = "aws")]
 pub mod dynamo;
+#[cfg(feature = "aws")]
+pub mod lambda_main;
 pub mod llm;
 pub mod providers;
 #[cfg(feature = "aws")]

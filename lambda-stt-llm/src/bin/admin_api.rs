@@ -19,7 +19,6 @@ use anyhow::{Context, Result};
 use lambda_stt_llm::admin_api::lambda::{KeySettings, app, config_from};
 use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
 use std::io::Write;
-use std::net::SocketAddr;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -27,15 +26,7 @@ fn env(name: &str) -> Option<String> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .log_internal_errors(false)
-        .with_ansi(false)
-        .init();
+    lambda_stt_llm::lambda_main::init_logging();
     let dynamo = DynamoConfig::from_env()?;
     if std::env::args().nth(1).as_deref() == Some("backfill") {
         // One-off after upgrading: items written before the admin attributes existed.
@@ -65,29 +56,8 @@ async fn main() -> Result<()> {
     }
     tracing::info!(table = %dynamo.table, "admin API over DynamoDB");
     let app = app(store, config, keys).map_err(anyhow::Error::msg)?;
-    match env("BALTO_LOCAL_HTTP") {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .with_context(|| format!("cannot bind {addr}"))?;
-            let local = listener.local_addr()?;
-            let mut stdout = std::io::stdout();
-            writeln!(stdout, "listening on http://{local}")?;
-            stdout.flush()?;
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown())
-            .await?;
-            Ok(())
-        }
-        None => lambda_http::run(app)
-            .await
-            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}")),
-    }
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let local = env("BALTO_LOCAL_HTTP");
+    lambda_stt_llm::lambda_main::serve(app, local.as_deref())
+        .await
+        .with_context(|| format!("serving (BALTO_LOCAL_HTTP={local:?})"))
 }

@@ -21,7 +21,6 @@ use lambda_stt_llm::providers::{
 };
 use lambda_stt_llm::relay_handler::{RelayState, router};
 use lambda_stt_llm::rules::RulesAdvisor;
-use std::io::Write;
 use std::sync::Arc;
 
 fn env(name: &str) -> Option<String> {
@@ -74,39 +73,10 @@ async fn state() -> Result<RelayState> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // A log write that fails (journald restarted, the reading end of a pipe gone) must not
-        // take the server down: tracing-subscriber would report it with `eprintln!`, which
-        // panics when stderr is broken.
-        .log_internal_errors(false)
-        .with_ansi(false)
-        .init();
+    lambda_stt_llm::lambda_main::init_logging();
     let app = router(Arc::new(state().await?));
-    match env("BALTO_LOCAL_HTTP") {
-        Some(addr) => {
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .with_context(|| format!("cannot bind {addr}"))?;
-            let local = listener.local_addr()?;
-            let mut stdout = std::io::stdout();
-            writeln!(stdout, "listening on http://{local}")?;
-            stdout.flush()?;
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown())
-                .await?;
-            Ok(())
-        }
-        None => lambda_http::run(app)
-            .await
-            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}")),
-    }
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let local = env("BALTO_LOCAL_HTTP");
+    lambda_stt_llm::lambda_main::serve(app, local.as_deref())
+        .await
+        .with_context(|| format!("serving (BALTO_LOCAL_HTTP={local:?})"))
 }
