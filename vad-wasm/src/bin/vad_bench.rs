@@ -1,7 +1,8 @@
 //! `vad_bench`: throughput and memory of the front end, plus evaluation and segment dumps.
 //!
 //! ```text
-//! vad_bench [--quick]                      throughput (× real time, one core), bytes per stream
+//! vad_bench [--quick]                      throughput (× real time, one core), bytes per stream,
+//!                                          and nnnoiseless alone (the ceiling it sets)
 //! vad_bench eval DIR [key=value ...] [--json]   score a labeled directory with config overrides
 //! vad_bench segments FILE.wav [key=value ...]   print {"segments":[...],"duration_ms":N}
 //! ```
@@ -197,6 +198,21 @@ fn bench(quick: bool) -> Result<(), String> {
         "resample + RNNoise on every frame: {:.1} us per frame ({:.0}% of the front end's time)",
         d * 1e6 / (seconds as f64 * 100.0),
         100.0 * d / total
+    );
+    // The ceiling set by the dependency: `nnnoiseless` alone on every 48 kHz frame (no
+    // resampling, no VAD). No front end that denoises every frame can run faster than this.
+    let input48: Vec<f32> = pcm.iter().flat_map(|&s| [f32::from(s); 3]).collect();
+    let mut state = nnnoiseless::DenoiseState::new();
+    let mut out48 = [0f32; nnnoiseless::DenoiseState::FRAME_SIZE];
+    let rnnoise = best_of(reps, || {
+        for frame in input48.chunks_exact(nnnoiseless::DenoiseState::FRAME_SIZE) {
+            std::hint::black_box(state.process_frame(&mut out48, frame));
+        }
+    });
+    report(
+        "nnnoiseless alone on every frame (ceiling for denoising every frame)",
+        seconds as f64,
+        rnnoise,
     );
     Ok(())
 }
