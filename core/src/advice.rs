@@ -211,8 +211,21 @@ impl Conversation {
     /// Adds an utterance in time order and drops what fell out of the window: utterances more
     /// than `window_ms` older than the newest, then the oldest beyond `max_utterances`. The one
     /// window rule, used by the session and by the `stt-llm` Lambda.
+    ///
+    /// Times are the client's capture clock, which restarts (a reloaded page, the microphone
+    /// turned off and on). An utterance more than `window_ms` behind the newest one is taken as
+    /// such a restart: what came before is moved back so that its newest utterance sits at
+    /// `at_ms` (spacing kept), so the new utterance is the newest and is never cut, and the
+    /// recent part of the conversation stays in the window.
     pub fn remember(&mut self, at_ms: u64, text: String, window_ms: u64, max_utterances: usize) {
         let utterances = &mut self.utterances;
+        let newest = utterances.last().map_or(at_ms, |u| u.at_ms);
+        if newest > at_ms.saturating_add(window_ms) {
+            let shift = newest - at_ms;
+            for u in utterances.iter_mut() {
+                u.at_ms = u.at_ms.saturating_sub(shift);
+            }
+        }
         let pos = utterances.partition_point(|u| u.at_ms <= at_ms);
         utterances.insert(pos, Utterance { at_ms, text });
         let newest = utterances.last().map(|u| u.at_ms).unwrap_or(0);
@@ -265,6 +278,39 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
         assert_eq!(Category::parse("antibioticos"), None);
+    }
+
+    fn texts(c: &Conversation) -> Vec<&str> {
+        c.utterances.iter().map(|u| u.text.as_str()).collect()
+    }
+
+    #[test]
+    fn the_window_keeps_utterances_in_time_order_within_its_span() {
+        let mut c = Conversation::default();
+        c.remember(10_000, "b".into(), 60_000, 8);
+        c.remember(5_000, "a".into(), 60_000, 8); // transcribed late, said earlier
+        c.remember(80_000, "c".into(), 60_000, 8); // "a" and "b" are now over a minute old
+        assert_eq!(texts(&c), ["c"]);
+        c.remember(90_000, "d".into(), 60_000, 2);
+        c.remember(95_000, "e".into(), 60_000, 2);
+        assert_eq!(texts(&c), ["d", "e"]);
+    }
+
+    #[test]
+    fn a_restarted_capture_clock_keeps_the_new_utterance_and_the_recent_conversation() {
+        // A page reload restarts capture times at 0 while the session remembers 20 minutes in.
+        let mut c = Conversation::default();
+        c.remember(1_190_000, "tenho dor de cabeça".into(), 60_000, 8);
+        c.remember(1_200_000, "desde ontem".into(), 60_000, 8);
+        c.remember(3_000, "e febre também".into(), 60_000, 8);
+        assert_eq!(
+            texts(&c),
+            ["tenho dor de cabeça", "desde ontem", "e febre também"]
+        );
+        assert_eq!(c.latest_text(), "e febre também");
+        // The old clock's utterances then age out on the new clock.
+        c.remember(70_000, "obrigado".into(), 60_000, 8);
+        assert_eq!(texts(&c), ["obrigado"]);
     }
 
     #[test]

@@ -11,6 +11,12 @@ pub const CLOSE_AUTH_FAILED: u16 = 4001;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// WebSocket close code for a connection closed by a policy limit (RFC 6455).
 pub const CLOSE_POLICY: u16 = 1008;
+/// The server could not do what the socket needs (e.g. its key store is unreachable during
+/// `auth`): not the client's fault; reconnect later with the same key.
+pub const CLOSE_INTERNAL_ERROR: u16 = 1011;
+/// The `mensagem` of the `erro_interno` sent before [`CLOSE_INTERNAL_ERROR`] during `auth`.
+pub const AUTH_UNAVAILABLE_MESSAGE: &str =
+    "não foi possível verificar a chave agora; tente novamente em instantes";
 /// The only segment audio format of Part 2.
 pub const SEGMENT_FORMAT: &str = "pcm_s16le_16k";
 
@@ -249,14 +255,20 @@ fn parse_segment_header(obj: &Map<String, Value>) -> Result<SegmentHeader, Parse
     })
 }
 
-/// A non-negative, finite JSON number as whole milliseconds.
+/// Largest accepted `inicio_ms` / `duracao_ms` (exclusive): about 31,700 years, far beyond any
+/// capture clock, and small enough that sums of two and the stores' `i64` columns never overflow.
+pub const MAX_MILLISECONDS: u64 = 1_000_000_000_000_000;
+
+/// A non-negative, finite JSON number below [`MAX_MILLISECONDS`] as whole milliseconds.
 fn milliseconds(value: Option<&Value>) -> Option<u64> {
     let n = value?.as_number()?;
     if let Some(u) = n.as_u64() {
-        return Some(u);
+        return (u < MAX_MILLISECONDS).then_some(u);
     }
     let f = n.as_f64()?;
-    (f.is_finite() && (0.0..1e15).contains(&f)).then(|| f.round() as u64)
+    (f.is_finite() && (0.0..MAX_MILLISECONDS as f64).contains(&f))
+        .then(|| f.round() as u64)
+        .filter(|&u| u < MAX_MILLISECONDS)
 }
 
 #[cfg(test)]
@@ -392,6 +404,10 @@ mod tests {
             r#"{"comando":"segmento","id":"a","inicio_ms":10,"duracao_ms":100,"formato":"opus"}"#,
             r#"{"comando":"segmento","id":"a","inicio_ms":10,"duracao_ms":100}"#,
             r#"{"comando":"segmento","id":"","inicio_ms":10,"duracao_ms":100,"formato":"pcm_s16le_16k"}"#,
+            // Beyond any clock: would overflow `inicio_ms + duracao_ms` and the stores' i64.
+            r#"{"comando":"segmento","id":"a","inicio_ms":18446744073709551615,"duracao_ms":100,"formato":"pcm_s16le_16k"}"#,
+            r#"{"comando":"segmento","id":"a","inicio_ms":1000000000000000,"duracao_ms":100,"formato":"pcm_s16le_16k"}"#,
+            r#"{"comando":"segmento","id":"a","inicio_ms":1e300,"duracao_ms":100,"formato":"pcm_s16le_16k"}"#,
         ];
         for text in bad {
             assert_eq!(
@@ -402,5 +418,7 @@ mod tests {
         }
         let edge = r#"{"comando":"segmento","id":"b","inicio_ms":0,"duracao_ms":30000,"formato":"pcm_s16le_16k"}"#;
         assert!(parse_client_text(edge).is_ok());
+        let late = r#"{"comando":"segmento","id":"b","inicio_ms":999999999999999,"duracao_ms":100,"formato":"pcm_s16le_16k"}"#;
+        assert!(parse_client_text(late).is_ok());
     }
 }

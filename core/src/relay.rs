@@ -140,7 +140,7 @@ impl RelayRequest {
             client_segment_id,
             seq,
             start_ms: segment.start_ms,
-            end_ms: segment.start_ms + segment.duration_ms,
+            end_ms: segment.start_ms.saturating_add(segment.duration_ms),
             format: SEGMENT_FORMAT.to_string(),
             audio_base64: BASE64.encode(&bytes),
             context: context.clone(),
@@ -366,6 +366,58 @@ impl RelayResponse {
             }
         }
         events
+    }
+}
+
+/// When the edge posts a segment again after its relay failed before it was stored.
+///
+/// Only stream (Part 1) segments are retried: their audio was cut at the edge and exists
+/// nowhere else. A client (Part 2) segment is kept by its client, which re-sends it after
+/// `erro_interno`. Re-posting is safe: the Lambda answers a segment it already has as a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayRetry {
+    /// Posts per segment in all, the first included.
+    pub max_attempts: u32,
+    /// Wait before the second post; doubled for each later one.
+    pub first_backoff_ms: u64,
+    /// Longest wait between posts.
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RelayRetry {
+    /// Four posts, 1 s, 2 s and 4 s apart: rides out a Lambda cold start, a throttle or a
+    /// brief outage of the store.
+    fn default() -> Self {
+        RelayRetry {
+            max_attempts: 4,
+            first_backoff_ms: 1_000,
+            max_backoff_ms: 8_000,
+        }
+    }
+}
+
+impl RelayRetry {
+    /// Milliseconds to wait before posting again after `attempts_made` posts ended in
+    /// `answer`, or `None` when the answer is final.
+    pub fn after(
+        &self,
+        origin: &SegmentOrigin,
+        answer: &RelayResponse,
+        attempts_made: u32,
+    ) -> Option<u64> {
+        if !matches!(origin, SegmentOrigin::Stream { .. }) {
+            return None;
+        }
+        let error = answer.error.as_ref()?;
+        if error.code.segment_stored() || !error.retryable || attempts_made >= self.max_attempts {
+            return None;
+        }
+        let doublings = attempts_made.saturating_sub(1).min(20);
+        Some(
+            self.first_backoff_ms
+                .saturating_mul(1u64 << doublings)
+                .min(self.max_backoff_ms),
+        )
     }
 }
 
@@ -722,5 +774,37 @@ mod tests {
         );
         let code = serde_json::to_string(&RelayErrorCode::SttUnavailable).unwrap();
         assert_eq!(code, r#""stt_unavailable""#);
+    }
+
+    #[test]
+    fn only_unstored_stream_segments_are_posted_again_with_growing_waits() {
+        let retry = RelayRetry::default();
+        let stream = SegmentOrigin::Stream { seq: 3 };
+        let client = SegmentOrigin::Client { id: "c1".into() };
+        let lost = RelayResponse::failure("s.3", RelayErrorCode::Storage, "timeout", true);
+        assert_eq!(retry.after(&stream, &lost, 1), Some(1_000));
+        assert_eq!(retry.after(&stream, &lost, 2), Some(2_000));
+        assert_eq!(retry.after(&stream, &lost, 3), Some(4_000));
+        assert_eq!(retry.after(&stream, &lost, 4), None, "four posts in all");
+        // The client keeps its own segments and re-sends them.
+        assert_eq!(retry.after(&client, &lost, 1), None);
+        // Stored (the failure came later) or not worth repeating: final.
+        let stored = RelayResponse::failure("s.3", RelayErrorCode::SttFailed, "503", true);
+        assert_eq!(retry.after(&stream, &stored, 1), None);
+        let refused = RelayResponse::failure("s.3", RelayErrorCode::BadRequest, "bad", false);
+        assert_eq!(retry.after(&stream, &refused, 1), None);
+        let ok = RelayResponse {
+            segment_id: "s.3".into(),
+            duplicate: false,
+            transcript: None,
+            advice: None,
+            error: None,
+        };
+        assert_eq!(retry.after(&stream, &ok, 1), None);
+        let capped = RelayRetry {
+            max_attempts: 40,
+            ..RelayRetry::default()
+        };
+        assert_eq!(capped.after(&stream, &lost, 30), Some(8_000));
     }
 }

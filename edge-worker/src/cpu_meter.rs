@@ -42,6 +42,8 @@ pub struct EdgeStats {
     /// Wall time of one relay round trip.
     pub relay_wall: Meter,
     pub relay_failures: u64,
+    /// Raw-audio segments posted again after a lost post.
+    pub relay_retries: u64,
     /// Wall time of one round trip to a limiter object (the upgrade's address check, and the
     /// address and key checks of an `auth`).
     pub limiter_wall: Meter,
@@ -68,6 +70,7 @@ impl EdgeStats {
             "segment_cpu": meter(&self.segment_cpu),
             "relay_wall": meter(&self.relay_wall),
             "relay_failures": self.relay_failures,
+            "relay_retries": self.relay_retries,
             "limiter_wall": meter(&self.limiter_wall),
             "limited": self.limited,
         })

@@ -16,7 +16,9 @@ use crate::relay_call::{RelayOutcome, SignedPost, read_answer, segment_post, ses
 use crate::session_ids::uuid_v7;
 use crate::settings::EdgeSettings;
 use balto_core::keys::{KeyPepper, PresentedKey};
-use balto_core::protocol::{ErrorCode, ServerMessage};
+use balto_core::protocol::{
+    AUTH_UNAVAILABLE_MESSAGE, CLOSE_INTERNAL_ERROR, CLOSE_POLICY, ErrorCode, ServerMessage,
+};
 use balto_core::records::CounterKey;
 use balto_core::relay::RelaySession;
 use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session};
@@ -32,11 +34,6 @@ use worker::{
     Request, RequestInit, Response, State, WebSocket, WebSocketPair, WebsocketEvent,
     durable_object,
 };
-
-/// Close code for a Worker that is missing its configuration (RFC 6455 "internal error").
-const CLOSE_INTERNAL: u16 = 1011;
-/// Close code of a policy limit (PROTOCOL.md: `muitas_conexoes`, `muitas_tentativas`).
-const CLOSE_POLICY: u16 = 1008;
 
 thread_local! {
     /// This isolate's running figures, for `/healthz`.
@@ -78,7 +75,7 @@ impl DurableObject for CounterSession {
                     let msg =
                         ServerMessage::error(ErrorCode::ErroInterno, "servidor mal configurado");
                     let _ = server.send_with_str(msg.to_json());
-                    let _ = server.close(Some(CLOSE_INTERNAL), Some("misconfigured"));
+                    let _ = server.close(Some(CLOSE_INTERNAL_ERROR), Some("misconfigured"));
                 }
             }
         });
@@ -169,6 +166,22 @@ enum Verified {
     Refused,
     /// Refused by a limit: this `erro`, then close 1008.
     Limited(ErrorCode, &'static str),
+    /// The key could not be checked (KV unreachable, its record unreadable): `erro_interno`,
+    /// close 1011; not called a wrong key, not charged to the address.
+    Unavailable,
+}
+
+/// Segments waiting for their relay POST at most; beyond it a new one is answered as not
+/// stored at once (≤ 16 × 960 KB of audio held, well inside an isolate's 128 MB).
+const MAX_QUEUED_SEGMENTS: usize = 16;
+
+/// A segment waiting for its relay POST.
+struct Queued {
+    segment: SegmentToStore,
+    /// Posts already made for it.
+    attempts: u32,
+    /// Not to be posted before this (connection clock, ms).
+    not_before_ms: u64,
 }
 
 /// A relay POST on its way.
@@ -177,6 +190,8 @@ struct InFlight {
     segment_id: String,
     started_ms: f64,
     answer: LocalBoxFuture<'static, RelayOutcome>,
+    /// The segment, kept to post again if this post is lost ([`RelayRetry`]).
+    queued: Option<Queued>,
 }
 
 struct Connection {
@@ -188,7 +203,7 @@ struct Connection {
     socket_open: bool,
     who: Option<Who>,
     entropy: String,
-    to_relay: VecDeque<SegmentToStore>,
+    to_relay: VecDeque<Queued>,
     /// The client's address (`CF-Connecting-IP`).
     ip: String,
     slot: Option<HeldSlot>,
@@ -206,7 +221,7 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String, ip: String) {
         Ok(make) => make,
         Err(e) => {
             worker::console_error!("edge-worker: {}", SetupError::from(e));
-            let _ = ws.close(Some(CLOSE_INTERNAL), Some("misconfigured"));
+            let _ = ws.close(Some(CLOSE_INTERNAL_ERROR), Some("misconfigured"));
             return;
         }
     };
@@ -241,8 +256,12 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String, ip: String) {
         if in_flight.is_none() {
             in_flight = conn.next_relay();
         }
-        if !conn.socket_open && in_flight.is_none() {
-            break;
+        if !conn.socket_open {
+            // The key's place is for open sockets; queued segments may take a while yet.
+            conn.release_slot().await;
+            if in_flight.is_none() && conn.to_relay.is_empty() {
+                break;
+            }
         }
         let wait = next_tick.saturating_sub(conn.now_ms()).max(1);
         let timer = Delay::from(Duration::from_millis(wait));
@@ -364,8 +383,36 @@ impl Connection {
                         self.send(&ServerMessage::error(code, message));
                         self.close(CLOSE_POLICY, code.as_str());
                     }
+                    Verified::Unavailable => {
+                        self.send(&ServerMessage::error(
+                            ErrorCode::ErroInterno,
+                            AUTH_UNAVAILABLE_MESSAGE,
+                        ));
+                        self.close(CLOSE_INTERNAL_ERROR, ErrorCode::ErroInterno.as_str());
+                    }
                 },
-                Action::StoreSegment(seg) => self.to_relay.push_back(seg),
+                Action::StoreSegment(segment) => {
+                    if self.to_relay.len() >= MAX_QUEUED_SEGMENTS {
+                        worker::console_error!(
+                            "edge-worker: {} segments already wait for the relay; one refused",
+                            self.to_relay.len()
+                        );
+                        with_stats(|s| s.relay_failures += 1);
+                        self.session.handle(
+                            self.now_ms(),
+                            Event::SegmentStoreFailed {
+                                origin: segment.origin,
+                            },
+                            &mut out,
+                        );
+                    } else {
+                        self.to_relay.push_back(Queued {
+                            segment,
+                            attempts: 0,
+                            not_before_ms: 0,
+                        });
+                    }
+                }
                 // The Lambda already transcribed and advised in the same round trip.
                 Action::Transcribe { .. } | Action::Advise { .. } => {}
                 Action::Suppressed { product, .. } => {
@@ -442,12 +489,17 @@ impl Connection {
                 Ok(value) => check_key(p, value.as_deref(), self.setup.pepper.as_ref()),
                 Err(e) => {
                     worker::console_error!("edge-worker: key lookup failed: {e}");
-                    Err(Refusal::Unknown)
+                    return Verified::Unavailable;
                 }
             },
         };
         let key = match result {
             Ok(key) => key,
+            Err(Refusal::Corrupt(e)) => {
+                let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
+                worker::console_error!("edge-worker: the KV record of key {id} is unreadable: {e}");
+                return Verified::Unavailable;
+            }
             Err(why) => {
                 let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
                 worker::console_log!(
@@ -511,18 +563,23 @@ impl Connection {
 
     /// Starts the POST of the next queued segment, with the window as it stands now.
     fn next_relay(&mut self) -> Option<InFlight> {
-        let seg = self.to_relay.pop_front()?;
+        if self.to_relay.front()?.not_before_ms > self.now_ms() {
+            return None; // backing off; the tick comes back here
+        }
+        let mut queued = self.to_relay.pop_front()?;
+        queued.attempts += 1;
         let Some(who) = &self.who else {
             // Cannot happen (segments exist only after auth); answer as a failed store.
-            let origin = seg.origin;
             return Some(InFlight {
-                origin,
+                origin: queued.segment.origin,
                 segment_id: String::new(),
                 started_ms: worker::js_sys::Date::now(),
                 answer: futures_util::future::ready(RelayOutcome::Failed("no session".into()))
                     .boxed_local(),
+                queued: None,
             });
         };
+        let seg = &queued.segment;
         let started = worker::js_sys::Date::now();
         let relay_session = RelaySession {
             session_id: &who.session_id,
@@ -535,13 +592,13 @@ impl Connection {
             &self.setup.settings,
             &self.setup.signer,
             &relay_session,
-            &seg,
+            seg,
             self.session.conversation(),
             self.session.config(),
             now_unix_ms(),
         );
         with_stats(|s| s.segment_cpu.record(worker::js_sys::Date::now() - started));
-        let origin = seg.origin;
+        let origin = seg.origin.clone();
         let (segment_id, answer) = match post {
             Ok(post) => (
                 post.segment_id.clone(),
@@ -557,12 +614,31 @@ impl Connection {
             segment_id,
             started_ms: started,
             answer,
+            queued: Some(queued),
         })
     }
 
-    async fn relayed(&mut self, done: InFlight, outcome: RelayOutcome) {
+    async fn relayed(&mut self, mut done: InFlight, outcome: RelayOutcome) {
         let answer = read_answer(&done.segment_id, &outcome);
         let wall = worker::js_sys::Date::now() - done.started_ms;
+        let attempts = done.queued.as_ref().map_or(0, |q| q.attempts);
+        if let Some(wait_ms) =
+            self.setup
+                .settings
+                .relay_retry
+                .after(&done.origin, &answer, attempts)
+            && let Some(mut queued) = done.queued.take()
+        {
+            worker::console_log!(
+                "edge-worker: segment {} not stored (post {attempts}: {}); posting again in {wait_ms} ms",
+                done.segment_id,
+                answer.error.as_ref().map_or("", |e| e.message.as_str())
+            );
+            with_stats(|s| s.relay_retries += 1);
+            queued.not_before_ms = self.now_ms() + wait_ms;
+            self.to_relay.push_front(queued);
+            return;
+        }
         let failed = answer
             .error
             .as_ref()

@@ -1,7 +1,7 @@
 //! The Worker's settings, read from its vars (`wrangler.toml` `[vars]`) through a lookup
 //! function so they are testable without the platform.
 
-use balto_core::relay::{RELAY_PATH, SESSION_END_PATH};
+use balto_core::relay::{RELAY_PATH, RelayRetry, SESSION_END_PATH};
 use balto_core::session::SessionConfig;
 
 /// Default timeout of one relay POST: above the Lambda's own worst case (deploy.md: ≈ 45 s
@@ -21,6 +21,9 @@ pub struct EdgeSettings {
     /// send WebSocket pings, so this is off by default: the runtime reports dead connections.
     pub idle_timeout_ms: u64,
     pub tick_ms: u64,
+    /// How a raw-audio segment whose POST was lost is posted again (`RELAY_ATTEMPTS`,
+    /// `RELAY_BACKOFF_MS`).
+    pub relay_retry: RelayRetry,
 }
 
 /// A var that cannot be used.
@@ -37,7 +40,8 @@ pub enum SettingsError {
 impl EdgeSettings {
     /// Reads the vars through `lookup` (blank counts as unset): `STT_LLM_URL` (required; a
     /// trailing `/v1/segment` is accepted), `RELAY_TIMEOUT_MS`, `AUTH_TIMEOUT_MS`,
-    /// `IDLE_TIMEOUT_MS`, `TICK_MS`.
+    /// `IDLE_TIMEOUT_MS`, `TICK_MS`, `RELAY_ATTEMPTS` (posts per raw-audio segment, ≥ 1),
+    /// `RELAY_BACKOFF_MS` (wait before the second, doubled after).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let millis = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
@@ -49,6 +53,7 @@ impl EdgeSettings {
                 }),
             }
         };
+        let retry = RelayRetry::default();
         let url = get("STT_LLM_URL").ok_or(SettingsError::Missing("STT_LLM_URL"))?;
         let trimmed = url.trim();
         if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
@@ -65,6 +70,12 @@ impl EdgeSettings {
             auth_timeout_ms: millis("AUTH_TIMEOUT_MS", SessionConfig::default().auth_timeout_ms)?,
             idle_timeout_ms: millis("IDLE_TIMEOUT_MS", 0)?,
             tick_ms: millis("TICK_MS", DEFAULT_TICK_MS)?.max(10),
+            relay_retry: RelayRetry {
+                max_attempts: millis("RELAY_ATTEMPTS", u64::from(retry.max_attempts))?.clamp(1, 10)
+                    as u32,
+                first_backoff_ms: millis("RELAY_BACKOFF_MS", retry.first_backoff_ms)?,
+                ..retry
+            },
         })
     }
 
@@ -114,6 +125,7 @@ mod tests {
             "https://x.lambda-url.aws/v1/session/end"
         );
         assert_eq!(s.relay_timeout_ms, DEFAULT_RELAY_TIMEOUT_MS);
+        assert_eq!(s.relay_retry, RelayRetry::default());
         assert_eq!(s.session_config(), SessionConfig::default());
         assert!(!s.idle_expired(0, u64::MAX));
         let s = from(&[("STT_LLM_URL", "http://127.0.0.1:9/v1/segment")]).unwrap();
@@ -128,9 +140,13 @@ mod tests {
             ("AUTH_TIMEOUT_MS", "1500"),
             ("IDLE_TIMEOUT_MS", "45000"),
             ("TICK_MS", "1"),
+            ("RELAY_ATTEMPTS", "0"),
+            ("RELAY_BACKOFF_MS", "250"),
         ])
         .unwrap();
         assert_eq!(s.relay_timeout_ms, 20_000);
+        assert_eq!(s.relay_retry.max_attempts, 1, "at least the first post");
+        assert_eq!(s.relay_retry.first_backoff_ms, 250);
         assert_eq!(s.session_config().auth_timeout_ms, 1_500);
         assert_eq!(s.tick_ms, 10);
         assert!(s.idle_expired(1_000, 46_000) && !s.idle_expired(1_000, 45_999));

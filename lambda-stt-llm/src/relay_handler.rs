@@ -339,8 +339,10 @@ async fn process(
             return answer(StatusCode::SERVICE_UNAVAILABLE, &body, timings, started);
         }
     };
+    // The answer names the segment the edge asked about; a client segment re-sent from a new
+    // session (a reconnect) carries a new id but is processed and recorded under the one stored.
     let mut body = RelayResponse {
-        segment_id: segment_id.clone(),
+        segment_id: request.segment_id.clone(),
         duplicate: false,
         transcript: None,
         advice: None,

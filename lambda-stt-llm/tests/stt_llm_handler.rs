@@ -95,8 +95,12 @@ fn now_s() -> u64 {
 }
 
 fn request(seq: u64, context: &Conversation) -> RelayRequest {
+    request_in("sess-1", SegmentOrigin::Stream { seq }, context)
+}
+
+fn request_in(session_id: &str, origin: SegmentOrigin, context: &Conversation) -> RelayRequest {
     let segment = SegmentToStore {
-        origin: SegmentOrigin::Stream { seq },
+        origin,
         start_ms: 4_000,
         duration_ms: 1_500,
         pcm: (0..24_000)
@@ -105,7 +109,7 @@ fn request(seq: u64, context: &Conversation) -> RelayRequest {
     };
     RelayRequest::new(
         &RelaySession {
-            session_id: "sess-1",
+            session_id,
             started_at_ms: 1_700_000_000_000,
             key_id: "abcdef012345",
             store: "Loja Centro",
@@ -383,6 +387,58 @@ async fn a_provider_timeout_is_a_typed_error_and_the_segment_waits_for_a_retry()
     assert_eq!(segments.len(), 1, "still one segment");
     assert_eq!(segments[0].status, SegmentStatus::Processed);
     assert!(app.store.unfinished_segments(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_client_segment_resent_from_a_new_session_is_answered_under_the_id_asked_for() {
+    let eleven = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&eleven)
+        .await;
+    let app = spawn_app(Some(transcriber(&eleven, 2_000))).await;
+    let origin = SegmentOrigin::Client { id: "c-7".into() };
+    let first = request_in("sess-1", origin.clone(), &Conversation::default());
+    let (status, answer) = relay(&app.url, &first).await;
+    assert_eq!(status, 502, "{answer:?}");
+    assert!(answer.error.unwrap().retryable);
+
+    // The counter reconnects (a new session, so a new server id) and re-sends its segment.
+    eleven.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
+        .expect(1)
+        .mount(&eleven)
+        .await;
+    let again = request_in("sess-2", origin, &Conversation::default());
+    assert_ne!(again.segment_id, first.segment_id);
+    let (status, answer) = relay(&app.url, &again).await;
+    assert_eq!(status, 200, "{answer:?}");
+    assert_eq!(
+        answer.segment_id, again.segment_id,
+        "the edge accepts only an answer for the segment it sent"
+    );
+    assert!(!answer.duplicate && answer.error.is_none(), "{answer:?}");
+    assert_eq!(answer.transcript.unwrap().text, SAID);
+    // Recorded once, under the segment first stored.
+    let stored = app.store.session_segments("sess-1").await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].status, SegmentStatus::Processed);
+    assert!(
+        app.store
+            .session_segments("sess-2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let transcripts = app
+        .store
+        .segment_transcripts(&first.segment_id)
+        .await
+        .unwrap();
+    assert_eq!(transcripts.len(), 1);
 }
 
 #[tokio::test]

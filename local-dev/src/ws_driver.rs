@@ -9,7 +9,10 @@ use crate::counter_keys;
 use crate::limits::{ConnectionSlot, KeySlot, RateMeter, RateVerdict};
 use crate::pipeline::{PipelineReport, mark, spawn_advice, spawn_transcription};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use balto_core::protocol::{CLOSE_GOING_AWAY, CLOSE_POLICY, ErrorCode, ServerMessage};
+use balto_core::protocol::{
+    AUTH_UNAVAILABLE_MESSAGE, CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, CLOSE_POLICY, ErrorCode,
+    ServerMessage,
+};
 use balto_core::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord,
 };
@@ -61,6 +64,9 @@ enum Verified {
     Refused,
     /// Refused by a limit, with the `erro` to send before closing with 1008.
     Limited(ErrorCode, &'static str),
+    /// The key could not be checked (storage failed): `erro_interno`, close 1011; the key is
+    /// not called wrong and the address is not charged a failed attempt.
+    Unavailable,
 }
 
 /// Serves one WebSocket until it closes and its in-flight segments are finished.
@@ -111,6 +117,9 @@ pub async fn serve_socket(
             conn.pending_tasks > 0,
         );
         if !conn.socket_open {
+            // The key's place is for open sockets: a reconnecting counter must not wait for
+            // this one's in-flight segments.
+            conn.key_slot = None;
             if conn.pending_tasks == 0 {
                 break;
             }
@@ -249,6 +258,15 @@ impl Connection {
                     Verified::Limited(code, message) => {
                         self.refuse(code, message).await;
                     }
+                    Verified::Unavailable => {
+                        self.send(&ServerMessage::error(
+                            ErrorCode::ErroInterno,
+                            AUTH_UNAVAILABLE_MESSAGE,
+                        ))
+                        .await;
+                        self.close(CLOSE_INTERNAL_ERROR, ErrorCode::ErroInterno.as_str())
+                            .await;
+                    }
                 },
                 Action::StoreSegment(seg) => {
                     let event = self.store_segment(seg).await;
@@ -343,7 +361,7 @@ impl Connection {
             }
             Err(e) => {
                 tracing::error!(peer = %self.peer, error = %e, "key lookup failed");
-                return Verified::Refused;
+                return Verified::Unavailable;
             }
         };
         gate.auth_succeeded(ip);
@@ -367,7 +385,7 @@ impl Connection {
         if let Err(e) = self.app.store.open_session(record).await {
             tracing::error!(peer = %self.peer, error = %e, "could not record the session");
             self.key_slot = None;
-            return Verified::Refused;
+            return Verified::Unavailable;
         }
         tracing::info!(peer = %self.peer, session = %session_id, loja = %key.store, balcao = %key.counter, "authenticated");
         self.session_id = Some(session_id.clone());
@@ -508,9 +526,11 @@ impl Connection {
                     },
                     &mut out,
                 );
-                let sent = out
-                    .iter()
-                    .any(|a| matches!(a, Action::Send(ServerMessage::Recomendar { .. })));
+                // Sent only if the socket is still there to carry it (a closed one drains).
+                let sent = self.socket_open
+                    && out
+                        .iter()
+                        .any(|a| matches!(a, Action::Send(ServerMessage::Recomendar { .. })));
                 if let (Some(inflight), Some(session_id)) =
                     (self.segments.remove(&origin), self.session_id.clone())
                 {

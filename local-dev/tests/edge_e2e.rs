@@ -148,6 +148,34 @@ fn stt_llm_bin() -> PathBuf {
 
 /// Spawns `cmd`, forwarding its output to ours (prefixed) and returning the first stdout
 /// line containing `marker`.
+/// The `stt-llm` binary as the tests run it (local HTTP, dynalite, the ElevenLabs stub).
+fn lambda_command(bin: &Path, dynamo: &str, table: &str, eleven: &str) -> Command {
+    let mut lambda = Command::new(bin);
+    lambda
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("STT_LLM_SIGNING_SECRET", SIGNING_SECRET)
+        .env("DYNAMODB_ENDPOINT", dynamo)
+        .env("DYNAMODB_TABLE", table)
+        .env("BALTO_ENSURE_TABLE", "1")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("ELEVENLABS_API_KEY", "sk_test_e2e_0123456789abcdef")
+        .env("ELEVENLABS_BASE_URL", eleven)
+        .env("STT_PROVIDER", "elevenlabs")
+        .env("LLM_PROVIDER", "regras")
+        .env("RUST_LOG", "info");
+    lambda
+}
+
+/// The Worker's count of segments posted again (`/healthz`).
+async fn relay_retries(base: &str) -> u64 {
+    let (_, body) = get(&format!("{base}/healthz")).await;
+    let health: Value = serde_json::from_str(&body).expect("healthz JSON");
+    health["stats"]["relay_retries"].as_u64().unwrap_or(0)
+}
+
 async fn spawn_until(
     mut cmd: Command,
     name: &'static str,
@@ -229,23 +257,8 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         "{} is missing: cargo build -p lambda-stt-llm --features aws --bin stt-llm",
         bin.display()
     );
-    let mut lambda = Command::new(&bin);
-    lambda
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("BALTO_LOCAL_HTTP", "127.0.0.1:0")
-        .env("STT_LLM_SIGNING_SECRET", SIGNING_SECRET)
-        .env("DYNAMODB_ENDPOINT", &db.endpoint)
-        .env("DYNAMODB_TABLE", &table)
-        .env("BALTO_ENSURE_TABLE", "1")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("ELEVENLABS_API_KEY", "sk_test_e2e_0123456789abcdef")
-        .env("ELEVENLABS_BASE_URL", eleven.uri())
-        .env("STT_PROVIDER", "elevenlabs")
-        .env("LLM_PROVIDER", "regras")
-        .env("RUST_LOG", "info");
+    let mut lambda = lambda_command(&bin, &db.endpoint, &table, &eleven.uri());
+    lambda.env("BALTO_LOCAL_HTTP", "127.0.0.1:0");
     let (mut lambda_child, line) =
         spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
     let lambda_url = line.rsplit(' ').next().expect("address").trim().to_string();
@@ -269,10 +282,20 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     let (api_key, record) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 1", 0);
     getrandom::fill(&mut random).expect("randomness");
     let (key2, record2) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 2", 0);
+    // A third key whose KV record is unreadable (a bad manual edit): a server-side fault.
+    getrandom::fill(&mut random).expect("randomness");
+    let (key3, record3) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 3", 0);
+    getrandom::fill(&mut random).expect("randomness");
+    let (key4, record4) = KeyRecord::issue(&random, Some(&pepper), "Loja E2E", "Balcão 4", 0);
     let script = repo().join("scripts/edge-dev.sh");
-    for record in [&record, &record2] {
+    for (name, value) in [
+        (kv_name(&record.key_id), record.to_json()),
+        (kv_name(&record2.key_id), record2.to_json()),
+        (kv_name(&record4.key_id), record4.to_json()),
+        (kv_name(&record3.key_id), "{\"key_id\": ".to_string()),
+    ] {
         let put = Command::new(&script)
-            .args(["kv-put", &kv_name(&record.key_id), &record.to_json()])
+            .args(["kv-put", &name, &value])
             .env("BALTO_EDGE_STATE", &state)
             .output()
             .await
@@ -336,6 +359,14 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     assert_eq!(closed, Some(4001), "{seen:?}");
     assert!(seen.iter().any(|t| t.contains("auth_invalida")), "{seen:?}");
     let _ = ws.close(None).await;
+
+    // An unreadable key record is the server's fault: erro_interno and 1011, not a wrong key.
+    let mut ws = connect_from(&ws_url, "203.0.113.77")
+        .await
+        .expect("connect");
+    let answer = auth(&mut ws, &key3).await;
+    assert_eq!(answer["codigo"], "erro_interno", "{answer}");
+    assert_eq!(close_code(&mut ws).await, Some(1011));
 
     let store = DynamoStore::new(dynalite::client(&db.endpoint), table.clone());
 
@@ -519,6 +550,49 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         .count();
     assert!(internal >= 1, "{seen:?}");
     eprintln!("edge_e2e: with the Lambda down: {seen:?}");
+
+    // Raw audio while the Lambda is down: the Worker keeps the cut segment and posts it again
+    // (1 s, 2 s, 4 s apart); the Lambda comes back on its address meanwhile and nothing is lost.
+    let t = Instant::now();
+    let retries_before = relay_retries(&base).await;
+    let mut raw = StreamOptions::new(&ws_url, &key4, StreamMode::Raw);
+    raw.quiet = Duration::from_secs(12);
+    raw.deadline = Duration::from_secs(90);
+    let pcm = speech.pcm.clone();
+    let streaming = tokio::spawn(async move { stream_pcm(&pcm, &raw, |_| {}).await });
+    let retry_deadline = Instant::now() + Duration::from_secs(60);
+    while relay_retries(&base).await == retries_before {
+        assert!(
+            Instant::now() < retry_deadline,
+            "no segment was posted again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let address = lambda_url.trim_start_matches("http://").to_string();
+    let mut lambda = lambda_command(&bin, &db.endpoint, &table, &eleven.uri());
+    lambda.env("BALTO_LOCAL_HTTP", &address);
+    let (_lambda_again, _) =
+        spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
+    let outcome = streaming
+        .await
+        .expect("stream task")
+        .expect("raw stream over a Lambda outage");
+    eprintln!(
+        "edge_e2e: raw audio across a Lambda restart, {:?}: {:?}",
+        t.elapsed(),
+        outcome.messages
+    );
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(
+        kinds(&outcome.messages, "recomendar") >= 1,
+        "{:?}",
+        outcome.messages
+    );
+    let stored_raw = store
+        .session_segments(outcome.sessao.as_deref().expect("auth_ok"))
+        .await
+        .expect("query segments");
+    assert!(!stored_raw.is_empty(), "the retried segment is stored");
 
     let (_, body) = get(&format!("{base}/healthz")).await;
     eprintln!("edge_e2e: healthz after the run: {body}");

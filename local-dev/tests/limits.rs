@@ -3,6 +3,7 @@
 
 mod common;
 
+use balto_core::storage::Storage;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
@@ -51,6 +52,97 @@ async fn a_key_gets_at_most_its_connections_and_frees_them_on_close() {
         assert!(Instant::now() < deadline, "place never freed: {reply}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Speech-to-text that answers only once the test opens it, so a segment stays in flight.
+struct HeldTranscriber {
+    open: tokio::sync::Semaphore,
+}
+
+#[async_trait::async_trait]
+impl balto_core::transcriber::Transcriber for HeldTranscriber {
+    fn name(&self) -> &str {
+        "held"
+    }
+    async fn transcribe(
+        &self,
+        _pcm: &[i16],
+    ) -> Result<balto_core::transcriber::Transcription, balto_core::transcriber::SttError> {
+        let _permit = self.open.acquire().await;
+        Ok(balto_core::transcriber::Transcription {
+            text: "estou com dor de cabeça, o que posso tomar?".into(),
+            language: Some("pt".into()),
+            words: Vec::new(),
+            provider: "held".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_closed_socket_frees_its_key_place_while_its_segments_finish() {
+    let held = std::sync::Arc::new(HeldTranscriber {
+        open: tokio::sync::Semaphore::new(0),
+    });
+    let app = spawn_app(Parts {
+        limits: Some(Limits {
+            max_connections_per_key: 1,
+            ..Limits::default()
+        }),
+        transcriber: Some(held.clone()),
+        advisor: Some(std::sync::Arc::new(
+            lambda_stt_llm::rules::RulesAdvisor::with_embedded_catalog(),
+        )),
+        ..Parts::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut first, sessao) = app.authed(&key.api_key).await;
+    send_segment(&mut first, "s1", 0, &vec![900i16; 16_000]).await;
+    let ack = recv_json(&mut first).await;
+    assert_eq!(ack["comando"], "segmento_ok", "{ack}");
+    // The counter's network drops while the segment is still being transcribed.
+    first.close(None).await.unwrap();
+    drop(first);
+    // It reconnects at once with the same key: the place is free although the old socket's
+    // segment is not finished.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut ws = app.connect().await;
+        let reply = auth(&mut ws, &key.api_key).await;
+        if reply["comando"] == "auth_ok" {
+            break;
+        }
+        assert_eq!(reply["codigo"], "muitas_conexoes", "{reply}");
+        assert!(
+            Instant::now() < deadline,
+            "the place stayed taken by a closed socket"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.segments(&sessao).await[0].status,
+        balto_core::records::SegmentStatus::Stored,
+        "still in flight"
+    );
+    // The old socket's segment still finishes.
+    held.open.add_permits(10);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.segments(&sessao).await[0].status == balto_core::records::SegmentStatus::Stored {
+        assert!(
+            Instant::now() < deadline,
+            "the drained segment never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Its recommendation is kept for the audit, but not as sent: nobody was there to get it.
+    let suggestions = app.store.session_suggestions(&sessao).await.unwrap();
+    assert_eq!(suggestions.len(), 1);
+    assert!(
+        suggestions[0].advice.pushed_product().is_some(),
+        "{:?}",
+        suggestions[0].advice
+    );
+    assert!(!suggestions[0].sent, "recorded as sent to a closed socket");
 }
 
 #[tokio::test]

@@ -64,6 +64,38 @@ async fn wrong_malformed_and_revoked_keys_get_auth_invalida_and_close_4001() {
 }
 
 #[tokio::test]
+async fn a_storage_failure_during_auth_is_erro_interno_and_1011_not_a_wrong_key() {
+    let app = spawn_app(Parts::default()).await;
+    let key = app.key("Loja", "B1").await;
+    // The database refuses to record sessions (as a full disk or a broken file would).
+    let conn = rusqlite::Connection::open(app.dir.path().join("balto.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER sessions_fail BEFORE INSERT ON sessions \
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+    )
+    .unwrap();
+    // More attempts than the failed-auth limit allows: none is charged to the address.
+    for _ in 0..12 {
+        let mut ws = app.connect().await;
+        send_json(&mut ws, &json!({"comando": "auth", "api_key": key.api_key})).await;
+        let texts = expect_close(&mut ws, 1011).await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert_eq!(texts[0]["comando"], "erro");
+        assert_eq!(texts[0]["codigo"], "erro_interno", "not auth_invalida");
+        assert!(
+            texts[0]["mensagem"]
+                .as_str()
+                .unwrap()
+                .contains("tente novamente")
+        );
+    }
+    // Storage recovers: the same key works at once from the same address.
+    conn.execute_batch("DROP TRIGGER sessions_fail").unwrap();
+    let (_ws, sessao) = app.authed(&key.api_key).await;
+    assert!(!sessao.is_empty());
+}
+
+#[tokio::test]
 async fn audio_before_auth_closes_with_4001() {
     let app = spawn_app(Parts::default()).await;
     let mut ws = app.connect().await;

@@ -187,7 +187,11 @@ impl FrontEndConfig {
                 "cut_search_ms must be >= 10 and < max_segment_ms",
             ));
         }
-        if self.max_segment_ms < self.min_speech_ms + self.pre_roll_ms + self.hangover_ms {
+        // Summed in u64: each field comes from user JSON and may be near u32::MAX.
+        let needed = u64::from(self.min_speech_ms)
+            + u64::from(self.pre_roll_ms)
+            + u64::from(self.hangover_ms);
+        if u64::from(self.max_segment_ms) < needed {
             return Err(ConfigError::Durations(
                 "max_segment_ms must be >= pre_roll_ms + min_speech_ms + hangover_ms",
             ));

@@ -168,6 +168,11 @@ fn invalid_configs_are_rejected() {
             max_segment_ms: 500,
             ..FrontEndConfig::default()
         },
+        // Sums past u32::MAX must not wrap into a small, "valid" total.
+        FrontEndConfig {
+            min_speech_ms: 4_294_967_000,
+            ..FrontEndConfig::default()
+        },
     ] {
         assert!(FrontEnd::new(bad).is_err());
     }
