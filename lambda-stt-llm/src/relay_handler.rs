@@ -42,6 +42,10 @@ pub struct RelayState {
     pub advisor: Arc<dyn Advisor>,
 }
 
+/// A stored segment with no outcome this much older than its first run is processed again
+/// when re-sent: twice the function timeout of docs/deploy.md (60 s).
+pub const ABANDONED_AFTER_MS: i64 = 120_000;
+
 /// The function's routes: `POST /v1/segment`, `POST /v1/session/end` and `GET /healthz`.
 pub fn router(state: Arc<RelayState>) -> Router {
     Router::new()
@@ -261,8 +265,13 @@ async fn store_segment(
     match store.insert_segment(record).await? {
         InsertOutcome::Inserted => Ok(Some(request.segment_id.clone())),
         InsertOutcome::Duplicate(existing) => {
-            let retry = existing.status == SegmentStatus::Stored && existing.last_error.is_some();
-            Ok(retry.then_some(existing.id))
+            let unfinished = existing.status == SegmentStatus::Stored;
+            // A run that failed says why; a run that never finished (the function stopped at
+            // its timeout, or could not record its outcome) says nothing, and is taken as
+            // abandoned once older than any run can last.
+            let failed = existing.last_error.is_some();
+            let abandoned = now_ms.saturating_sub(existing.created_at_ms) > ABANDONED_AFTER_MS;
+            Ok((unfinished && (failed || abandoned)).then_some(existing.id))
         }
     }
 }

@@ -136,6 +136,48 @@ async fn queries_follow_pagination_across_pages() {
 }
 
 #[tokio::test]
+async fn a_claim_whose_segment_was_never_written_is_taken_over_once_stale() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let server = dynalite::start().await;
+    let store = dynalite::fresh_store(&server).await;
+    // A run claimed client segment "c-9" as "seg-ghost", then stopped before writing it.
+    let claim = |created_at_ms: i64| {
+        store
+            .client()
+            .put_item()
+            .table_name(store.table())
+            .item("PK", AttributeValue::S("KEY#keyA".into()))
+            .item("SK", AttributeValue::S("CLIENTSEG#c-9".into()))
+            .item("type", AttributeValue::S("client_segment".into()))
+            .item("segment_id", AttributeValue::S("seg-ghost".into()))
+            .item(
+                "created_at_ms",
+                AttributeValue::N(created_at_ms.to_string()),
+            )
+            .send()
+    };
+    let mut resent = segment(200, "s9", "keyA", Some("c-9"));
+    resent.seq = None;
+    // Just claimed: its writer may still be at work, so the re-send is told to retry.
+    claim(resent.created_at_ms - 1_000).await.unwrap();
+    let err = store.insert_segment(resent.clone()).await.unwrap_err();
+    assert!(err.to_string().contains("not stored"), "{err}");
+    // Claimed long ago: the re-send takes the claim over and is stored, once.
+    claim(resent.created_at_ms - 10 * 60_000).await.unwrap();
+    assert_eq!(
+        store.insert_segment(resent.clone()).await.unwrap(),
+        InsertOutcome::Inserted
+    );
+    let mut again = segment(201, "s9", "keyA", Some("c-9"));
+    again.seq = None;
+    assert_eq!(
+        store.insert_segment(again).await.unwrap(),
+        InsertOutcome::Duplicate(resent.clone())
+    );
+    assert_eq!(store.session_segments("s9").await.unwrap(), vec![resent]);
+}
+
+#[tokio::test]
 async fn concurrent_inserts_store_a_segment_once() {
     let server = dynalite::start().await;
     let store = Arc::new(dynalite::fresh_store(&server).await);

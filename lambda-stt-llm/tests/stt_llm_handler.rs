@@ -442,6 +442,53 @@ async fn a_client_segment_resent_from_a_new_session_is_answered_under_the_id_ask
 }
 
 #[tokio::test]
+async fn a_segment_left_unfinished_by_a_stopped_run_is_processed_when_resent() {
+    let eleven = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
+        .expect(1)
+        .mount(&eleven)
+        .await;
+    let app = spawn_app(Some(transcriber(&eleven, 5_000))).await;
+    // Two runs that stored their segment and stopped before any outcome: one just now (it may
+    // still be running), one longer ago than a run can last.
+    let recent = request(7, &Conversation::default());
+    let old = request(8, &Conversation::default());
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (req, created_at_ms) in [(&recent, now_ms), (&old, now_ms - 10 * 60_000)] {
+        let record = balto_core::records::SegmentRecord {
+            id: req.segment_id.clone(),
+            session_id: req.session_id.clone(),
+            key_id: req.key_id.clone(),
+            client_id: None,
+            seq: req.seq,
+            start_ms: req.start_ms,
+            duration_ms: req.duration_ms(),
+            audio_ref: req.segment_id.clone(),
+            created_at_ms,
+            status: SegmentStatus::Stored,
+            attempts: 0,
+            last_error: None,
+        };
+        app.store.insert_segment(record).await.unwrap();
+    }
+    let (status, answer) = relay(&app.url, &recent).await;
+    assert_eq!(status, 200);
+    assert!(answer.duplicate, "a run in progress is not started twice");
+    let (status, answer) = relay(&app.url, &old).await;
+    assert_eq!(status, 200, "{answer:?}");
+    assert!(!answer.duplicate, "an abandoned run is done again");
+    assert_eq!(answer.transcript.unwrap().text, SAID);
+    let segments = app.store.session_segments("sess-1").await.unwrap();
+    let old_now = segments.iter().find(|s| s.id == old.segment_id).unwrap();
+    assert_eq!(old_now.status, SegmentStatus::Processed);
+}
+
+#[tokio::test]
 async fn without_a_transcriber_the_segment_is_stored_and_the_error_says_why() {
     let app = spawn_app(None).await;
     let (status, answer) = relay(&app.url, &request(3, &Conversation::default())).await;

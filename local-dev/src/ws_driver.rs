@@ -29,6 +29,10 @@ use tokio::sync::mpsc;
 const TICK: Duration = Duration::from_millis(100);
 /// After the client leaves, results still in flight are awaited this long at most.
 const DRAIN_LIMIT: Duration = Duration::from_secs(180);
+/// Transcription/advice tasks a socket may have running; at this many the server stops reading
+/// the socket (TCP slows the sender, nothing is dropped) until one finishes. Bounds the audio
+/// held per socket to this many segments (≤ 960 KB each).
+pub const MAX_TASKS_PER_SOCKET: usize = 8;
 
 /// A segment stored and not yet done with.
 struct InFlight {
@@ -142,7 +146,7 @@ pub async fn serve_socket(
                 conn.feed(Event::StreamEnded).await;
                 conn.close(CLOSE_GOING_AWAY, "servidor encerrando").await;
             }
-            frame = stream.next() => match frame {
+            frame = stream.next(), if conn.pending_tasks < MAX_TASKS_PER_SOCKET => match frame {
                 Some(Ok(Message::Text(text))) => {
                     if conn.metered(text.len()).await {
                         conn.feed(Event::Text(text.as_str())).await;
@@ -173,6 +177,10 @@ pub async fn serve_socket(
             }
             _ = ticker.tick() => conn.feed(Event::Tick).await,
             _ = pinger.tick() => {
+                if conn.pending_tasks >= MAX_TASKS_PER_SOCKET {
+                    // Not reading (see above), so its pongs are unread too: not a dead peer.
+                    conn.last_heard = Instant::now();
+                }
                 if conn.last_heard.elapsed() > limits.silence_timeout {
                     tracing::info!(peer = %conn.peer, silent_s = conn.last_heard.elapsed().as_secs(), "no frame or pong: half-open socket dropped");
                     conn.socket_open = false;

@@ -146,6 +146,56 @@ async fn a_closed_socket_frees_its_key_place_while_its_segments_finish() {
 }
 
 #[tokio::test]
+async fn a_socket_with_too_many_segments_in_processing_is_read_no_further_until_one_finishes() {
+    use balto_local::ws_driver::MAX_TASKS_PER_SOCKET;
+    let held = std::sync::Arc::new(HeldTranscriber {
+        open: tokio::sync::Semaphore::new(0),
+    });
+    let app = spawn_app(Parts {
+        transcriber: Some(held.clone()),
+        ..Parts::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut ws, sessao) = app.authed(&key.api_key).await;
+    let total = MAX_TASKS_PER_SOCKET + 3;
+    for i in 0..total {
+        send_segment(
+            &mut ws,
+            &format!("s{i}"),
+            i as u64 * 2_000,
+            &vec![900i16; 16_000],
+        )
+        .await;
+    }
+    let mut acked = Vec::new();
+    while let Ok(reply) =
+        tokio::time::timeout(Duration::from_millis(1_500), recv_json(&mut ws)).await
+    {
+        assert_eq!(reply["comando"], "segmento_ok", "{reply}");
+        acked.push(reply["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        acked.len(),
+        MAX_TASKS_PER_SOCKET,
+        "reading pauses at the limit: {acked:?}"
+    );
+    // Transcriptions finish: the rest is read and acknowledged, nothing was dropped.
+    held.open.add_permits(1_000);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while acked.len() < total {
+        assert!(Instant::now() < deadline, "only {acked:?}");
+        let reply = recv_json(&mut ws).await;
+        if reply["comando"] == "segmento_ok" {
+            acked.push(reply["id"].as_str().unwrap().to_string());
+        }
+    }
+    let expected: Vec<String> = (0..total).map(|i| format!("s{i}")).collect();
+    assert_eq!(acked, expected);
+    assert_eq!(app.segments(&sessao).await.len(), total);
+}
+
+#[tokio::test]
 async fn over_the_server_wide_limit_the_upgrade_gets_503() {
     let app = app_with(Limits {
         max_connections: 2,

@@ -31,6 +31,9 @@ use std::time::Duration;
 
 /// Audio is split into items of at most this many bytes (DynamoDB items stop at 400 KB).
 pub const AUDIO_CHUNK_BYTES: usize = 300_000;
+/// A client-segment claim whose segment was never written is taken over by a re-send after
+/// this long (a claim and its segment are written milliseconds apart by one run).
+pub const ORPHANED_CLAIM_AFTER_MS: i64 = 30_000;
 /// GSI names of `table.json`.
 const GSI1: &str = "GSI1";
 const GSI2: &str = "GSI2";
@@ -431,6 +434,43 @@ impl DynamoStore {
             .map_err(|e| api("PutItem", e))
     }
 
+    /// Moves the claim of `client_id` from `orphan` (a segment never written) to `segment`,
+    /// if the claim is older than [`ORPHANED_CLAIM_AFTER_MS`] and still names `orphan`.
+    async fn take_over_claim(
+        &self,
+        segment: &SegmentRecord,
+        client_id: &str,
+        orphan: &str,
+    ) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(format!("KEY#{}", segment.key_id)))
+            .key("SK", s(format!("CLIENTSEG#{client_id}")))
+            .update_expression("SET segment_id = :new, created_at_ms = :now")
+            .condition_expression("segment_id = :old AND created_at_ms < :stale")
+            .expression_attribute_values(":new", s(&segment.id))
+            .expression_attribute_values(":now", n(segment.created_at_ms))
+            .expression_attribute_values(":old", s(orphan))
+            .expression_attribute_values(
+                ":stale",
+                n(segment
+                    .created_at_ms
+                    .saturating_sub(ORPHANED_CLAIM_AFTER_MS)),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                tracing::warn!(client_id, orphan, segment = %segment.id, "orphaned client-segment claim taken over");
+                Ok(true)
+            }
+            Err(e) if is_conditional_failure(&e) => Ok(false),
+            Err(e) => Err(api("UpdateItem", e)),
+        }
+    }
+
     /// The segment a client id was claimed for, waiting briefly for a concurrent writer that
     /// claimed it but has not written the segment yet.
     async fn claimed_segment(
@@ -749,9 +789,14 @@ impl Storage for DynamoStore {
                     Some((claimed, None)) if claimed == segment.id => {}
                     Some((_, Some(existing))) => return Ok(InsertOutcome::Duplicate(existing)),
                     Some((claimed, None)) => {
-                        return Err(StorageError::Backend(format!(
-                            "client segment {client_id} is claimed by segment {claimed}, which is not stored"
-                        )));
+                        // Its writer stopped between claim and segment (the function was
+                        // stopped): once the claim is older than any write takes, this
+                        // segment takes it over; until then the client is told to retry.
+                        if !self.take_over_claim(&segment, client_id, &claimed).await? {
+                            return Err(StorageError::Backend(format!(
+                                "client segment {client_id} is claimed by segment {claimed}, which is not stored (yet)"
+                            )));
+                        }
                     }
                     None => {
                         return Err(StorageError::Backend(format!(
