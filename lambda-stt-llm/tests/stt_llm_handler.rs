@@ -42,6 +42,17 @@ fn eleven_answer(text: &str) -> serde_json::Value {
     })
 }
 
+/// Makes `eleven` answer every transcription with [`SAID`], expecting `calls` calls if given.
+async fn hear_said(eleven: &MockServer, calls: Option<u64>) {
+    let mock = Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)));
+    match calls {
+        Some(n) => mock.expect(n).mount(eleven).await,
+        None => mock.mount(eleven).await,
+    }
+}
+
 fn transcriber(server: &MockServer, timeout_ms: u64) -> Arc<dyn Transcriber> {
     let vars = HashMap::from([
         (
@@ -212,12 +223,7 @@ async fn bad_signatures_old_timestamps_and_bad_bodies_are_refused() {
 #[tokio::test]
 async fn a_segment_is_stored_transcribed_advised_and_never_twice() {
     let eleven = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
-        .expect(1)
-        .mount(&eleven)
-        .await;
+    hear_said(&eleven, Some(1)).await;
     let app = spawn_app(Some(transcriber(&eleven, 5_000))).await;
     let context = Conversation::single("Bom dia");
     let req = request(1, &context);
@@ -374,11 +380,7 @@ async fn a_provider_timeout_is_a_typed_error_and_the_segment_waits_for_a_retry()
 
     // The provider recovers; the worker re-sends the same segment: it is processed now.
     eleven.reset().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
-        .mount(&eleven)
-        .await;
+    hear_said(&eleven, None).await;
     let (status, retried) = relay(&app.url, &req).await;
     assert_eq!(status, 200, "{retried:?}");
     assert!(!retried.duplicate);
@@ -406,12 +408,7 @@ async fn a_client_segment_resent_from_a_new_session_is_answered_under_the_id_ask
 
     // The counter reconnects (a new session, so a new server id) and re-sends its segment.
     eleven.reset().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
-        .expect(1)
-        .mount(&eleven)
-        .await;
+    hear_said(&eleven, Some(1)).await;
     let again = request_in("sess-2", origin, &Conversation::default());
     assert_ne!(again.segment_id, first.segment_id);
     let (status, answer) = relay(&app.url, &again).await;
@@ -444,12 +441,7 @@ async fn a_client_segment_resent_from_a_new_session_is_answered_under_the_id_ask
 #[tokio::test]
 async fn a_segment_left_unfinished_by_a_stopped_run_is_processed_when_resent() {
     let eleven = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
-        .expect(1)
-        .mount(&eleven)
-        .await;
+    hear_said(&eleven, Some(1)).await;
     let app = spawn_app(Some(transcriber(&eleven, 5_000))).await;
     // Two runs that stored their segment and stopped before any outcome: one just now (it may
     // still be running), one longer ago than a run can last.
@@ -502,11 +494,7 @@ async fn without_a_transcriber_the_segment_is_stored_and_the_error_says_why() {
 #[tokio::test]
 async fn the_binary_serves_the_handler_locally() {
     let eleven = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(eleven_answer(SAID)))
-        .mount(&eleven)
-        .await;
+    hear_said(&eleven, None).await;
     let db = dynalite::start().await;
     let table = format!("balto-bin-{}", std::process::id());
     let (mut child, url, ready_ms) = start_binary(&db, &table, &eleven, true).await;

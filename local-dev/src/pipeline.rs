@@ -22,6 +22,29 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// Where a transcription task gets its segment's audio.
+#[derive(Debug)]
+pub enum PcmSource {
+    /// Still in memory (the segment was just stored).
+    Memory(Vec<i16>),
+    /// Read back from the segment's WAV (it waited for a task).
+    Wav(std::path::PathBuf),
+}
+
+impl PcmSource {
+    async fn read(self) -> Result<Vec<i16>, StepError> {
+        match self {
+            PcmSource::Memory(pcm) => Ok(pcm),
+            PcmSource::Wav(path) => {
+                tokio::task::spawn_blocking(move || crate::audio_files::read_segment_wav(&path))
+                    .await
+                    .map_err(|e| StepError::Storage(format!("audio reader task failed: {e}")))?
+                    .map_err(|e| StepError::Storage(format!("segment audio unreadable: {e}")))
+            }
+        }
+    }
+}
+
 /// What a pipeline task reports to its connection.
 #[derive(Debug)]
 pub enum PipelineReport {
@@ -136,11 +159,20 @@ pub fn spawn_transcription(
     segment_id: String,
     origin: SegmentOrigin,
     start_ms: u64,
-    pcm: Vec<i16>,
+    audio: PcmSource,
     claim: Arc<Claim>,
     report: UnboundedSender<PipelineReport>,
 ) {
     tokio::spawn(async move {
+        let pcm = match audio.read().await {
+            Ok(pcm) => pcm,
+            Err(e) => {
+                leave_for_retry(&*store, &segment_id, &e).await;
+                drop(claim);
+                let _ = report.send(PipelineReport::Failed { origin });
+                return;
+            }
+        };
         let message = match transcribe_segment(&*store, &*transcriber, &segment_id, &pcm).await {
             Ok(text) => {
                 if text.is_empty() {

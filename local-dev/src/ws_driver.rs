@@ -7,7 +7,7 @@ use crate::claims::Claim;
 use crate::clock::unix_ms;
 use crate::counter_keys;
 use crate::limits::{ConnectionSlot, KeySlot, RateMeter, RateVerdict};
-use crate::pipeline::{PipelineReport, mark, spawn_advice, spawn_transcription};
+use crate::pipeline::{PcmSource, PipelineReport, mark, spawn_advice, spawn_transcription};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use balto_core::protocol::{
     AUTH_UNAVAILABLE_MESSAGE, CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, CLOSE_POLICY, ErrorCode,
@@ -29,16 +29,20 @@ use tokio::sync::mpsc;
 const TICK: Duration = Duration::from_millis(100);
 /// After the client leaves, results still in flight are awaited this long at most.
 const DRAIN_LIMIT: Duration = Duration::from_secs(180);
-/// Transcription/advice tasks a socket may have running; at this many the server stops reading
-/// the socket (TCP slows the sender, nothing is dropped) until one finishes. Bounds the audio
-/// held per socket to this many segments (≤ 960 KB each).
+/// Transcription/advice tasks a socket may have running. Segments stored beyond it are
+/// acknowledged as usual and wait their turn without their audio in memory (it is read back
+/// from the segment's WAV when a task frees), so a socket holds at most this many segments'
+/// audio (≤ 960 KB each) however fast it sends.
 pub const MAX_TASKS_PER_SOCKET: usize = 8;
 
 /// A segment stored and not yet done with.
 struct InFlight {
     segment_id: String,
     start_ms: u64,
+    /// The audio while it waits for its first task; dropped if it has to queue.
     pcm: Option<Vec<i16>>,
+    /// Its WAV file (where a queued segment's audio is read back from).
+    audio_path: std::path::PathBuf,
     /// Keeps the recovery sweep off the segment while this connection's tasks work on it.
     claim: Arc<Claim>,
 }
@@ -54,6 +58,8 @@ struct Connection {
     session_id: Option<String>,
     segments: HashMap<SegmentOrigin, InFlight>,
     pending_tasks: usize,
+    /// Stored segments waiting for a task (see [`MAX_TASKS_PER_SOCKET`]), oldest first.
+    waiting: VecDeque<SegmentOrigin>,
     reports: mpsc::UnboundedSender<PipelineReport>,
     rate: RateMeter,
     /// Last time anything (a frame, a pong) arrived: a socket silent for too long is half-open.
@@ -99,6 +105,7 @@ pub async fn serve_socket(
         session_id: None,
         segments: HashMap::new(),
         pending_tasks: 0,
+        waiting: VecDeque::new(),
         reports,
         rate: app.gate.rate_meter(),
         last_heard: Instant::now(),
@@ -146,7 +153,7 @@ pub async fn serve_socket(
                 conn.feed(Event::StreamEnded).await;
                 conn.close(CLOSE_GOING_AWAY, "servidor encerrando").await;
             }
-            frame = stream.next(), if conn.pending_tasks < MAX_TASKS_PER_SOCKET => match frame {
+            frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     if conn.metered(text.len()).await {
                         conn.feed(Event::Text(text.as_str())).await;
@@ -177,10 +184,6 @@ pub async fn serve_socket(
             }
             _ = ticker.tick() => conn.feed(Event::Tick).await,
             _ = pinger.tick() => {
-                if conn.pending_tasks >= MAX_TASKS_PER_SOCKET {
-                    // Not reading (see above), so its pongs are unread too: not a dead peer.
-                    conn.last_heard = Instant::now();
-                }
                 if conn.last_heard.elapsed() > limits.silence_timeout {
                     tracing::info!(peer = %conn.peer, silent_s = conn.last_heard.elapsed().as_secs(), "no frame or pong: half-open socket dropped");
                     conn.socket_open = false;
@@ -455,6 +458,7 @@ impl Connection {
                         segment_id,
                         start_ms: seg.start_ms,
                         pcm: Some(pcm),
+                        audio_path: path,
                         claim: Arc::new(claim),
                     },
                 );
@@ -482,8 +486,15 @@ impl Connection {
         let Some(inflight) = self.segments.get_mut(&origin) else {
             return;
         };
-        let Some(pcm) = inflight.pcm.take() else {
+        if self.pending_tasks >= MAX_TASKS_PER_SOCKET {
+            // Its turn comes when a task finishes; the audio waits on disk, not here.
+            inflight.pcm = None;
+            self.waiting.push_back(origin);
             return;
+        }
+        let audio = match inflight.pcm.take() {
+            Some(pcm) => PcmSource::Memory(pcm),
+            None => PcmSource::Wav(inflight.audio_path.clone()),
         };
         self.pending_tasks += 1;
         spawn_transcription(
@@ -492,14 +503,25 @@ impl Connection {
             inflight.segment_id.clone(),
             origin,
             inflight.start_ms,
-            pcm,
+            audio,
             Arc::clone(&inflight.claim),
             self.reports.clone(),
         );
     }
 
+    /// Starts waiting transcriptions while there is room for them.
+    fn start_waiting(&mut self) {
+        while self.pending_tasks < MAX_TASKS_PER_SOCKET {
+            let Some(origin) = self.waiting.pop_front() else {
+                return;
+            };
+            self.start_transcription(origin);
+        }
+    }
+
     async fn on_report(&mut self, report: PipelineReport) {
         self.pending_tasks = self.pending_tasks.saturating_sub(1);
+        self.start_waiting();
         match report {
             PipelineReport::Transcribed {
                 origin,
