@@ -12,7 +12,7 @@
 
 use super::attrs::{Item, get_opt_n, get_opt_s, n, s, time_key};
 use super::{
-    DynamoStore, GSI1, GSI2, GSI3, api, is_conditional_failure, segment_from_item,
+    DynamoStore, GSI1, GSI2, GSI3, SortKey, api, is_conditional_failure, segment_from_item,
     session_from_item,
 };
 use async_trait::async_trait;
@@ -315,52 +315,17 @@ impl DynamoStore {
     async fn query_range(
         &self,
         index: Option<&str>,
-        (pk_attr, pk): (&str, &str),
+        pk: (&str, &str),
         sk_attr: &str,
         (from, to): (Option<String>, Option<String>),
         forward: bool,
     ) -> Result<Vec<Item>, StorageError> {
-        let condition = match (&from, &to) {
-            (Some(_), Some(_)) => "#pk = :pk AND #sk BETWEEN :lo AND :hi",
-            (Some(_), None) => "#pk = :pk AND #sk >= :lo",
-            (None, Some(_)) => "#pk = :pk AND #sk < :hi",
-            (None, None) => "#pk = :pk",
+        let sort_key = SortKey::Range {
+            attr: sk_attr,
+            from,
+            to,
         };
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut req = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_string))
-                .key_condition_expression(condition)
-                .expression_attribute_names("#pk", pk_attr)
-                .expression_attribute_values(":pk", s(pk))
-                .scan_index_forward(forward)
-                .set_limit(self.page_size)
-                .set_exclusive_start_key(start.take());
-            if from.is_some() || to.is_some() {
-                req = req.expression_attribute_names("#sk", sk_attr);
-            }
-            if let Some(lo) = &from {
-                req = req.expression_attribute_values(":lo", s(lo));
-            }
-            if let Some(hi) = &to {
-                // BETWEEN is inclusive; no key equals the bare time (keys are `<time>#...`),
-                // so `hi` itself never matches and the end stays exclusive.
-                req = req.expression_attribute_values(":hi", s(hi));
-            }
-            if index.is_none() {
-                req = req.consistent_read(true);
-            }
-            let out = req.send().await.map_err(|e| api("Query", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(items),
-            }
-        }
+        self.query_pages(index, pk, sort_key, forward, None).await
     }
 
     /// Appends a transcript to its segment's admin attributes (and makes it the latest).

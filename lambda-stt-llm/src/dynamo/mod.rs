@@ -17,6 +17,7 @@ use attrs::{
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use balto_core::admin_store::SegmentAudio;
 use balto_core::advice::Advice;
@@ -186,28 +187,36 @@ impl DynamoStore {
         forward: bool,
         limit: Option<usize>,
     ) -> Result<Vec<Item>, StorageError> {
+        let sort_key = match sk_prefix {
+            Some((attr, prefix)) => SortKey::Prefix { attr, prefix },
+            None => SortKey::Any,
+        };
+        self.query_pages(index, (pk_attr, pk), sort_key, forward, limit)
+            .await
+    }
+
+    /// The one paging loop behind [`Self::query`] and the admin range queries.
+    pub(super) async fn query_pages(
+        &self,
+        index: Option<&str>,
+        (pk_attr, pk): (&str, &str),
+        sort_key: SortKey<'_>,
+        forward: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>, StorageError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
-        let condition = match sk_prefix {
-            Some(_) => "#pk = :pk AND begins_with(#sk, :prefix)",
-            None => "#pk = :pk",
-        };
         loop {
-            let mut req = self
+            let req = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index.map(str::to_string))
-                .key_condition_expression(condition)
                 .expression_attribute_names("#pk", pk_attr)
                 .expression_attribute_values(":pk", s(pk))
                 .scan_index_forward(forward)
                 .set_exclusive_start_key(start.take());
-            if let Some((sk_attr, prefix)) = sk_prefix {
-                req = req
-                    .expression_attribute_names("#sk", sk_attr)
-                    .expression_attribute_values(":prefix", s(prefix));
-            }
+            let mut req = sort_key.apply(req);
             if index.is_none() {
                 req = req.consistent_read(true);
             }
@@ -1066,5 +1075,53 @@ impl Storage for DynamoStore {
         .iter()
         .map(suggestion_from_item)
         .collect()
+    }
+}
+
+/// The sort-key part of a query's key condition (the partition key is always `#pk = :pk`).
+pub(super) enum SortKey<'a> {
+    /// Every item of the partition.
+    Any,
+    /// Sort keys starting with `prefix`.
+    Prefix { attr: &'a str, prefix: &'a str },
+    /// Sort keys in `[from, to)` (either end open when `None`).
+    Range {
+        attr: &'a str,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl SortKey<'_> {
+    /// Sets the key condition and its names and values on `req`.
+    fn apply(&self, req: QueryFluentBuilder) -> QueryFluentBuilder {
+        match self {
+            SortKey::Any => req.key_condition_expression("#pk = :pk"),
+            SortKey::Prefix { attr, prefix } => req
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", *attr)
+                .expression_attribute_values(":prefix", s(*prefix)),
+            SortKey::Range { attr, from, to } => {
+                let condition = match (from, to) {
+                    (Some(_), Some(_)) => "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+                    (Some(_), None) => "#pk = :pk AND #sk >= :lo",
+                    (None, Some(_)) => "#pk = :pk AND #sk < :hi",
+                    (None, None) => "#pk = :pk",
+                };
+                let mut req = req.key_condition_expression(condition);
+                if from.is_some() || to.is_some() {
+                    req = req.expression_attribute_names("#sk", *attr);
+                }
+                if let Some(lo) = from {
+                    req = req.expression_attribute_values(":lo", s(lo));
+                }
+                if let Some(hi) = to {
+                    // BETWEEN is inclusive; no key equals the bare time (keys are
+                    // `<time>#...`), so `hi` itself never matches and the end stays exclusive.
+                    req = req.expression_attribute_values(":hi", s(hi));
+                }
+                req
+            }
+        }
     }
 }
