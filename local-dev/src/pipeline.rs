@@ -35,14 +35,17 @@ impl PcmSource {
     async fn read(self) -> Result<Vec<i16>, StepError> {
         match self {
             PcmSource::Memory(pcm) => Ok(pcm),
-            PcmSource::Wav(path) => {
-                tokio::task::spawn_blocking(move || crate::audio_files::read_segment_wav(&path))
-                    .await
-                    .map_err(|e| StepError::Storage(format!("audio reader task failed: {e}")))?
-                    .map_err(|e| StepError::Storage(format!("segment audio unreadable: {e}")))
-            }
+            PcmSource::Wav(path) => read_segment_audio(path).await,
         }
     }
+}
+
+/// A stored segment's audio, read from its WAV off the async threads.
+pub async fn read_segment_audio(path: std::path::PathBuf) -> Result<Vec<i16>, StepError> {
+    tokio::task::spawn_blocking(move || crate::audio_files::read_segment_wav(&path))
+        .await
+        .map_err(|e| StepError::Storage(format!("audio reader task failed: {e}")))?
+        .map_err(|e| StepError::Storage(format!("segment audio unreadable: {e}")))
 }
 
 /// What a pipeline task reports to its connection.
@@ -164,16 +167,11 @@ pub fn spawn_transcription(
     report: UnboundedSender<PipelineReport>,
 ) {
     tokio::spawn(async move {
-        let pcm = match audio.read().await {
-            Ok(pcm) => pcm,
-            Err(e) => {
-                leave_for_retry(&*store, &segment_id, &e).await;
-                drop(claim);
-                let _ = report.send(PipelineReport::Failed { origin });
-                return;
-            }
+        let transcribed = match audio.read().await {
+            Ok(pcm) => transcribe_segment(&*store, &*transcriber, &segment_id, &pcm).await,
+            Err(e) => Err(e),
         };
-        let message = match transcribe_segment(&*store, &*transcriber, &segment_id, &pcm).await {
+        let message = match transcribed {
             Ok(text) => {
                 if text.is_empty() {
                     mark(&*store, &segment_id, SegmentStatus::Processed, None).await;

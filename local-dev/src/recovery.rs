@@ -12,13 +12,13 @@
 //! marked `failed`.
 
 use crate::app::App;
-use crate::audio_files::read_segment_wav;
 use crate::clock::unix_ms;
-use crate::pipeline::{StepError, advise_segment, leave_for_retry, mark, transcribe_segment};
+use crate::pipeline::{
+    StepError, advise_segment, leave_for_retry, mark, read_segment_audio, transcribe_segment,
+};
 use balto_core::advice::{Conversation, Utterance};
 use balto_core::records::{SegmentRecord, SegmentStatus, SuggestionRecord};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -186,7 +186,7 @@ impl Recovery {
                 let Some(transcriber) = &self.app.transcriber else {
                     return Ok(false);
                 };
-                let pcm = read_audio(&segment.audio_ref).await?;
+                let pcm = read_segment_audio(segment.audio_ref.clone().into()).await?;
                 transcribe_segment(store, &**transcriber, &segment.id, &pcm).await?
             }
         };
@@ -275,14 +275,6 @@ impl Recovery {
             last_product,
         })
     }
-}
-
-async fn read_audio(audio_ref: &str) -> Result<Vec<i16>, StepError> {
-    let path = audio_ref.to_string();
-    tokio::task::spawn_blocking(move || read_segment_wav(Path::new(&path)))
-        .await
-        .map_err(|e| StepError::Storage(format!("audio reader task failed: {e}")))?
-        .map_err(|e| StepError::Storage(format!("segment audio unreadable: {e}")))
 }
 
 #[cfg(test)]
