@@ -189,6 +189,14 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// The product `advice` pushes to the counter in this conversation: none when it pushes
+    /// nothing, or when it is the product pushed last (never the same product twice in a row).
+    pub fn push_of<'a>(&self, advice: &'a Advice) -> Option<&'a str> {
+        advice
+            .pushed_product()
+            .filter(|p| self.last_product.as_deref() != Some(*p))
+    }
+
     /// A one-utterance conversation (CLI, tests).
     pub fn single(text: impl Into<String>) -> Conversation {
         Conversation {

@@ -53,3 +53,52 @@ pub struct Attempt {
     /// The error, for failed calls.
     pub error: Option<String>,
 }
+
+/// The calls one step made: a chain's own list, or — for a single engine, which reports none —
+/// its one call, timed by the caller (`failure`: how it failed, if it did).
+pub fn or_single_call(
+    attempts: Vec<Attempt>,
+    provider: &str,
+    latency_ms: u64,
+    failure: Option<(AttemptOutcome, String)>,
+) -> Vec<Attempt> {
+    if !attempts.is_empty() {
+        return attempts;
+    }
+    let (outcome, error) = match failure {
+        None => (AttemptOutcome::Ok, None),
+        Some((outcome, error)) => (outcome, Some(error)),
+    };
+    vec![Attempt {
+        provider: provider.to_string(),
+        attempt: 1,
+        started_ms: 0,
+        latency_ms,
+        outcome,
+        error,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_engine_reports_its_one_call_and_a_chain_its_own_list() {
+        let one = or_single_call(Vec::new(), "whisper", 900, None);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (one[0].provider.as_str(), one[0].latency_ms, one[0].outcome),
+            ("whisper", 900, AttemptOutcome::Ok)
+        );
+        let failed = or_single_call(
+            Vec::new(),
+            "regras",
+            2,
+            Some((AttemptOutcome::Timeout, "slow".into())),
+        );
+        assert_eq!(failed[0].error.as_deref(), Some("slow"));
+        let chain = or_single_call(one.clone(), "chain", 1, None);
+        assert_eq!(chain, one);
+    }
+}

@@ -6,6 +6,7 @@ pub mod admin_auth;
 #[cfg(feature = "conformance")]
 pub mod admin_conformance;
 pub mod admin_store;
+pub mod admission;
 pub mod advice;
 pub mod advisor;
 pub mod attempt;
@@ -17,7 +18,9 @@ pub mod protocol;
 pub mod rate;
 pub mod records;
 pub mod relay;
+pub mod segment_job;
 pub mod session;
+pub mod settings;
 pub mod signing;
 pub mod storage;
 #[cfg(feature = "conformance")]

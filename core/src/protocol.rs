@@ -47,8 +47,6 @@ pub enum ErrorCode {
     LimiteExcedido,
     /// Too many connections (for this key, or for the server): the socket is closed with 1008.
     MuitasConexoes,
-    /// Too many failed `auth` attempts from this address: blocked for a while, closed with 1008.
-    MuitasTentativas,
 }
 
 impl ErrorCode {
@@ -66,12 +64,11 @@ impl ErrorCode {
             ErrorCode::ErroInterno => "erro_interno",
             ErrorCode::LimiteExcedido => "limite_excedido",
             ErrorCode::MuitasConexoes => "muitas_conexoes",
-            ErrorCode::MuitasTentativas => "muitas_tentativas",
         }
     }
 
     /// Every code, for documentation checks.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::AuthInvalida,
         ErrorCode::JaAutenticado,
         ErrorCode::JsonInvalido,
@@ -83,7 +80,6 @@ impl ErrorCode {
         ErrorCode::ErroInterno,
         ErrorCode::LimiteExcedido,
         ErrorCode::MuitasConexoes,
-        ErrorCode::MuitasTentativas,
     ];
 }
 

@@ -1,6 +1,7 @@
 //! Sans-IO rate limiting shared by every server: a token bucket (bytes or messages per second
-//! with a burst) and a failure throttle (so many failures per window, then a block that doubles
-//! with each repeat). Time is passed in as milliseconds, so the rules are testable and run the
+//! with a burst) and a failure throttle (so many free failures per window, then a delay before
+//! each further refusal that doubles up to a cap; nothing is ever blocked).
+//! Time is passed in as milliseconds, so the rules are testable and run the
 //! same natively and in a Worker.
 
 use serde::{Deserialize, Serialize};
@@ -63,26 +64,29 @@ impl TokenBucket {
     }
 }
 
-/// How a [`FailureThrottle`] blocks.
+/// How a [`FailureThrottle`] slows a source down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThrottlePolicy {
-    /// Failures allowed within `window_ms` before a block.
+    /// Failures allowed within `window_ms` without delay.
     pub max_failures: u32,
+    /// Failures are counted over this window, from the first one in it.
     pub window_ms: u64,
-    /// The first block; each block that follows another doubles it, up to `max_block_ms`.
-    pub first_block_ms: u64,
-    pub max_block_ms: u64,
+    /// The delay of the first failure past `max_failures`; each further one doubles it…
+    pub first_delay_ms: u64,
+    /// …up to this.
+    pub max_delay_ms: u64,
     /// At most this many sources are remembered (memory bound under a flood of addresses).
     pub max_tracked: usize,
 }
 
 impl Default for ThrottlePolicy {
+    /// Ten free failures a minute, then 1 s, 2 s, 4 s … up to 10 s before each refusal.
     fn default() -> Self {
         ThrottlePolicy {
-            max_failures: 5,
+            max_failures: 10,
             window_ms: 60_000,
-            first_block_ms: 30_000,
-            max_block_ms: 15 * 60_000,
+            first_delay_ms: 1_000,
+            max_delay_ms: 10_000,
             max_tracked: 100_000,
         }
     }
@@ -92,15 +96,13 @@ impl Default for ThrottlePolicy {
 struct Record {
     window_start_ms: u64,
     failures: u32,
-    blocked_until_ms: u64,
-    /// Blocks so far (the next one lasts 2^blocks × first_block).
-    blocks: u32,
     last_seen_ms: u64,
 }
 
-/// Counts failures per source (an IP address, a login) and blocks sources that fail too often.
-/// Serializable (with JSON, `K` must be a string-like key), so a Worker can keep it in
-/// Durable Object storage.
+/// Counts failures per source (an IP address) and says how long to wait before answering the
+/// next failure: nothing is ever refused or blocked, a source that keeps failing is only
+/// answered more slowly. Serializable (with JSON, `K` must be a string-like key), so a Worker
+/// can keep it in Durable Object storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound(
     serialize = "K: Serialize",
@@ -119,46 +121,36 @@ impl<K: Eq + Hash + Clone> FailureThrottle<K> {
         }
     }
 
-    /// Milliseconds `source` must still wait, if it is blocked.
-    pub fn blocked_for(&self, source: &K, now_ms: u64) -> Option<u64> {
-        self.records
-            .get(source)
-            .filter(|r| r.blocked_until_ms > now_ms)
-            .map(|r| r.blocked_until_ms - now_ms)
-    }
-
-    /// Records a failure; returns the block it caused, in ms, if it caused one.
-    pub fn record_failure(&mut self, source: &K, now_ms: u64) -> Option<u64> {
+    /// Records a failure at `now_ms`; returns how many ms to wait before answering it (0 while
+    /// the source is within its free failures).
+    pub fn record_failure(&mut self, source: &K, now_ms: u64) -> u64 {
         if self.records.len() >= self.policy.max_tracked && !self.records.contains_key(source) {
             self.forget_idle(now_ms);
         }
         let policy = self.policy;
         let r = self.records.entry(source.clone()).or_default();
-        r.last_seen_ms = now_ms;
-        if now_ms.saturating_sub(r.window_start_ms) > policy.window_ms {
+        if r.failures == 0 || now_ms.saturating_sub(r.window_start_ms) > policy.window_ms {
             r.window_start_ms = now_ms;
             r.failures = 0;
         }
-        r.failures += 1;
-        if r.failures < policy.max_failures {
-            return None;
+        r.last_seen_ms = now_ms;
+        r.failures = r.failures.saturating_add(1);
+        let over = r.failures.saturating_sub(policy.max_failures);
+        if over == 0 {
+            return 0;
         }
-        let block = policy
-            .first_block_ms
-            .saturating_mul(1u64 << r.blocks.min(20))
-            .min(policy.max_block_ms);
-        r.blocks = r.blocks.saturating_add(1);
-        r.failures = 0;
-        r.window_start_ms = now_ms;
-        r.blocked_until_ms = now_ms + block;
-        Some(block)
+        policy
+            .first_delay_ms
+            .saturating_mul(1u64 << (over - 1).min(20))
+            .min(policy.max_delay_ms)
     }
 
-    /// A success clears the source's failure count (its block history stays until idle).
-    pub fn record_success(&mut self, source: &K) {
-        if let Some(r) = self.records.get_mut(source) {
-            r.failures = 0;
-        }
+    /// Failures counted for `source` in its current window at `now_ms`.
+    pub fn failures(&self, source: &K, now_ms: u64) -> u32 {
+        self.records
+            .get(source)
+            .filter(|r| now_ms.saturating_sub(r.window_start_ms) <= self.policy.window_ms)
+            .map_or(0, |r| r.failures)
     }
 
     /// Sources remembered now.
@@ -166,19 +158,17 @@ impl<K: Eq + Hash + Clone> FailureThrottle<K> {
         self.records.len()
     }
 
-    /// Drops sources that are neither blocked nor recently seen; if that is not enough, drops
-    /// the least recently seen unblocked half.
-    fn forget_idle(&mut self, now_ms: u64) {
-        let keep_ms = self.policy.window_ms.max(self.policy.max_block_ms);
-        self.records.retain(|_, r| {
-            r.blocked_until_ms > now_ms || now_ms.saturating_sub(r.last_seen_ms) < keep_ms
-        });
+    /// Drops sources whose window is over; if that is not enough, drops the least recently
+    /// seen half.
+    pub fn forget_idle(&mut self, now_ms: u64) {
+        let window = self.policy.window_ms;
+        self.records
+            .retain(|_, r| now_ms.saturating_sub(r.window_start_ms) <= window);
         if self.records.len() >= self.policy.max_tracked {
             let mut seen: Vec<u64> = self.records.values().map(|r| r.last_seen_ms).collect();
             seen.sort_unstable();
             let cutoff = seen[seen.len() / 2];
-            self.records
-                .retain(|_, r| r.blocked_until_ms > now_ms || r.last_seen_ms > cutoff);
+            self.records.retain(|_, r| r.last_seen_ms > cutoff);
         }
     }
 }
@@ -228,71 +218,52 @@ mod tests {
         ThrottlePolicy {
             max_failures: 3,
             window_ms: 1000,
-            first_block_ms: 100,
-            max_block_ms: 350,
+            first_delay_ms: 100,
+            max_delay_ms: 350,
             max_tracked: 4,
         }
     }
 
     #[test]
-    fn failures_within_the_window_block_with_doubling() {
+    fn failures_past_the_free_ones_are_delayed_with_doubling() {
         let mut t = FailureThrottle::new(policy());
-        assert_eq!(t.record_failure(&"ip", 0), None);
-        assert_eq!(t.record_failure(&"ip", 10), None);
-        assert_eq!(t.record_failure(&"ip", 20), Some(100));
-        assert_eq!(t.blocked_for(&"ip", 50), Some(70));
-        assert_eq!(t.blocked_for(&"ip", 120), None);
-        assert_eq!(t.blocked_for(&"other", 50), None);
-        for at in [130, 140] {
-            assert_eq!(t.record_failure(&"ip", at), None);
-        }
+        let delays: Vec<u64> = [0, 10, 20, 30, 40, 50, 60]
+            .iter()
+            .map(|&at| t.record_failure(&"ip", at))
+            .collect();
         assert_eq!(
-            t.record_failure(&"ip", 150),
-            Some(200),
-            "second block doubles"
+            delays,
+            vec![0, 0, 0, 100, 200, 350, 350],
+            "doubling, capped"
         );
-        for at in [400, 410] {
-            t.record_failure(&"ip", at);
-        }
-        assert_eq!(t.record_failure(&"ip", 420), Some(350), "capped");
+        assert_eq!(t.failures(&"ip", 60), 7);
+        assert_eq!(t.failures(&"other", 60), 0);
+        assert_eq!(
+            t.record_failure(&"other", 60),
+            0,
+            "one source's failures are its own"
+        );
     }
 
     #[test]
-    fn failures_spread_beyond_the_window_or_cleared_by_success_do_not_block() {
+    fn a_new_window_starts_free() {
         let mut t = FailureThrottle::new(policy());
-        t.record_failure(&"a", 0);
-        t.record_failure(&"a", 10);
-        assert_eq!(t.record_failure(&"a", 2000), None, "window restarted");
-        t.record_failure(&"b", 0);
-        t.record_failure(&"b", 1);
-        t.record_success(&"b");
-        assert_eq!(t.record_failure(&"b", 2), None);
+        for at in [0, 1, 2, 3] {
+            t.record_failure(&"a", at);
+        }
+        assert_eq!(t.failures(&"a", 1000), 4);
+        assert_eq!(t.failures(&"a", 1004), 0, "the window is over");
+        assert_eq!(t.record_failure(&"a", 1004), 0, "window restarted");
     }
 
     #[test]
-    fn memory_is_bounded_and_blocked_sources_are_kept() {
+    fn memory_is_bounded() {
         let mut t = FailureThrottle::new(policy());
-        for _ in 0..3 {
-            t.record_failure(&0u32, 0);
-        }
         for ip in 1..1000u32 {
-            t.record_failure(&ip, 5000 + u64::from(ip));
+            t.record_failure(&ip, u64::from(ip));
             assert!(t.tracked() <= 4, "{} tracked", t.tracked());
         }
-        let mut t = FailureThrottle::new(ThrottlePolicy {
-            max_block_ms: 1_000_000,
-            first_block_ms: 1_000_000,
-            ..policy()
-        });
-        for _ in 0..3 {
-            t.record_failure(&0u32, 0);
-        }
-        for ip in 1..100u32 {
-            t.record_failure(&ip, u64::from(ip));
-        }
-        assert!(
-            t.blocked_for(&0, 500).is_some(),
-            "a blocked source is never forgotten"
-        );
+        t.forget_idle(1_000_000);
+        assert_eq!(t.tracked(), 0);
     }
 }

@@ -424,11 +424,12 @@ impl RelayRetry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::admission::KeyLookup;
     use crate::advice::{Category, Confidence, Decision, Utterance};
     use crate::frontend::AudioFrontEnd;
     use crate::frontend::CutSegment;
     use crate::protocol::ServerMessage;
-    use crate::session::{Action, AuthGrant, Session};
+    use crate::session::{Action, Session};
 
     fn session_info() -> RelaySession<'static> {
         RelaySession {
@@ -639,9 +640,9 @@ mod tests {
         );
         s.handle(
             0,
-            Event::KeyChecked(Some(AuthGrant {
+            Event::KeyChecked(KeyLookup::Admitted {
                 session_id: "sess1".into(),
-            })),
+            }),
             &mut out,
         );
         s

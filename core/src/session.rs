@@ -5,6 +5,7 @@
 //! a message, close with a code, verify a key, store a segment, run the pipeline, ask the
 //! advisor. Every protocol rule lives here, once.
 
+use crate::admission::{KeyLookup, Refusal};
 use crate::advice::{Advice, Conversation};
 use crate::frontend::{AudioFrontEnd, CutSegment, SAMPLES_PER_MS};
 use crate::pcm::{PcmAssembler, bytes_to_samples};
@@ -62,13 +63,6 @@ pub struct SegmentToStore {
     pub pcm: Vec<i16>,
 }
 
-/// What the driver learned from the key store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthGrant {
-    /// The session id to announce in `auth_ok`.
-    pub session_id: String,
-}
-
 /// Something that happened to the session.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event<'a> {
@@ -78,8 +72,13 @@ pub enum Event<'a> {
     Binary(&'a [u8]),
     /// Time passed (the driver ticks at least every few hundred ms).
     Tick,
-    /// Result of [`Action::VerifyKey`]: `Some` for a valid, unrevoked key.
-    KeyChecked(Option<AuthGrant>),
+    /// Result of [`Action::VerifyKey`]: what the driver found ([`crate::admission`] decides).
+    KeyChecked(KeyLookup),
+    /// Result of [`Action::ChargeFailedAuth`]: the address's throttle asks to wait this long
+    /// before the refusal is answered.
+    FailedAuthCharged { delay_ms: u64 },
+    /// The client sent faster than its rate allows for too long: it is refused and closed.
+    RateExceeded,
     /// Result of [`Action::StoreSegment`]: stored, or already there (`duplicate`).
     SegmentStored {
         origin: SegmentOrigin,
@@ -110,8 +109,12 @@ pub enum Action {
     Send(ServerMessage),
     /// Close the socket with this code.
     Close { code: u16, reason: &'static str },
-    /// Look the key up and answer with [`Event::KeyChecked`].
+    /// Look the key up (and, for a valid key, take its place under the per-key limit and
+    /// record the session) and answer with [`Event::KeyChecked`].
     VerifyKey { api_key: String },
+    /// Count a failed `auth` against the client's address and answer with
+    /// [`Event::FailedAuthCharged`] (the refusal waits for it).
+    ChargeFailedAuth,
     /// Store this segment durably and answer with [`Event::SegmentStored`].
     StoreSegment(SegmentToStore),
     /// Transcribe the stored segment; answer with [`Event::Transcribed`].
@@ -122,10 +125,18 @@ pub enum Action {
         conversation: Conversation,
         base_transcript: String,
     },
-    /// Advice that repeated the last pushed product was not sent (for records and metrics).
+    /// Advice that repeated the last pushed product was not sent (for logs and metrics).
     Suppressed {
         origin: SegmentOrigin,
         product: String,
+    },
+    /// Record the advisor's answer for a segment, with whether it reached the counter; the
+    /// segment is done once it is recorded.
+    RecordSuggestion {
+        origin: SegmentOrigin,
+        advice: Advice,
+        base_transcript: String,
+        sent: bool,
     },
 }
 
@@ -134,7 +145,15 @@ pub enum Action {
 pub enum Phase {
     AwaitingAuth,
     VerifyingKey,
-    Authenticated { session_id: String },
+    /// The `auth` is refused; the refusal is answered at `at_ms` (`None`: waiting for the
+    /// address's throttle to say when).
+    Refusing {
+        refusal: Refusal,
+        at_ms: Option<u64>,
+    },
+    Authenticated {
+        session_id: String,
+    },
     Closed,
 }
 
@@ -169,6 +188,9 @@ pub struct Session<F: AudioFrontEnd> {
     awaiting_store: HashMap<SegmentOrigin, u32>,
     conversation: Conversation,
     stats: SessionStats,
+    /// The client left (or was closed for its rate): nothing is sent any more, results still
+    /// in flight are recorded.
+    peer_gone: bool,
 }
 
 impl<F: AudioFrontEnd> Session<F> {
@@ -188,6 +210,7 @@ impl<F: AudioFrontEnd> Session<F> {
             awaiting_store: HashMap::new(),
             conversation: Conversation::default(),
             stats: SessionStats::default(),
+            peer_gone: false,
         }
     }
 
@@ -220,9 +243,14 @@ impl<F: AudioFrontEnd> Session<F> {
         self.stats
     }
 
-    /// When the driver must tick next at the latest (the auth deadline), if anything is timed.
+    /// When the driver must tick next at the latest (the auth deadline, a delayed refusal), if
+    /// anything is timed.
     pub fn next_deadline_ms(&self) -> Option<u64> {
-        matches!(self.phase, Phase::AwaitingAuth).then_some(self.auth_deadline_ms)
+        match self.phase {
+            Phase::AwaitingAuth => Some(self.auth_deadline_ms),
+            Phase::Refusing { at_ms, .. } => at_ms,
+            _ => None,
+        }
     }
 
     /// Feeds one event at time `now_ms`; the actions to carry out are appended to `out`, in order.
@@ -231,16 +259,41 @@ impl<F: AudioFrontEnd> Session<F> {
             return;
         }
         match event {
+            // Nothing arrives from a client that is gone.
+            Event::Text(_) | Event::Binary(_) if self.peer_gone => {}
             Event::Text(text) => self.on_text(text, out),
             Event::Binary(bytes) => self.on_binary(bytes, out),
             Event::Tick => self.on_tick(now_ms, out),
-            Event::KeyChecked(grant) => self.on_key_checked(grant, out),
+            Event::KeyChecked(lookup) => self.on_key_checked(lookup, out),
+            Event::FailedAuthCharged { delay_ms } => {
+                if let Phase::Refusing {
+                    refusal,
+                    at_ms: None,
+                } = self.phase
+                {
+                    self.phase = Phase::Refusing {
+                        refusal,
+                        at_ms: Some(now_ms.saturating_add(delay_ms)),
+                    };
+                    self.on_tick(now_ms, out);
+                }
+            }
+            Event::RateExceeded if !self.peer_gone => {
+                let refusal = Refusal::RATE_EXCEEDED;
+                self.send(refusal.message(), out);
+                out.push(Action::Close {
+                    code: refusal.close_code,
+                    reason: refusal.close_reason(),
+                });
+                self.end_stream(out);
+            }
+            Event::RateExceeded => {}
             // Answers for segments this session never asked to store change nothing.
             Event::SegmentStored { origin, .. } | Event::SegmentStoreFailed { origin }
                 if !self.answered_store(&origin) => {}
             Event::SegmentStored { origin, duplicate } => {
                 if let SegmentOrigin::Client { id } = &origin {
-                    out.push(Action::Send(ServerMessage::SegmentoOk { id: id.clone() }));
+                    self.send(ServerMessage::SegmentoOk { id: id.clone() }, out);
                 }
                 if !duplicate {
                     out.push(Action::Transcribe { origin });
@@ -267,13 +320,18 @@ impl<F: AudioFrontEnd> Session<F> {
                 advice,
                 base_transcript,
             } => self.on_advised(origin, advice, base_transcript, out),
-            Event::StreamEnded => {
-                if let Some(front_end) = self.front_end.as_mut() {
-                    front_end.finish(&mut self.cut);
-                }
-                self.flush_cut(out);
-            }
+            Event::StreamEnded => self.end_stream(out),
         }
+    }
+
+    /// The client is gone: any open speech is cut and handed over to store; results still
+    /// in flight are recorded, nothing more is sent.
+    fn end_stream(&mut self, out: &mut Vec<Action>) {
+        self.peer_gone = true;
+        if let Some(front_end) = self.front_end.as_mut() {
+            front_end.finish(&mut self.cut);
+        }
+        self.flush_cut(out);
     }
 
     fn on_text(&mut self, text: &str, out: &mut Vec<Action>) {
@@ -288,6 +346,8 @@ impl<F: AudioFrontEnd> Session<F> {
                 }
             },
             Phase::VerifyingKey => self.fail_auth("aguarde auth_ok antes de enviar mensagens", out),
+            // The refusal is on its way; nothing the client says changes it or hastens it.
+            Phase::Refusing { .. } => {}
             Phase::Authenticated { .. } => {
                 self.discard_next_binary = false;
                 if let Some(h) = self.pending_segment.take() {
@@ -321,6 +381,7 @@ impl<F: AudioFrontEnd> Session<F> {
             Phase::AwaitingAuth | Phase::VerifyingKey => {
                 self.fail_auth("áudio recebido antes da autenticação", out)
             }
+            Phase::Refusing { .. } => {}
             Phase::Authenticated { .. } => {
                 if let Some(header) = self.pending_segment.take() {
                     self.on_segment_audio(header, bytes, out);
@@ -439,24 +500,53 @@ impl<F: AudioFrontEnd> Session<F> {
     }
 
     fn on_tick(&mut self, now_ms: u64, out: &mut Vec<Action>) {
-        if self.phase == Phase::AwaitingAuth && now_ms >= self.auth_deadline_ms {
-            self.fail_auth("tempo de autenticação esgotado", out);
+        match self.phase {
+            Phase::AwaitingAuth if now_ms >= self.auth_deadline_ms => {
+                self.fail_auth("tempo de autenticação esgotado", out);
+            }
+            Phase::Refusing {
+                refusal,
+                at_ms: Some(at),
+            } if now_ms >= at => self.refuse(refusal, out),
+            _ => {}
         }
     }
 
-    fn on_key_checked(&mut self, grant: Option<AuthGrant>, out: &mut Vec<Action>) {
+    fn on_key_checked(&mut self, lookup: KeyLookup, out: &mut Vec<Action>) {
         if self.phase != Phase::VerifyingKey {
             return;
         }
-        match grant {
-            Some(AuthGrant { session_id }) => {
-                out.push(Action::Send(ServerMessage::AuthOk {
-                    session: session_id.clone(),
-                }));
-                self.phase = Phase::Authenticated { session_id };
+        match lookup.verdict() {
+            Ok(session_id) => {
+                self.send(
+                    ServerMessage::AuthOk {
+                        session: session_id.to_string(),
+                    },
+                    out,
+                );
+                self.phase = Phase::Authenticated {
+                    session_id: session_id.to_string(),
+                };
             }
-            None => self.fail_auth("chave inválida ou revogada", out),
+            Err(refusal) if refusal.charge_address => {
+                self.phase = Phase::Refusing {
+                    refusal,
+                    at_ms: None,
+                };
+                out.push(Action::ChargeFailedAuth);
+            }
+            Err(refusal) => self.refuse(refusal, out),
         }
+    }
+
+    /// Sends the refusal's `erro` and closes.
+    fn refuse(&mut self, refusal: Refusal, out: &mut Vec<Action>) {
+        self.send(refusal.message(), out);
+        out.push(Action::Close {
+            code: refusal.close_code,
+            reason: refusal.close_reason(),
+        });
+        self.phase = Phase::Closed;
     }
 
     fn on_transcribed(
@@ -468,10 +558,13 @@ impl<F: AudioFrontEnd> Session<F> {
     ) {
         let text = text.trim().to_string();
         if let SegmentOrigin::Client { id } = &origin {
-            out.push(Action::Send(ServerMessage::Transcricao {
-                id: id.clone(),
-                text: text.clone(),
-            }));
+            self.send(
+                ServerMessage::Transcricao {
+                    id: id.clone(),
+                    text: text.clone(),
+                },
+                out,
+            );
         }
         if text.is_empty() {
             return;
@@ -501,27 +594,47 @@ impl<F: AudioFrontEnd> Session<F> {
         base_transcript: String,
         out: &mut Vec<Action>,
     ) {
-        let Some(product) = advice.pushed_product() else {
-            return;
-        };
-        if self.conversation.last_product.as_deref() == Some(product) {
+        let push = self.conversation.push_of(&advice).map(str::to_string);
+        if let (None, Some(repeat)) = (&push, advice.pushed_product()) {
             out.push(Action::Suppressed {
-                origin,
-                product: product.to_string(),
+                origin: origin.clone(),
+                product: repeat.to_string(),
             });
-            return;
         }
-        self.conversation.last_product = Some(product.to_string());
-        self.stats.recommendations_sent += 1;
-        out.push(Action::Send(ServerMessage::Recomendar {
-            product: product.to_string(),
-            explanation: advice.explanation,
+        let sent = match push {
+            Some(product) if !self.peer_gone => {
+                self.conversation.last_product = Some(product.clone());
+                self.stats.recommendations_sent += 1;
+                self.send(
+                    ServerMessage::Recomendar {
+                        product,
+                        explanation: advice.explanation.clone(),
+                        base_transcript: base_transcript.clone(),
+                        confidence: advice.confidence,
+                    },
+                    out,
+                );
+                true
+            }
+            _ => false,
+        };
+        out.push(Action::RecordSuggestion {
+            origin,
+            advice,
             base_transcript,
-            confidence: advice.confidence,
-        }));
+            sent,
+        });
+    }
+
+    /// True once the client has gone (nothing is sent to it any more).
+    pub fn peer_gone(&self) -> bool {
+        self.peer_gone
     }
 
     fn send(&mut self, msg: ServerMessage, out: &mut Vec<Action>) {
+        if self.peer_gone {
+            return;
+        }
         if matches!(msg, ServerMessage::Erro { .. }) {
             self.stats.errors_sent += 1;
         }

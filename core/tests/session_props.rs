@@ -5,10 +5,11 @@
 //! follows the driver's "stored", every message sent is valid protocol JSON, nothing is sent
 //! after a close, and the same product is never pushed twice in a row.
 
+use balto_core::admission::KeyLookup;
 use balto_core::advice::{Advice, Category, Confidence, Decision};
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 use balto_core::protocol::ServerMessage;
-use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, Session, SessionConfig};
+use balto_core::session::{Action, Event, SegmentOrigin, Session, SessionConfig};
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -52,7 +53,11 @@ enum Op {
     Text(String),
     Binary(Vec<u8>),
     Tick(u64),
-    KeyAnswer(bool),
+    /// The key check's answer: admitted, not found, revoked, at its limit, store down.
+    KeyAnswer(u8),
+    /// The address throttle's answer to a charged failure: wait this long.
+    Charged(u64),
+    RateExceeded,
     Stored {
         pick: usize,
         ok: bool,
@@ -102,7 +107,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => text_frame().prop_map(Op::Text),
         4 => binary_frame().prop_map(Op::Binary),
         2 => (0u64..15_000).prop_map(Op::Tick),
-        2 => any::<bool>().prop_map(Op::KeyAnswer),
+        2 => (0u8..5).prop_map(Op::KeyAnswer),
+        1 => (0u64..3_000).prop_map(Op::Charged),
+        1 => Just(Op::RateExceeded),
         3 => (any::<usize>(), any::<bool>(), any::<bool>())
             .prop_map(|(pick, ok, duplicate)| Op::Stored { pick, ok, duplicate }),
         2 => (any::<usize>(), "[a-z ]{0,12}").prop_map(|(pick, text)| Op::Transcribed { pick, text }),
@@ -128,6 +135,11 @@ struct Driver {
     now: u64,
     key_accepted: bool,
     verifying: bool,
+    /// A failed `auth` was charged and its delay not yet answered.
+    charging: bool,
+    /// The refusal may be answered from this time on.
+    refusal_due: Option<u64>,
+    gone: bool,
     to_store: Vec<SegmentOrigin>,
     stored_client_ids: HashSet<String>,
     to_transcribe: Vec<SegmentOrigin>,
@@ -163,8 +175,24 @@ impl Driver {
                         _ => {}
                     }
                 }
-                Action::Close { .. } => self.closed = true,
+                Action::Close { .. } => {
+                    if let Some(due) = self.refusal_due {
+                        prop_assert!(self.now >= due, "refused before the throttle's delay");
+                    }
+                    self.closed = true;
+                }
                 Action::VerifyKey { .. } => self.verifying = true,
+                Action::ChargeFailedAuth => {
+                    prop_assert!(!self.key_accepted, "charged a failure for an accepted key");
+                    self.charging = true;
+                }
+                Action::RecordSuggestion { sent, advice, .. } => {
+                    let pushed = actions.iter().any(|a| {
+                        matches!(a, Action::Send(ServerMessage::Recomendar { product, .. })
+                            if Some(product) == advice.product.as_ref())
+                    });
+                    prop_assert_eq!(*sent, pushed, "recorded sent={} for {:?}", sent, advice);
+                }
                 Action::StoreSegment(seg) => {
                     prop_assert!(self.key_accepted, "store before auth: {seg:?}");
                     self.to_store.push(seg.origin.clone());
@@ -204,6 +232,7 @@ proptest! {
         let mut d = Driver::default();
         for op in ops {
             let mut out = Vec::new();
+            let was_gone = d.gone;
             match op {
                 Op::Text(t) => session.handle(d.now, Event::Text(&t), &mut out),
                 Op::Binary(b) => session.handle(d.now, Event::Binary(&b), &mut out),
@@ -216,9 +245,29 @@ proptest! {
                         continue;
                     }
                     d.verifying = false;
-                    d.key_accepted |= ok;
-                    let grant = ok.then(|| AuthGrant { session_id: "s".into() });
-                    session.handle(d.now, Event::KeyChecked(grant), &mut out);
+                    let lookup = match ok {
+                        0 => KeyLookup::Admitted { session_id: "s".into() },
+                        1 => KeyLookup::NotFound,
+                        2 => KeyLookup::Revoked,
+                        3 => KeyLookup::KeyAtLimit,
+                        _ => KeyLookup::StoreUnavailable,
+                    };
+                    d.key_accepted |= ok == 0;
+                    session.handle(d.now, Event::KeyChecked(lookup), &mut out);
+                }
+                Op::Charged(delay_ms) => {
+                    if !d.charging {
+                        continue;
+                    }
+                    d.charging = false;
+                    d.refusal_due = Some(d.now + delay_ms);
+                    session.handle(d.now, Event::FailedAuthCharged { delay_ms }, &mut out);
+                }
+                Op::RateExceeded => {
+                    if d.key_accepted {
+                        d.gone = true;
+                    }
+                    session.handle(d.now, Event::RateExceeded, &mut out);
                 }
                 Op::Stored { pick: n, ok, duplicate } => {
                     let Some(origin) = pick(&mut d.to_store, n) else { continue };
@@ -252,7 +301,16 @@ proptest! {
                         "acknowledged a segment it never asked to store: {out:?}"
                     );
                 }
-                Op::StreamEnded => session.handle(d.now, Event::StreamEnded, &mut out),
+                Op::StreamEnded => {
+                    d.gone = true;
+                    session.handle(d.now, Event::StreamEnded, &mut out);
+                }
+            }
+            if was_gone {
+                prop_assert!(
+                    out.iter().all(|a| !matches!(a, Action::Send(_))),
+                    "sent to a client that is gone: {:?}", out
+                );
             }
             d.check(&out)?;
         }

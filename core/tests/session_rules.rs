@@ -1,11 +1,12 @@
 //! Table-style tests of the session state machine: events in, actions out, no sockets.
 
+use balto_core::admission::{KeyLookup, Refusal};
 use balto_core::advice::{Advice, Category, Confidence, Decision};
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 use balto_core::pcm::samples_to_bytes;
 use balto_core::protocol::{CLOSE_AUTH_FAILED, ErrorCode, ServerMessage};
 use balto_core::session::{
-    Action, AuthGrant, Event, Phase, SegmentOrigin, SegmentToStore, Session, SessionConfig,
+    Action, Event, Phase, SegmentOrigin, SegmentToStore, Session, SessionConfig,
 };
 
 /// A front end that records every sample and cuts one segment per `every` samples.
@@ -77,9 +78,9 @@ fn authed() -> Session<RecordingFrontEnd> {
     let a = feed(
         &mut s,
         2,
-        Event::KeyChecked(Some(AuthGrant {
+        Event::KeyChecked(KeyLookup::Admitted {
             session_id: "s1".into(),
-        })),
+        }),
     );
     assert_eq!(
         a,
@@ -134,7 +135,8 @@ fn failures_before_auth_close_with_4001() {
             "wrong key",
             vec![
                 Event::Text(r#"{"comando":"auth","api_key":"k"}"#),
-                Event::KeyChecked(None),
+                Event::KeyChecked(KeyLookup::NotFound),
+                Event::FailedAuthCharged { delay_ms: 0 },
             ],
         ),
         (
@@ -390,12 +392,20 @@ fn transcripts_build_the_window_and_the_same_product_is_not_pushed_twice_in_a_ro
     );
     assert_eq!(
         a,
-        vec![Action::Send(ServerMessage::Recomendar {
-            product: "Dipirona 500 mg".into(),
-            explanation: "dor de cabeça".into(),
-            base_transcript: "estou com dor de cabeça".into(),
-            confidence: Confidence::Media,
-        })]
+        vec![
+            Action::Send(ServerMessage::Recomendar {
+                product: "Dipirona 500 mg".into(),
+                explanation: "dor de cabeça".into(),
+                base_transcript: "estou com dor de cabeça".into(),
+                confidence: Confidence::Media,
+            }),
+            Action::RecordSuggestion {
+                origin: o1.clone(),
+                advice: advice("Dipirona 500 mg"),
+                base_transcript: "estou com dor de cabeça".into(),
+                sent: true,
+            }
+        ]
     );
     // The advisor now sees the last product.
     let a = feed(
@@ -425,7 +435,13 @@ fn transcripts_build_the_window_and_the_same_product_is_not_pushed_twice_in_a_ro
             base_transcript: "ainda dói".into(),
         },
     );
-    assert!(matches!(a.as_slice(), [Action::Suppressed { .. }]));
+    assert!(matches!(
+        a.as_slice(),
+        [
+            Action::Suppressed { .. },
+            Action::RecordSuggestion { sent: false, .. }
+        ]
+    ));
     // A different one goes through; then the first is allowed again.
     for (p, sent) in [("Paracetamol 750 mg", true), ("Dipirona 500 mg", true)] {
         let a = feed(
@@ -440,7 +456,10 @@ fn transcripts_build_the_window_and_the_same_product_is_not_pushed_twice_in_a_ro
         assert_eq!(
             matches!(
                 a.as_slice(),
-                [Action::Send(ServerMessage::Recomendar { .. })]
+                [
+                    Action::Send(ServerMessage::Recomendar { .. }),
+                    Action::RecordSuggestion { sent: true, .. }
+                ]
             ),
             sent
         );
@@ -455,7 +474,40 @@ fn transcripts_build_the_window_and_the_same_product_is_not_pushed_twice_in_a_ro
             base_transcript: "bom dia".into(),
         },
     );
-    assert!(a.is_empty());
+    assert!(
+        matches!(a.as_slice(), [Action::RecordSuggestion { sent: false, .. }]),
+        "{a:?}"
+    );
+}
+
+#[test]
+fn advice_arriving_after_the_client_left_is_recorded_as_not_sent() {
+    let mut s = authed();
+    let origin = SegmentOrigin::Stream { seq: 1 };
+    feed(
+        &mut s,
+        10,
+        Event::Transcribed {
+            origin: origin.clone(),
+            start_ms: 1_000,
+            text: "dor de cabeça".into(),
+        },
+    );
+    feed(&mut s, 11, Event::StreamEnded);
+    let a = feed(
+        &mut s,
+        12,
+        Event::Advised {
+            origin,
+            advice: advice("Dipirona 500 mg"),
+            base_transcript: "dor de cabeça".into(),
+        },
+    );
+    assert!(
+        matches!(a.as_slice(), [Action::RecordSuggestion { sent: false, .. }]),
+        "{a:?}"
+    );
+    assert_eq!(s.stats().recommendations_sent, 0);
 }
 
 #[test]
@@ -522,5 +574,183 @@ fn store_failure_is_reported_without_ack() {
     assert!(
         !a.iter()
             .any(|x| matches!(x, Action::Send(ServerMessage::SegmentoOk { .. })))
+    );
+}
+
+/// What one `auth` comes to for each key lookup: the `erro`, the close code, and whether the
+/// address is charged (then the refusal waits for the throttle's delay).
+#[test]
+fn admission_table() {
+    type Row = (KeyLookup, Option<ErrorCode>, Option<u16>, bool);
+    let admitted = KeyLookup::Admitted {
+        session_id: "s9".into(),
+    };
+    let table: Vec<Row> = vec![
+        (admitted, None, None, false),
+        (
+            KeyLookup::NotFound,
+            Some(ErrorCode::AuthInvalida),
+            Some(4001),
+            true,
+        ),
+        (
+            KeyLookup::Revoked,
+            Some(ErrorCode::AuthInvalida),
+            Some(4001),
+            true,
+        ),
+        (
+            KeyLookup::KeyAtLimit,
+            Some(ErrorCode::MuitasConexoes),
+            Some(1008),
+            false,
+        ),
+        (
+            KeyLookup::StoreUnavailable,
+            Some(ErrorCode::ErroInterno),
+            Some(1011),
+            false,
+        ),
+    ];
+    for (lookup, code, close, charged) in table {
+        let mut s = session();
+        feed(
+            &mut s,
+            0,
+            Event::Text(r#"{"comando":"auth","api_key":"k"}"#),
+        );
+        let mut a = feed(&mut s, 1, Event::KeyChecked(lookup.clone()));
+        assert_eq!(
+            a.contains(&Action::ChargeFailedAuth),
+            charged,
+            "{lookup:?}: {a:?}"
+        );
+        if charged {
+            assert!(
+                closes(&a).is_empty(),
+                "{lookup:?}: refused before the charge"
+            );
+            a.extend(feed(&mut s, 1, Event::FailedAuthCharged { delay_ms: 0 }));
+        }
+        assert_eq!(
+            error_codes(&a),
+            code.into_iter().collect::<Vec<_>>(),
+            "{lookup:?}"
+        );
+        assert_eq!(
+            closes(&a),
+            close.into_iter().collect::<Vec<_>>(),
+            "{lookup:?}"
+        );
+        match close {
+            None => {
+                assert_eq!(s.session_id(), Some("s9"));
+                assert!(a.contains(&Action::Send(ServerMessage::AuthOk {
+                    session: "s9".into()
+                })));
+            }
+            Some(_) => assert_eq!(s.phase(), &Phase::Closed, "{lookup:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_charged_refusal_waits_out_its_delay_whatever_the_client_sends() {
+    let mut s = session();
+    feed(
+        &mut s,
+        0,
+        Event::Text(r#"{"comando":"auth","api_key":"k"}"#),
+    );
+    assert_eq!(
+        feed(&mut s, 100, Event::KeyChecked(KeyLookup::Revoked)),
+        vec![Action::ChargeFailedAuth]
+    );
+    // Until the throttle answers, nothing is timed but the refusal itself.
+    assert_eq!(s.next_deadline_ms(), None);
+    assert!(feed(&mut s, 100, Event::FailedAuthCharged { delay_ms: 4_000 }).is_empty());
+    assert_eq!(s.next_deadline_ms(), Some(4_100));
+    assert!(
+        feed(
+            &mut s,
+            200,
+            Event::Text(r#"{"comando":"auth","api_key":"k2"}"#)
+        )
+        .is_empty()
+    );
+    assert!(feed(&mut s, 300, Event::Binary(&[0, 0])).is_empty());
+    assert!(feed(&mut s, 4_099, Event::Tick).is_empty());
+    let a = feed(&mut s, 4_100, Event::Tick);
+    assert_eq!(error_codes(&a), vec![Refusal::WRONG_KEY.code]);
+    assert_eq!(closes(&a), vec![CLOSE_AUTH_FAILED]);
+    assert_eq!(s.phase(), &Phase::Closed);
+    // The auth deadline does not cut the delay short either.
+    let mut s = session();
+    feed(
+        &mut s,
+        9_000,
+        Event::Text(r#"{"comando":"auth","api_key":"k"}"#),
+    );
+    feed(&mut s, 9_000, Event::KeyChecked(KeyLookup::NotFound));
+    feed(&mut s, 9_000, Event::FailedAuthCharged { delay_ms: 5_000 });
+    assert!(feed(&mut s, 10_500, Event::Tick).is_empty());
+    assert_eq!(closes(&feed(&mut s, 14_000, Event::Tick)), vec![4001]);
+}
+
+#[test]
+fn a_sender_over_its_rate_is_refused_and_its_open_speech_still_stored() {
+    let mut s = Session::new(
+        SessionConfig::default(),
+        0,
+        Box::new(|| RecordingFrontEnd {
+            every: 16_000,
+            taken: 0,
+            pending: Vec::new(),
+        }),
+    );
+    feed(
+        &mut s,
+        0,
+        Event::Text(r#"{"comando":"auth","api_key":"k"}"#),
+    );
+    feed(
+        &mut s,
+        1,
+        Event::KeyChecked(KeyLookup::Admitted {
+            session_id: "s1".into(),
+        }),
+    );
+    assert!(feed(&mut s, 2, Event::Binary(&samples_to_bytes(&[7; 800]))).is_empty());
+    let a = feed(&mut s, 3, Event::RateExceeded);
+    assert_eq!(error_codes(&a), vec![ErrorCode::LimiteExcedido]);
+    assert_eq!(closes(&a), vec![1008]);
+    let stored: Vec<&SegmentToStore> = a
+        .iter()
+        .filter_map(|x| match x {
+            Action::StoreSegment(seg) => Some(seg),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stored.len(), 1, "the open speech is cut and stored: {a:?}");
+    assert!(s.peer_gone());
+    // Its results are still recorded, but nothing is sent any more.
+    let origin = stored[0].origin.clone();
+    let a = feed(
+        &mut s,
+        4,
+        Event::SegmentStored {
+            origin: origin.clone(),
+            duplicate: false,
+        },
+    );
+    assert_eq!(
+        a,
+        vec![Action::Transcribe {
+            origin: origin.clone()
+        }]
+    );
+    assert!(
+        feed(&mut s, 5, Event::RateExceeded).is_empty(),
+        "refused once"
     );
 }

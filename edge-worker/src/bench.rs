@@ -7,7 +7,7 @@ use crate::edge_front_end::{EdgeFrontEnd, factory};
 use crate::relay_call::segment_post;
 use crate::settings::EdgeSettings;
 use balto_core::relay::RelaySession;
-use balto_core::session::{Action, AuthGrant, Event, Session};
+use balto_core::session::{Action, Event, Session};
 use balto_core::signing::RequestSigner;
 use vad_wasm::FrontEndConfig;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -43,9 +43,9 @@ pub fn bench_stream(pcm: &[i16], frame_samples: usize) -> String {
     );
     session.handle(
         0,
-        Event::KeyChecked(Some(AuthGrant {
+        Event::KeyChecked(KeyLookup::Admitted {
             session_id: "bench".into(),
-        })),
+        }),
         &mut out,
     );
     let who = RelaySession {

@@ -47,9 +47,12 @@ pub struct EdgeStats {
     /// Wall time of one round trip to a limiter object (the upgrade's address check, and the
     /// address and key checks of an `auth`).
     pub limiter_wall: Meter,
-    /// Upgrades refused with HTTP 429, and `auth` refused with `muitas_tentativas` or
-    /// `muitas_conexoes`.
+    /// Upgrades refused with HTTP 429, and `auth` refused with `muitas_conexoes`.
     pub limited: u64,
+    /// `auth` refused for a wrong, unknown or revoked key (charged to the address)…
+    pub auth_failures: u64,
+    /// …of which answered after a throttle delay.
+    pub auth_delayed: u64,
 }
 
 impl EdgeStats {
@@ -73,6 +76,8 @@ impl EdgeStats {
             "relay_retries": self.relay_retries,
             "limiter_wall": meter(&self.limiter_wall),
             "limited": self.limited,
+            "auth_failures": self.auth_failures,
+            "auth_delayed": self.auth_delayed,
         })
     }
 }

@@ -3,13 +3,15 @@
 //!
 //! One object per name: `ip:<address>` (from `CF-Connecting-IP`) counts upgrades in the last
 //! minute and failed `auth` (`balto_core::rate::FailureThrottle`, the same rule as local-dev:
-//! `AUTH_FAILURES_PER_IP` in 60 s block the address 30 s, doubling per repeat up to 15 min);
+//! past `AUTH_FAILURES_PER_IP` in 60 s each refusal waits 1 s, doubling up to 10 s; a valid key
+//! is never refused or delayed for its address's failures);
 //! `key:<key id>` holds one slot per open socket of that counter key, at most
 //! `MAX_CONNECTIONS_PER_KEY`. A slot is a lease: its session renews it while the socket is open
 //! and releases it on close; a session that died without releasing loses it when the lease
 //! runs out (`KEY_SLOT_LEASE_MS`).
 
 use balto_core::rate::{FailureThrottle, ThrottlePolicy};
+use balto_core::settings::{self, Reader, SettingError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -33,8 +35,8 @@ pub struct LimitSettings {
     /// WebSocket upgrades per address per rolling minute (`CONNECTS_PER_IP_PER_MIN`); more get
     /// HTTP 429 with `Retry-After`.
     pub connects_per_ip_per_min: u32,
-    /// Failed `auth` per address per minute before it is blocked (`AUTH_FAILURES_PER_IP`, 10 as
-    /// in local-dev); a blocked address gets `muitas_tentativas` and HTTP 429 on upgrade.
+    /// Failed `auth` per address per minute answered without delay (`AUTH_FAILURES_PER_IP`, 10
+    /// as in local-dev); further refusals are delayed.
     pub auth_failures_per_ip: u32,
     /// How long a key slot lives without renewal (`KEY_SLOT_LEASE_MS`); sessions renew every
     /// third of it.
@@ -42,59 +44,26 @@ pub struct LimitSettings {
 }
 
 impl Default for LimitSettings {
+    /// The settings table's defaults.
     fn default() -> Self {
-        LimitSettings {
-            max_connections_per_key: 4,
-            connects_per_ip_per_min: 60,
-            auth_failures_per_ip: 10,
-            key_slot_lease_ms: 60_000,
-        }
+        LimitSettings::from_lookup(|_| None)
+            .expect("the settings table's defaults are valid (checked by its tests)")
     }
 }
 
-/// A limit var that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{name}={value:?} is not a whole number of at least {min}")]
-pub struct LimitError {
-    pub name: &'static str,
-    pub value: String,
-    pub min: u64,
-}
+/// A limit var that cannot be used (its error names it).
+pub type LimitError = SettingError;
 
 impl LimitSettings {
     /// Reads `MAX_CONNECTIONS_PER_KEY`, `CONNECTS_PER_IP_PER_MIN`, `AUTH_FAILURES_PER_IP` and
-    /// `KEY_SLOT_LEASE_MS` through `lookup` (blank counts as unset; zero is refused).
+    /// `KEY_SLOT_LEASE_MS` through `lookup` by the settings table (`balto_core::settings`).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, LimitError> {
-        let number = |name: &'static str, default: u64, min: u64| -> Result<u64, LimitError> {
-            match lookup(name).filter(|v| !v.trim().is_empty()) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n >= min && *n <= u64::from(u32::MAX))
-                    .ok_or(LimitError {
-                        name,
-                        value: v,
-                        min,
-                    }),
-            }
-        };
-        let d = LimitSettings::default();
+        let r = Reader::new(&lookup);
         Ok(LimitSettings {
-            max_connections_per_key: number(
-                "MAX_CONNECTIONS_PER_KEY",
-                d.max_connections_per_key.into(),
-                1,
-            )? as u32,
-            connects_per_ip_per_min: number(
-                "CONNECTS_PER_IP_PER_MIN",
-                d.connects_per_ip_per_min.into(),
-                1,
-            )? as u32,
-            auth_failures_per_ip: number("AUTH_FAILURES_PER_IP", d.auth_failures_per_ip.into(), 1)?
-                as u32,
-            key_slot_lease_ms: number("KEY_SLOT_LEASE_MS", d.key_slot_lease_ms, 3_000)?,
+            max_connections_per_key: r.number(&settings::MAX_CONNECTIONS_PER_KEY)?,
+            connects_per_ip_per_min: r.number(&settings::CONNECTS_PER_IP_PER_MIN)?,
+            auth_failures_per_ip: r.number(&settings::AUTH_FAILURES_PER_IP)?,
+            key_slot_lease_ms: r.number(&settings::KEY_SLOT_LEASE_MS)?,
         })
     }
 
@@ -117,10 +86,8 @@ impl LimitSettings {
 pub enum LimiterRequest {
     /// `ip:` object: one more WebSocket upgrade from this address.
     Connect,
-    /// `ip:` object: an `auth` from this address was refused.
+    /// `ip:` object: an `auth` from this address was refused (answered with the delay).
     AuthFailed,
-    /// `ip:` object: an `auth` from this address was right (refused if the address is blocked).
-    AuthSucceeded,
     /// `key:` object: a place for the socket `slot` (renews it if it has one).
     Acquire { slot: String },
     /// `key:` object: the socket `slot` is still open.
@@ -133,12 +100,12 @@ pub enum LimiterRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum LimiterReply {
-    /// Go on (for `AuthFailed`: answer `auth_invalida` as usual).
+    /// Go on.
     Ok,
     /// Too many upgrades from this address in the last minute.
     TooManyConnects { retry_after_ms: u64 },
-    /// The address is blocked after failed `auth`.
-    AuthBlocked { retry_after_ms: u64 },
+    /// Wait this long before answering the failed `auth`.
+    AuthDelay { delay_ms: u64 },
     /// The key already has `open` sockets, its maximum.
     KeyFull { open: u32 },
 }
@@ -188,11 +155,6 @@ impl LimiterState {
         self.expire(now_ms);
         match request {
             LimiterRequest::Connect => {
-                if let Some(wait) = self.auth_blocked_for(now_ms) {
-                    return LimiterReply::AuthBlocked {
-                        retry_after_ms: wait,
-                    };
-                }
                 if self.connects.len() >= limits.connects_per_ip_per_min as usize {
                     let oldest = self.connects.front().copied().unwrap_or(now_ms);
                     return LimiterReply::TooManyConnects {
@@ -203,28 +165,12 @@ impl LimiterState {
                 LimiterReply::Ok
             }
             LimiterRequest::AuthFailed => {
-                // As local-dev: a blocked address is answered with the block, not counted again.
-                if let Some(wait) = self.auth_blocked_for(now_ms) {
-                    return LimiterReply::AuthBlocked {
-                        retry_after_ms: wait,
-                    };
-                }
-                self.auth
+                let delay_ms = self
+                    .auth
                     .get_or_insert_with(|| FailureThrottle::new(limits.auth_policy()))
                     .record_failure(&SOURCE.to_string(), now_ms);
                 self.last_failure_ms = Some(now_ms);
-                LimiterReply::Ok
-            }
-            LimiterRequest::AuthSucceeded => {
-                if let Some(wait) = self.auth_blocked_for(now_ms) {
-                    return LimiterReply::AuthBlocked {
-                        retry_after_ms: wait,
-                    };
-                }
-                if let Some(auth) = &mut self.auth {
-                    auth.record_success(&SOURCE.to_string());
-                }
-                LimiterReply::Ok
+                LimiterReply::AuthDelay { delay_ms }
             }
             LimiterRequest::Acquire { slot } | LimiterRequest::Renew { slot } => {
                 let until = now_ms + limits.key_slot_lease_ms;
@@ -247,14 +193,8 @@ impl LimiterState {
         }
     }
 
-    fn auth_blocked_for(&self, now_ms: u64) -> Option<u64> {
-        self.auth
-            .as_ref()
-            .and_then(|a| a.blocked_for(&SOURCE.to_string(), now_ms))
-    }
-
     /// Drops what no longer counts at `now_ms`: upgrades older than a minute, lapsed leases,
-    /// a failure record that can no longer block (as `FailureThrottle` forgets idle sources).
+    /// a failure record whose window is over.
     pub fn expire(&mut self, now_ms: u64) {
         while self
             .connects
@@ -270,15 +210,11 @@ impl LimiterState {
         }
     }
 
-    /// When the failure record may be dropped: its block is over and the last failure is older
-    /// than the policy's window and longest block.
+    /// When the failure record may be dropped: a window after the last failure, when it can
+    /// no longer count.
     fn auth_forget_at(&self) -> Option<u64> {
-        let auth = self.auth.as_ref()?;
-        let last = self.last_failure_ms?;
-        let policy = ThrottlePolicy::default();
-        let keep = policy.window_ms.max(policy.max_block_ms);
-        let unblocked = last + auth.blocked_for(&SOURCE.to_string(), last).unwrap_or(0);
-        Some((last + keep).max(unblocked))
+        self.auth.as_ref()?;
+        Some(self.last_failure_ms? + ThrottlePolicy::default().window_ms)
     }
 
     /// True when nothing is left worth storing.
@@ -438,69 +374,41 @@ mod tests {
     }
 
     #[test]
-    fn failed_auth_blocks_the_address_as_local_dev_does() {
+    fn failed_auth_is_delayed_never_blocked_as_in_local_dev() {
         let (l, mut s) = (limits(), LimiterState::default());
+        let delays: Vec<LimiterReply> = (0..6)
+            .map(|t| s.apply(&LimiterRequest::AuthFailed, &l, t))
+            .collect();
+        let delay = |delay_ms| LimiterReply::AuthDelay { delay_ms };
         assert_eq!(
-            s.apply(&LimiterRequest::AuthFailed, &l, 0),
-            LimiterReply::Ok
+            delays,
+            vec![
+                delay(0),
+                delay(0),
+                delay(0),
+                delay(1_000),
+                delay(2_000),
+                delay(4_000)
+            ],
+            "free failures, then a doubling delay (FailureThrottle's rule)"
         );
-        assert_eq!(
-            s.apply(&LimiterRequest::AuthFailed, &l, 1),
-            LimiterReply::Ok
-        );
-        // The third failure is answered as usual but blocks the address for 30 s…
-        assert_eq!(
-            s.apply(&LimiterRequest::AuthFailed, &l, 2),
-            LimiterReply::Ok
-        );
-        let blocked = LimiterReply::AuthBlocked {
-            retry_after_ms: 30_000,
-        };
-        // …so even a right key, a new upgrade and another failure get the block.
-        assert_eq!(s.apply(&LimiterRequest::AuthSucceeded, &l, 2), blocked);
-        assert_eq!(s.apply(&LimiterRequest::Connect, &l, 2), blocked);
-        assert_eq!(
-            s.apply(&LimiterRequest::AuthFailed, &l, 30_001),
-            LimiterReply::AuthBlocked { retry_after_ms: 1 }
-        );
-        assert_eq!(
-            s.apply(&LimiterRequest::AuthSucceeded, &l, 30_002),
-            LimiterReply::Ok
-        );
-        // A repeat doubles the block (FailureThrottle's rule).
-        for t in 40_000..40_003 {
-            s.apply(&LimiterRequest::AuthFailed, &l, t);
-        }
-        assert_eq!(
-            s.apply(&LimiterRequest::Connect, &l, 40_002),
-            LimiterReply::AuthBlocked {
-                retry_after_ms: 60_000
-            }
-        );
+        // Upgrades from the address still go through: valid keys are never locked out.
+        assert_eq!(s.apply(&LimiterRequest::Connect, &l, 6), LimiterReply::Ok);
         // The state survives storage as JSON.
         let mut back = LimiterState::from_json(&s.to_json());
-        assert_eq!(
-            back.apply(&LimiterRequest::AuthSucceeded, &l, 40_002),
-            LimiterReply::AuthBlocked {
-                retry_after_ms: 60_000
-            }
-        );
-        // Forgotten once neither the block nor the 15 min memory matter.
+        assert_eq!(back.apply(&LimiterRequest::AuthFailed, &l, 7), delay(8_000));
+        // Forgotten a window after the last failure; then it starts free again.
         let forget = back.next_expiry_ms().unwrap();
-        assert_eq!(forget, 40_002 + 15 * 60_000);
+        assert_eq!(forget, 7 + 60_000);
         back.expire(forget);
-        assert!(back.is_empty());
+        assert_eq!(
+            back.apply(&LimiterRequest::AuthFailed, &l, forget + 1),
+            delay(0)
+        );
     }
 
     #[test]
-    fn a_success_clears_the_count_and_bad_json_starts_afresh() {
-        let (l, mut s) = (limits(), LimiterState::default());
-        s.apply(&LimiterRequest::AuthFailed, &l, 0);
-        s.apply(&LimiterRequest::AuthFailed, &l, 1);
-        s.apply(&LimiterRequest::AuthSucceeded, &l, 2);
-        s.apply(&LimiterRequest::AuthFailed, &l, 3);
-        s.apply(&LimiterRequest::AuthFailed, &l, 4);
-        assert_eq!(s.apply(&LimiterRequest::Connect, &l, 5), LimiterReply::Ok);
+    fn bad_json_starts_afresh_and_the_wire_shapes_hold() {
         assert!(LimiterState::from_json("{not json").is_empty());
         let wire = serde_json::to_string(&LimiterRequest::Acquire { slot: "x".into() }).unwrap();
         assert_eq!(wire, r#"{"op":"acquire","slot":"x"}"#);

@@ -15,13 +15,13 @@ use crate::limiter_object::{LIMITER_BINDING, ask, client_ip};
 use crate::relay_call::{RelayOutcome, SignedPost, read_answer, segment_post, session_end_post};
 use crate::session_ids::uuid_v7;
 use crate::settings::EdgeSettings;
+use balto_core::admission::{self, KeyLookup};
 use balto_core::keys::{KeyPepper, PresentedKey};
-use balto_core::protocol::{
-    AUTH_UNAVAILABLE_MESSAGE, CLOSE_INTERNAL_ERROR, CLOSE_POLICY, ErrorCode, ServerMessage,
-};
+use balto_core::protocol::ServerMessage;
 use balto_core::records::CounterKey;
 use balto_core::relay::RelaySession;
-use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session};
+use balto_core::session::{Action, Event, SegmentOrigin, SegmentToStore, Session};
+use balto_core::settings::Reader;
 use balto_core::signing::RequestSigner;
 use futures_util::future::{Either, LocalBoxFuture, select};
 use futures_util::{FutureExt, StreamExt};
@@ -72,10 +72,9 @@ impl DurableObject for CounterSession {
                 Ok(setup) => serve(server, setup, entropy, ip).await,
                 Err(e) => {
                     worker::console_error!("edge-worker misconfigured: {e}");
-                    let msg =
-                        ServerMessage::error(ErrorCode::ErroInterno, "servidor mal configurado");
-                    let _ = server.send_with_str(msg.to_json());
-                    let _ = server.close(Some(CLOSE_INTERNAL_ERROR), Some("misconfigured"));
+                    let refusal = admission::Refusal::MISCONFIGURED;
+                    let _ = server.send_with_str(refusal.message().to_json());
+                    let _ = server.close(Some(refusal.close_code), Some(refusal.close_reason()));
                 }
             }
         });
@@ -113,21 +112,26 @@ struct Setup {
 
 impl Setup {
     fn from_env(env: &Env) -> Result<Setup, SetupError> {
-        let settings = EdgeSettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))?;
-        let secret = env
-            .secret("STT_LLM_SIGNING_SECRET")
-            .ok()
-            .map(|s| s.to_string())
-            .filter(|s| !s.is_empty())
+        // Vars from wrangler.toml, secrets from `wrangler secret put`: one settings table.
+        let lookup = |name: &str| {
+            env.var(name)
+                .ok()
+                .or_else(|| env.secret(name).ok())
+                .map(|v| v.to_string())
+        };
+        let r = Reader::new(&lookup);
+        let settings = EdgeSettings::from_lookup(lookup)?;
+        let secret = r
+            .get(&balto_core::settings::STT_LLM_SIGNING_SECRET)
             .ok_or(SetupError::NoSigningSecret)?;
         let signer =
             RequestSigner::new(secret.into_bytes()).map_err(|_| SetupError::NoSigningSecret)?;
-        let pepper = match env.secret("KEY_PEPPER").ok().map(|s| s.to_string()) {
-            Some(hex) if !hex.trim().is_empty() => Some(parse_pepper(&hex)?),
-            _ => None,
+        let pepper = match r.get(&balto_core::settings::KEY_PEPPER) {
+            Some(hex) => Some(parse_pepper(&hex)?),
+            None => None,
         };
         let keys = env.kv("KEYS").map_err(|e| SetupError::Kv(e.to_string()))?;
-        let limits = LimitSettings::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()))?;
+        let limits = LimitSettings::from_lookup(lookup)?;
         let limiter = env
             .durable_object(LIMITER_BINDING)
             .map_err(|e| {
@@ -158,17 +162,6 @@ struct HeldSlot {
     name: String,
     /// When to renew the lease next (ms since the socket opened).
     renew_at_ms: u64,
-}
-
-/// What checking an `auth` key came to.
-enum Verified {
-    Granted(AuthGrant),
-    Refused,
-    /// Refused by a limit: this `erro`, then close 1008.
-    Limited(ErrorCode, &'static str),
-    /// The key could not be checked (KV unreachable, its record unreadable): `erro_interno`,
-    /// close 1011; not called a wrong key, not charged to the address.
-    Unavailable,
 }
 
 /// Segments waiting for their relay POST at most; beyond it a new one is answered as not
@@ -221,7 +214,9 @@ async fn serve(ws: WebSocket, setup: Setup, entropy: String, ip: String) {
         Ok(make) => make,
         Err(e) => {
             worker::console_error!("edge-worker: {}", SetupError::from(e));
-            let _ = ws.close(Some(CLOSE_INTERNAL_ERROR), Some("misconfigured"));
+            let refusal = admission::Refusal::MISCONFIGURED;
+            let _ = ws.send_with_str(refusal.message().to_json());
+            let _ = ws.close(Some(refusal.close_code), Some(refusal.close_reason()));
             return;
         }
     };
@@ -366,31 +361,22 @@ impl Connection {
             match action {
                 Action::Send(msg) => self.send(&msg),
                 Action::Close { code, reason } => self.close(code, reason),
-                Action::VerifyKey { api_key } => match self.verify(&api_key).await {
-                    Verified::Granted(grant) => {
-                        self.session.handle(
-                            self.now_ms(),
-                            Event::KeyChecked(Some(grant)),
-                            &mut out,
-                        );
-                    }
-                    Verified::Refused => {
-                        self.session
-                            .handle(self.now_ms(), Event::KeyChecked(None), &mut out);
-                    }
-                    Verified::Limited(code, message) => {
+                Action::VerifyKey { api_key } => {
+                    let lookup = self.look_up(&api_key).await;
+                    if lookup == KeyLookup::KeyAtLimit {
                         with_stats(|s| s.limited += 1);
-                        self.send(&ServerMessage::error(code, message));
-                        self.close(CLOSE_POLICY, code.as_str());
                     }
-                    Verified::Unavailable => {
-                        self.send(&ServerMessage::error(
-                            ErrorCode::ErroInterno,
-                            AUTH_UNAVAILABLE_MESSAGE,
-                        ));
-                        self.close(CLOSE_INTERNAL_ERROR, ErrorCode::ErroInterno.as_str());
-                    }
-                },
+                    self.session
+                        .handle(self.now_ms(), Event::KeyChecked(lookup), &mut out);
+                }
+                Action::ChargeFailedAuth => {
+                    let delay_ms = self.charge_failed_auth().await;
+                    self.session.handle(
+                        self.now_ms(),
+                        Event::FailedAuthCharged { delay_ms },
+                        &mut out,
+                    );
+                }
                 Action::StoreSegment(segment) => {
                     if self.to_relay.len() >= MAX_QUEUED_SEGMENTS {
                         worker::console_error!(
@@ -413,8 +399,10 @@ impl Connection {
                         });
                     }
                 }
-                // The Lambda already transcribed and advised in the same round trip.
-                Action::Transcribe { .. } | Action::Advise { .. } => {}
+                // The Lambda already transcribed, advised and recorded in the same round trip.
+                Action::Transcribe { .. }
+                | Action::Advise { .. }
+                | Action::RecordSuggestion { .. } => {}
                 Action::Suppressed { product, .. } => {
                     worker::console_log!(
                         "edge-worker: repeat of the last product not sent: {product}"
@@ -479,9 +467,9 @@ impl Connection {
         }
     }
 
-    /// The key check of one `auth`, with the address's failed-auth throttle and the key's
-    /// connection limit (as local-dev's driver).
-    async fn verify(&mut self, api_key: &str) -> Verified {
+    /// Looks an `auth` key up: its KV record, then a place under the key's connection limit
+    /// (from its limiter object). What it comes to is the session's to decide.
+    async fn look_up(&mut self, api_key: &str) -> KeyLookup {
         let presented = PresentedKey::parse(api_key);
         let result = match &presented {
             None => Err(Refusal::Malformed),
@@ -489,37 +477,28 @@ impl Connection {
                 Ok(value) => check_key(p, value.as_deref(), self.setup.pepper.as_ref()),
                 Err(e) => {
                     worker::console_error!("edge-worker: key lookup failed: {e}");
-                    return Verified::Unavailable;
+                    return KeyLookup::StoreUnavailable;
                 }
             },
         };
+        let id = presented.as_ref().map_or("-", |p| p.key_id.as_str());
         let key = match result {
             Ok(key) => key,
             Err(Refusal::Corrupt(e)) => {
-                let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
                 worker::console_error!("edge-worker: the KV record of key {id} is unreadable: {e}");
-                return Verified::Unavailable;
+                return KeyLookup::StoreUnavailable;
             }
             Err(why) => {
-                let id = presented.as_ref().map(|p| p.key_id.as_str()).unwrap_or("-");
                 worker::console_log!(
                     "edge-worker: authentication refused (key {id}, {}): {why}",
                     self.ip
                 );
-                let ip = ip_name(&self.ip);
-                return match self.limiter(&ip, &LimiterRequest::AuthFailed).await {
-                    Some(LimiterReply::AuthBlocked { .. }) => blocked(),
-                    _ => Verified::Refused,
+                return match why {
+                    Refusal::Revoked => KeyLookup::Revoked,
+                    _ => KeyLookup::NotFound,
                 };
             }
         };
-        let ip = ip_name(&self.ip);
-        if let Some(LimiterReply::AuthBlocked { .. }) =
-            self.limiter(&ip, &LimiterRequest::AuthSucceeded).await
-        {
-            worker::console_log!("edge-worker: auth from blocked address {}", self.ip);
-            return blocked();
-        }
         let name = key_name(&key.key_id);
         let acquire = LimiterRequest::Acquire {
             slot: self.entropy.clone(),
@@ -530,10 +509,7 @@ impl Connection {
                     "edge-worker: auth refused: key {} has {open} open connections",
                     key.key_id
                 );
-                return Verified::Limited(
-                    ErrorCode::MuitasConexoes,
-                    "muitas conexões abertas com esta chave",
-                );
+                return KeyLookup::KeyAtLimit;
             }
             Some(_) => {
                 self.slot = Some(HeldSlot {
@@ -558,7 +534,23 @@ impl Connection {
             session_id: session_id.clone(),
             started_at_ms: now as i64,
         });
-        Verified::Granted(AuthGrant { session_id })
+        KeyLookup::Admitted { session_id }
+    }
+
+    /// Charges a failed `auth` to the client's address (its limiter object); returns how long
+    /// to wait before the refusal (0 when the limiter cannot answer: limits fail open).
+    async fn charge_failed_auth(&mut self) -> u64 {
+        with_stats(|s| s.auth_failures += 1);
+        let ip = ip_name(&self.ip);
+        match self.limiter(&ip, &LimiterRequest::AuthFailed).await {
+            Some(LimiterReply::AuthDelay { delay_ms }) => {
+                if delay_ms > 0 {
+                    with_stats(|s| s.auth_delayed += 1);
+                }
+                delay_ms
+            }
+            _ => 0,
+        }
     }
 
     /// Starts the POST of the next queued segment, with the window as it stands now.
@@ -691,14 +683,6 @@ impl Connection {
             self.session.stats()
         );
     }
-}
-
-/// The refusal of an `auth` from a blocked address.
-fn blocked() -> Verified {
-    Verified::Limited(
-        ErrorCode::MuitasTentativas,
-        "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
-    )
 }
 
 /// Sends a signed POST, giving up after `timeout_ms`.

@@ -3,12 +3,7 @@
 
 use balto_core::relay::{RELAY_PATH, RelayRetry, SESSION_END_PATH};
 use balto_core::session::SessionConfig;
-
-/// Default timeout of one relay POST: above the Lambda's own worst case (deploy.md: ≈ 45 s
-/// with real providers); local runs set less.
-pub const DEFAULT_RELAY_TIMEOUT_MS: u64 = 50_000;
-/// Default tick period of a session (the auth deadline's resolution).
-pub const DEFAULT_TICK_MS: u64 = 250;
+use balto_core::settings::{self, Reader, SettingError};
 
 /// Everything a session object needs besides its secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,50 +26,31 @@ pub struct EdgeSettings {
 pub enum SettingsError {
     #[error("{0} is not set")]
     Missing(&'static str),
-    #[error("{name}={value:?} is not a number of milliseconds")]
-    NotMillis { name: &'static str, value: String },
-    #[error("{name}={value:?} is not an http(s) URL")]
-    NotUrl { name: &'static str, value: String },
+    #[error(transparent)]
+    Invalid(#[from] SettingError),
 }
 
 impl EdgeSettings {
-    /// Reads the vars through `lookup` (blank counts as unset): `STT_LLM_URL` (required; a
-    /// trailing `/v1/segment` is accepted), `RELAY_TIMEOUT_MS`, `AUTH_TIMEOUT_MS`,
-    /// `IDLE_TIMEOUT_MS`, `TICK_MS`, `RELAY_ATTEMPTS` (posts per raw-audio segment, ≥ 1),
-    /// `RELAY_BACKOFF_MS` (wait before the second, doubled after).
+    /// Reads the vars through `lookup` by the settings table (`balto_core::settings`, blank
+    /// counts as unset): `STT_LLM_URL` (required; a trailing `/v1/segment` is accepted),
+    /// `RELAY_TIMEOUT_MS`, `AUTH_TIMEOUT_MS`, `IDLE_TIMEOUT_MS`, `TICK_MS`, `RELAY_ATTEMPTS`
+    /// (posts per raw-audio segment), `RELAY_BACKOFF_MS` (wait before the second, doubled after).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let millis = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| SettingsError::NotMillis {
-                    name,
-                    value: v.clone(),
-                }),
-            }
-        };
-        let retry = RelayRetry::default();
-        let url = get("STT_LLM_URL").ok_or(SettingsError::Missing("STT_LLM_URL"))?;
-        let trimmed = url.trim();
-        if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
-            return Err(SettingsError::NotUrl {
-                name: "STT_LLM_URL",
-                value: url.clone(),
-            });
-        }
-        let base = trimmed.trim_end_matches('/');
-        let base = base.strip_suffix(RELAY_PATH).unwrap_or(base);
+        let r = Reader::new(&lookup);
+        let url = r
+            .url(&settings::STT_LLM_URL)?
+            .ok_or(SettingsError::Missing(settings::STT_LLM_URL.name))?;
+        let base = url.strip_suffix(RELAY_PATH).unwrap_or(&url);
         Ok(EdgeSettings {
             lambda_url: base.trim_end_matches('/').to_string(),
-            relay_timeout_ms: millis("RELAY_TIMEOUT_MS", DEFAULT_RELAY_TIMEOUT_MS)?,
-            auth_timeout_ms: millis("AUTH_TIMEOUT_MS", SessionConfig::default().auth_timeout_ms)?,
-            idle_timeout_ms: millis("IDLE_TIMEOUT_MS", 0)?,
-            tick_ms: millis("TICK_MS", DEFAULT_TICK_MS)?.max(10),
+            relay_timeout_ms: r.number(&settings::RELAY_TIMEOUT_MS)?,
+            auth_timeout_ms: r.number(&settings::AUTH_TIMEOUT_MS)?,
+            idle_timeout_ms: r.number(&settings::IDLE_TIMEOUT_MS)?,
+            tick_ms: r.number(&settings::TICK_MS)?,
             relay_retry: RelayRetry {
-                max_attempts: millis("RELAY_ATTEMPTS", u64::from(retry.max_attempts))?.clamp(1, 10)
-                    as u32,
-                first_backoff_ms: millis("RELAY_BACKOFF_MS", retry.first_backoff_ms)?,
-                ..retry
+                max_attempts: r.number(&settings::RELAY_ATTEMPTS)?,
+                first_backoff_ms: r.number(&settings::RELAY_BACKOFF_MS)?,
+                ..RelayRetry::default()
             },
         })
     }
@@ -124,7 +100,7 @@ mod tests {
             s.session_end_url(),
             "https://x.lambda-url.aws/v1/session/end"
         );
-        assert_eq!(s.relay_timeout_ms, DEFAULT_RELAY_TIMEOUT_MS);
+        assert_eq!(s.relay_timeout_ms, 50_000);
         assert_eq!(s.relay_retry, RelayRetry::default());
         assert_eq!(s.session_config(), SessionConfig::default());
         assert!(!s.idle_expired(0, u64::MAX));
@@ -157,14 +133,11 @@ mod tests {
         );
         assert!(matches!(
             from(&[("STT_LLM_URL", "ftp://h")]),
-            Err(SettingsError::NotUrl { .. })
+            Err(SettingsError::Invalid(e)) if e.name == "STT_LLM_URL"
         ));
         assert!(matches!(
             from(&[("STT_LLM_URL", "http://h"), ("TICK_MS", "soon")]),
-            Err(SettingsError::NotMillis {
-                name: "TICK_MS",
-                ..
-            })
+            Err(SettingsError::Invalid(e)) if e.name == "TICK_MS"
         ));
     }
 }

@@ -4,6 +4,7 @@
 use crate::limiter::{LimiterReply, LimiterRequest, ip_name};
 use crate::limiter_object::{LIMITER_BINDING, ask, client_ip};
 use crate::session_object::{STATS, with_stats};
+use balto_core::admission::DoorRefusal;
 use worker::{Context, Env, Headers, Method, Request, Response, event};
 
 /// The Durable Object namespace binding of the session objects.
@@ -39,8 +40,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 
 /// The address's check before the upgrade (one limiter round trip): HTTP 429 with
-/// `Retry-After` for an address blocked after failed `auth` (as local-dev) or over
-/// `CONNECTS_PER_IP_PER_MIN`. A limiter that cannot be reached lets the upgrade through.
+/// `Retry-After` for an address over `CONNECTS_PER_IP_PER_MIN`. Failed `auth` never refuses an
+/// upgrade (valid keys are never locked out). A limiter that cannot be reached lets the
+/// upgrade through.
 async fn admit_address(req: &Request, env: &Env) -> worker::Result<Option<Response>> {
     let ip = client_ip(req);
     let namespace = match env.durable_object(LIMITER_BINDING) {
@@ -53,30 +55,28 @@ async fn admit_address(req: &Request, env: &Env) -> worker::Result<Option<Respon
     let started = worker::js_sys::Date::now();
     let reply = ask(&namespace, &ip_name(&ip), &LimiterRequest::Connect).await;
     with_stats(|s| s.limiter_wall.record(worker::js_sys::Date::now() - started));
-    let (wait_ms, message) = match reply {
-        Ok(LimiterReply::AuthBlocked { retry_after_ms }) => (
-            retry_after_ms,
-            "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
-        ),
-        Ok(LimiterReply::TooManyConnects { retry_after_ms }) => (
-            retry_after_ms,
-            "muitas conexões novas deste endereço; tente mais tarde",
-        ),
+    let refusal = match reply {
+        Ok(LimiterReply::TooManyConnects { retry_after_ms }) => {
+            DoorRefusal::TooManyConnects { retry_after_ms }
+        }
         Ok(_) => return Ok(None),
         Err(e) => {
             worker::console_error!("edge-worker: limiter unreachable, upgrade let through: {e}");
             return Ok(None);
         }
     };
-    let secs = wait_ms.div_ceil(1000).max(1);
-    worker::console_log!("edge-worker: upgrade from {ip} refused (429, {secs} s): {message}");
+    let secs = refusal.retry_after_s();
+    worker::console_log!(
+        "edge-worker: upgrade from {ip} refused ({}, {secs} s)",
+        refusal.status()
+    );
     with_stats(|s| s.limited += 1);
     let headers = Headers::new();
     headers.set("retry-after", &secs.to_string())?;
     headers.set("content-type", "text/plain; charset=utf-8")?;
     Ok(Some(
-        Response::ok(format!("{message}\n"))?
-            .with_status(429)
+        Response::ok(refusal.body())?
+            .with_status(refusal.status())
             .with_headers(headers),
     ))
 }

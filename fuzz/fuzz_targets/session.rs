@@ -8,7 +8,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use balto_core::advice::{Advice, Category, Confidence, Decision};
 use balto_core::protocol::ServerMessage;
-use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, Session, SessionConfig};
+use balto_core::session::{Action, Event, SegmentOrigin, Session, SessionConfig};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashSet;
 use vad_wasm::{FrontEnd, FrontEndConfig};

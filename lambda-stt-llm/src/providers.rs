@@ -51,6 +51,7 @@ use crate::stt::{
     AssemblyAiConfig, AssemblyAiTranscriber, ElevenLabsConfig, ElevenLabsTranscriber,
 };
 use balto_core::advisor::Advisor;
+use balto_core::settings::{self, Reader, Setting, SettingError};
 use balto_core::transcriber::Transcriber;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,16 +81,9 @@ pub enum LlmChoice {
 /// Why the provider configuration cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{var}={value:?} is not one of {expected}")]
-    UnknownChoice {
-        var: &'static str,
-        value: String,
-        expected: &'static str,
-    },
-    #[error("{var}={value:?} is not a whole number")]
-    InvalidNumber { var: &'static str, value: String },
-    #[error("{var}={value:?} is not an http:// or https:// URL")]
-    InvalidUrl { var: &'static str, value: String },
+    /// A setting of `balto_core::settings` that cannot be used (its error names it).
+    #[error(transparent)]
+    Setting(#[from] SettingError),
     #[error("{provider} was chosen but neither {key_var} nor {url_var} is set")]
     MissingKey {
         provider: &'static str,
@@ -127,76 +121,42 @@ pub struct ProviderConfig {
     pub llm_chain: ChainPolicy,
 }
 
-/// Every variable [`ProviderConfig::from_env`] reads, for documentation and `.env` templates.
-pub const ENV_VARS: [&str; 20] = [
-    "STT_PROVIDER",
-    "LLM_PROVIDER",
-    "ELEVENLABS_API_KEY",
-    "ELEVENLABS_BASE_URL",
-    "ELEVENLABS_MODEL",
-    "ASSEMBLYAI_API_KEY",
-    "ASSEMBLYAI_BASE_URL",
-    "ASSEMBLYAI_MODELS",
-    "XAI_API_KEY",
-    "XAI_BASE_URL",
-    "XAI_MODEL",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "STT_TIMEOUT_MS",
-    "STT_STALL_MS",
-    "STT_MAX_ATTEMPTS",
-    "OFFLINE_STT_TIMEOUT_MS",
-    "LLM_TIMEOUT_MS",
-    "LLM_MAX_ATTEMPTS",
+/// Every setting [`ProviderConfig::from_env`] reads, for documentation and `.env` templates.
+pub const SETTINGS: [&Setting; 20] = [
+    &settings::STT_PROVIDER,
+    &settings::LLM_PROVIDER,
+    &settings::ELEVENLABS_API_KEY,
+    &settings::ELEVENLABS_BASE_URL,
+    &settings::ELEVENLABS_MODEL,
+    &settings::ASSEMBLYAI_API_KEY,
+    &settings::ASSEMBLYAI_BASE_URL,
+    &settings::ASSEMBLYAI_MODELS,
+    &settings::XAI_API_KEY,
+    &settings::XAI_BASE_URL,
+    &settings::XAI_MODEL,
+    &settings::OPENAI_API_KEY,
+    &settings::OPENAI_BASE_URL,
+    &settings::OPENAI_MODEL,
+    &settings::STT_TIMEOUT_MS,
+    &settings::STT_STALL_MS,
+    &settings::STT_MAX_ATTEMPTS,
+    &settings::OFFLINE_STT_TIMEOUT_MS,
+    &settings::LLM_TIMEOUT_MS,
+    &settings::LLM_MAX_ATTEMPTS,
 ];
 
-struct Env<F>(F);
-
-impl<F: Fn(&str) -> Option<String>> Env<F> {
-    /// The trimmed value, `None` when unset or blank.
-    fn get(&self, var: &str) -> Option<String> {
-        (self.0)(var)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn number(&self, var: &'static str, default: u64) -> Result<u64, ConfigError> {
-        match self.get(var) {
-            None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| ConfigError::InvalidNumber { var, value: v }),
-        }
-    }
-
-    fn millis(&self, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
-        self.number(var, default).map(Duration::from_millis)
-    }
-
-    fn url(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
-        match self.get(var) {
-            None => Ok(None),
-            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
-                Ok(Some(v.trim_end_matches('/').to_string()))
-            }
-            Some(v) => Err(ConfigError::InvalidUrl { var, value: v }),
-        }
-    }
-
-    /// `(key, explicit base URL)` when the provider is configured at all.
-    fn provider(
-        &self,
-        key_var: &'static str,
-        url_var: &'static str,
-    ) -> Result<Option<(ApiKey, Option<String>)>, ConfigError> {
-        let key = self.get(key_var);
-        let url = self.url(url_var)?;
-        Ok(match (key, url) {
-            (None, None) => None,
-            (key, url) => Some((ApiKey::new(key.unwrap_or_default()), url)),
-        })
-    }
+/// `(key, explicit base URL)` when the provider is configured at all (its key or its URL).
+fn provider(
+    r: &Reader<'_>,
+    key: &Setting,
+    url: &Setting,
+) -> Result<Option<(ApiKey, Option<String>)>, ConfigError> {
+    let k = r.get(key).map(|k| k.trim().to_string());
+    let u = r.url(url)?;
+    Ok(match (k, u) {
+        (None, None) => None,
+        (k, u) => Some((ApiKey::new(k.unwrap_or_default()), u)),
+    })
 }
 
 impl ProviderConfig {
@@ -206,95 +166,96 @@ impl ProviderConfig {
     pub fn from_env(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<ProviderConfig, ConfigError> {
-        let env = Env(lookup);
-        let stt = match env.get("STT_PROVIDER").map(|v| v.to_lowercase()).as_deref() {
-            None | Some("auto") => SttChoice::Auto,
-            Some("elevenlabs") => SttChoice::ElevenLabs,
-            Some("assemblyai") => SttChoice::AssemblyAi,
-            Some("whisper" | "offline") => SttChoice::Offline,
-            Some(_) => {
-                return Err(ConfigError::UnknownChoice {
-                    var: "STT_PROVIDER",
-                    value: env.get("STT_PROVIDER").unwrap_or_default(),
-                    expected: "auto, elevenlabs, assemblyai, whisper, offline",
-                });
-            }
+        let r = Reader::new(&lookup);
+        const STT: &[&str] = &["auto", "elevenlabs", "assemblyai", "whisper", "offline"];
+        let stt = match r.choice(&settings::STT_PROVIDER, STT)? {
+            "elevenlabs" => SttChoice::ElevenLabs,
+            "assemblyai" => SttChoice::AssemblyAi,
+            "whisper" | "offline" => SttChoice::Offline,
+            _ => SttChoice::Auto,
         };
-        let llm = match env.get("LLM_PROVIDER").map(|v| v.to_lowercase()).as_deref() {
-            None | Some("auto") => LlmChoice::Auto,
-            Some("xai" | "grok") => LlmChoice::Xai,
-            Some("openai") => LlmChoice::OpenAi,
-            Some("regras" | "rules" | "offline") => LlmChoice::Offline,
-            Some(_) => {
-                return Err(ConfigError::UnknownChoice {
-                    var: "LLM_PROVIDER",
-                    value: env.get("LLM_PROVIDER").unwrap_or_default(),
-                    expected: "auto, xai, openai, regras, offline",
-                });
-            }
+        const LLM: &[&str] = &[
+            "auto", "xai", "grok", "openai", "regras", "rules", "offline",
+        ];
+        let llm = match r.choice(&settings::LLM_PROVIDER, LLM)? {
+            "xai" | "grok" => LlmChoice::Xai,
+            "openai" => LlmChoice::OpenAi,
+            "regras" | "rules" | "offline" => LlmChoice::Offline,
+            _ => LlmChoice::Auto,
         };
 
-        let stt_timeout = env.millis("STT_TIMEOUT_MS", 15_000)?;
-        let stall = env.millis("STT_STALL_MS", 4_000)?;
-        let stt_attempts = env.number("STT_MAX_ATTEMPTS", 2)?.clamp(1, 10) as u32;
-        let offline_stt_timeout = env.millis("OFFLINE_STT_TIMEOUT_MS", 60_000)?;
-        let llm_timeout = env.millis("LLM_TIMEOUT_MS", 10_000)?;
-        let llm_attempts = env.number("LLM_MAX_ATTEMPTS", 2)?.clamp(1, 10) as u32;
+        let stt_timeout = r.millis(&settings::STT_TIMEOUT_MS)?;
+        let stall = r.millis(&settings::STT_STALL_MS)?;
+        let stt_attempts: u32 = r.number(&settings::STT_MAX_ATTEMPTS)?;
+        let offline_stt_timeout = r.millis(&settings::OFFLINE_STT_TIMEOUT_MS)?;
+        let llm_timeout = r.millis(&settings::LLM_TIMEOUT_MS)?;
+        let llm_attempts: u32 = r.number(&settings::LLM_MAX_ATTEMPTS)?;
 
-        let elevenlabs = env
-            .provider("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL")?
-            .map(|(key, url)| {
-                let mut c = ElevenLabsConfig::new(key);
-                if let Some(url) = url {
-                    c.base_url = url;
-                }
-                if let Some(model) = env.get("ELEVENLABS_MODEL") {
-                    c.model_id = model;
-                }
-                c.timeout = stt_timeout;
-                c
-            });
-        let assemblyai = env
-            .provider("ASSEMBLYAI_API_KEY", "ASSEMBLYAI_BASE_URL")?
-            .map(|(key, url)| {
-                let mut c = AssemblyAiConfig::new(key);
-                if let Some(url) = url {
-                    c.base_url = url;
-                }
-                if let Some(models) = env.get("ASSEMBLYAI_MODELS") {
-                    c.speech_models = models
-                        .split(',')
-                        .map(|m| m.trim().to_string())
-                        .filter(|m| !m.is_empty())
-                        .collect();
-                }
-                c.deadline = stt_timeout;
-                c.request_timeout = stt_timeout.min(Duration::from_secs(10));
-                c
-            });
+        let elevenlabs = provider(
+            &r,
+            &settings::ELEVENLABS_API_KEY,
+            &settings::ELEVENLABS_BASE_URL,
+        )?
+        .map(|(key, url)| {
+            let mut c = ElevenLabsConfig::new(key);
+            if let Some(url) = url {
+                c.base_url = url;
+            }
+            if let Some(model) = r.get(&settings::ELEVENLABS_MODEL) {
+                c.model_id = model;
+            }
+            c.timeout = stt_timeout;
+            c
+        });
+        let assemblyai = provider(
+            &r,
+            &settings::ASSEMBLYAI_API_KEY,
+            &settings::ASSEMBLYAI_BASE_URL,
+        )?
+        .map(|(key, url)| {
+            let mut c = AssemblyAiConfig::new(key);
+            if let Some(url) = url {
+                c.base_url = url;
+            }
+            if let Some(models) = r.get(&settings::ASSEMBLYAI_MODELS) {
+                c.speech_models = models
+                    .split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect();
+            }
+            c.deadline = stt_timeout;
+            c.request_timeout = stt_timeout.min(Duration::from_secs(10));
+            c
+        });
         let llm_config = |make: fn(ApiKey) -> LlmConfig,
-                          key_var: &'static str,
-                          url_var: &'static str,
-                          model_var: &str|
+                          key: &Setting,
+                          url: &Setting,
+                          model: &Setting|
          -> Result<Option<LlmConfig>, ConfigError> {
-            Ok(env.provider(key_var, url_var)?.map(|(key, url)| {
+            Ok(provider(&r, key, url)?.map(|(key, url)| {
                 let mut c = make(key);
                 if let Some(url) = url {
                     c.base_url = url;
                 }
-                if let Some(model) = env.get(model_var) {
+                if let Some(model) = r.get(model) {
                     c.model = model;
                 }
                 c.timeout = llm_timeout;
                 c
             }))
         };
-        let xai = llm_config(LlmConfig::xai, "XAI_API_KEY", "XAI_BASE_URL", "XAI_MODEL")?;
+        let xai = llm_config(
+            LlmConfig::xai,
+            &settings::XAI_API_KEY,
+            &settings::XAI_BASE_URL,
+            &settings::XAI_MODEL,
+        )?;
         let openai = llm_config(
             LlmConfig::openai,
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            "OPENAI_MODEL",
+            &settings::OPENAI_API_KEY,
+            &settings::OPENAI_BASE_URL,
+            &settings::OPENAI_MODEL,
         )?;
 
         let missing = |provider, key_var, url_var| ConfigError::MissingKey {
@@ -594,11 +555,20 @@ mod tests {
             }
         ));
         let err = ProviderConfig::from_env(env(&[("STT_PROVIDER", "deepgram")])).unwrap_err();
-        assert!(matches!(err, ConfigError::UnknownChoice { .. }));
+        assert!(
+            matches!(&err, ConfigError::Setting(e) if e.name.ends_with("_PROVIDER")),
+            "{err}"
+        );
         let err = ProviderConfig::from_env(env(&[("STT_TIMEOUT_MS", "soon")])).unwrap_err();
-        assert!(matches!(err, ConfigError::InvalidNumber { .. }));
+        assert!(
+            matches!(&err, ConfigError::Setting(e) if e.why.contains("number")),
+            "{err}"
+        );
         let err = ProviderConfig::from_env(env(&[("XAI_BASE_URL", "api.x.ai")])).unwrap_err();
-        assert!(matches!(err, ConfigError::InvalidUrl { .. }));
+        assert!(
+            matches!(&err, ConfigError::Setting(e) if e.why.contains("URL")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,15 +16,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use balto_core::advice::Advice;
 use balto_core::advisor::Advisor;
-use balto_core::attempt::{Attempt, AttemptOutcome};
-use balto_core::records::{
-    InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord, TranscriptRecord,
-};
+use balto_core::attempt::Attempt;
+use balto_core::attempt::or_single_call;
+use balto_core::records::{InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord};
 use balto_core::relay::{
     MAX_RELAY_BODY_BYTES, RELAY_PATH, RELAY_VERSION, RelayAdvice, RelayErrorCode, RelayRequest,
     RelayResponse, RelayTranscript, SESSION_END_PATH, SessionEndRequest,
+};
+use balto_core::segment_job::{
+    Heard, JobEvent, JobPolicy, JobStep, SegmentJob, SegmentRef, Stage, failed_runs, record_step,
 };
 use balto_core::signing::{RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use balto_core::storage::{Storage, StorageError};
@@ -41,10 +42,6 @@ pub struct RelayState {
     pub transcriber: Option<Arc<dyn Transcriber>>,
     pub advisor: Arc<dyn Advisor>,
 }
-
-/// A stored segment with no outcome this much older than its first run is processed again
-/// when re-sent: twice the function timeout of docs/deploy.md (60 s).
-pub const ABANDONED_AFTER_MS: i64 = 120_000;
 
 /// The function's routes: `POST /v1/segment`, `POST /v1/session/end` and `GET /healthz`.
 pub fn router(state: Arc<RelayState>) -> Router {
@@ -229,14 +226,15 @@ async fn segment(State(state): State<Arc<RelayState>>, headers: HeaderMap, body:
 }
 
 /// Stores the segment and its audio; `Ok(None)` when it is a duplicate to leave alone,
-/// `Ok(Some(id))` with the id to process (a re-sent segment whose last attempt failed is
-/// processed again under its stored id).
+/// `Ok(Some(..))` with the id to process and the failed runs behind it (a re-sent segment whose
+/// last run failed or was stopped is processed again under its stored id: core's
+/// [`JobPolicy::take_up_again`]).
 async fn store_segment(
     store: &DynamoStore,
     request: &RelayRequest,
     pcm: &[i16],
     now_ms: i64,
-) -> Result<Option<String>, StorageError> {
+) -> Result<Option<(String, u32)>, StorageError> {
     store
         .open_session(SessionRecord {
             id: request.session_id.clone(),
@@ -263,16 +261,10 @@ async fn store_segment(
         last_error: None,
     };
     match store.insert_segment(record).await? {
-        InsertOutcome::Inserted => Ok(Some(request.segment_id.clone())),
-        InsertOutcome::Duplicate(existing) => {
-            let unfinished = existing.status == SegmentStatus::Stored;
-            // A run that failed says why; a run that never finished (the function stopped at
-            // its timeout, or could not record its outcome) says nothing, and is taken as
-            // abandoned once older than any run can last.
-            let failed = existing.last_error.is_some();
-            let abandoned = now_ms.saturating_sub(existing.created_at_ms) > ABANDONED_AFTER_MS;
-            Ok((unfinished && (failed || abandoned)).then_some(existing.id))
-        }
+        InsertOutcome::Inserted => Ok(Some((request.segment_id.clone(), 0))),
+        InsertOutcome::Duplicate(existing) => Ok(JobPolicy::default()
+            .take_up_again(&existing, now_ms)
+            .then(|| (existing.id.clone(), failed_runs(&existing)))),
     }
 }
 
@@ -286,31 +278,18 @@ async fn record_attempts<T, E: ProviderError>(
     latency_ms: u64,
     result: &Result<T, E>,
 ) {
-    let attempts = if attempts.is_empty() {
-        let (outcome, error) = match result {
-            Ok(_) => (AttemptOutcome::Ok, None),
-            Err(e) => (e.outcome(), Some(e.to_string())),
-        };
-        vec![Attempt {
-            provider: provider.to_string(),
-            attempt: 1,
-            started_ms: 0,
-            latency_ms,
-            outcome,
-            error,
-        }]
-    } else {
-        attempts
-    };
+    let failure = result.as_ref().err().map(|e| (e.outcome(), e.to_string()));
+    let attempts = or_single_call(attempts, provider, latency_ms, failure);
     if let Err(e) = store.insert_attempts(segment_id, stage, &attempts).await {
         tracing::error!(segment = %segment_id, error = %e, "could not record provider attempts");
     }
 }
 
-async fn mark(store: &DynamoStore, segment_id: &str, status: SegmentStatus, error: Option<String>) {
-    if let Err(e) = store.set_segment_status(segment_id, status, error).await {
-        tracing::error!(segment = %segment_id, error = %e, "could not update segment status");
-    }
+/// What a failed step tells the edge.
+struct StepFailure {
+    code: RelayErrorCode,
+    status: StatusCode,
+    retryable: bool,
 }
 
 async fn process(
@@ -325,8 +304,8 @@ async fn process(
     let t = Instant::now();
     let stored = store_segment(store, request, pcm, now_ms).await;
     timings.store_ms = t.elapsed().as_millis() as u64;
-    let segment_id = match stored {
-        Ok(Some(id)) => id,
+    let segment = match stored {
+        Ok(Some(segment)) => segment,
         Ok(None) => {
             let body = RelayResponse {
                 segment_id: request.segment_id.clone(),
@@ -358,151 +337,205 @@ async fn process(
         error: None,
     };
 
-    // Speech-to-text.
-    let Some(transcriber) = &state.transcriber else {
-        let message = "no speech-to-text engine is configured; the segment is stored";
-        mark(
-            store,
-            &segment_id,
-            SegmentStatus::Stored,
-            Some(message.into()),
-        )
-        .await;
-        body.error = Some(balto_core::relay::RelayError {
-            code: RelayErrorCode::SttUnavailable,
-            message: message.into(),
-            retryable: false,
-        });
-        return answer(StatusCode::SERVICE_UNAVAILABLE, &body, timings, started);
+    // The segment's job (core's segment_job): STT, the advisor on the session's window, the
+    // records, and the one failure policy.
+    let (segment_id, prior_failures) = segment;
+    let mut job = SegmentJob::new(JobPolicy::default(), prior_failures);
+    let at = SegmentRef {
+        segment_id: &segment_id,
+        session_id: &request.session_id,
     };
-    let t = Instant::now();
-    let (result, attempts) = transcriber.transcribe_reporting(pcm).await;
-    timings.stt_ms = t.elapsed().as_millis() as u64;
-    record_attempts(
-        store,
-        &segment_id,
-        "stt",
-        transcriber.name(),
-        attempts,
-        timings.stt_ms,
-        &result,
-    )
-    .await;
-    let transcription = match result {
-        Ok(t) => t,
+    // A transcript stored by an earlier run is reused (and answered) rather than paid again.
+    let reused = match store.segment_transcripts(&segment_id).await {
+        Ok(mut transcripts) => transcripts.pop(),
         Err(e) => {
-            let retryable = e.is_retryable();
-            let message = format!("speech-to-text failed: {e}");
-            let status = if retryable {
-                SegmentStatus::Stored
-            } else {
-                SegmentStatus::Failed
-            };
-            mark(store, &segment_id, status, Some(message.clone())).await;
-            body.error = Some(balto_core::relay::RelayError {
-                code: RelayErrorCode::SttFailed,
-                message,
-                retryable,
-            });
-            return answer(StatusCode::BAD_GATEWAY, &body, timings, started);
+            tracing::warn!(segment = %segment_id, error = %e, "stored transcripts unreadable; transcribing");
+            None
         }
     };
-    let text = transcription.text.trim().to_string();
-    let t = Instant::now();
-    let transcript_stored = store
-        .insert_transcript(TranscriptRecord {
-            segment_id: segment_id.clone(),
-            provider: transcription.provider.clone(),
-            text: text.clone(),
-            language: transcription.language.clone(),
-            latency_ms: timings.stt_ms,
-            created_at_ms: unix_ms(),
-        })
-        .await;
-    timings.store_ms += t.elapsed().as_millis() as u64;
-    if let Err(e) = transcript_stored {
-        // The segment and its audio are stored; the answer still goes back to the counter.
-        tracing::error!(segment = %segment_id, error = %e, "transcript not stored");
-    }
-    body.transcript = Some(RelayTranscript {
-        text: text.clone(),
-        provider: transcription.provider.clone(),
+    body.transcript = reused.as_ref().map(|t| RelayTranscript {
+        text: t.text.clone(),
+        provider: t.provider.clone(),
         start_ms: request.start_ms,
     });
-    if text.is_empty() {
-        mark(store, &segment_id, SegmentStatus::Processed, None).await;
-        return answer(StatusCode::OK, &body, timings, started);
-    }
-
-    // The advisor, on the session's window plus this utterance.
-    let window = request.window_with(&text);
-    let t = Instant::now();
-    let (result, attempts) = state.advisor.advise_reporting(&window).await;
-    timings.advisor_ms = t.elapsed().as_millis() as u64;
-    record_attempts(
-        store,
-        &segment_id,
-        "advisor",
-        state.advisor.name(),
-        attempts,
-        timings.advisor_ms,
-        &result,
-    )
-    .await;
-    let advice: Advice = match result {
-        Ok(a) => a,
-        Err(e) => {
-            let message = format!("advisor failed: {e}");
-            mark(
-                store,
-                &segment_id,
-                SegmentStatus::Stored,
-                Some(message.clone()),
-            )
-            .await;
-            body.error = Some(balto_core::relay::RelayError {
-                code: RelayErrorCode::AdvisorFailed,
-                message,
-                retryable: e.is_retryable(),
-            });
-            return answer(StatusCode::BAD_GATEWAY, &body, timings, started);
+    let stored_transcript = reused.map(|t| t.text);
+    let mut steps = job.handle(JobEvent::Start { stored_transcript });
+    let mut failure: Option<StepFailure> = None;
+    while !steps.is_empty() {
+        let mut next = Vec::new();
+        for step in steps {
+            let event = match &step {
+                JobStep::Transcribe => {
+                    let (event, stage_failure) =
+                        transcribe(state, store, &segment_id, pcm, &mut timings).await;
+                    failure = failure.or(stage_failure);
+                    Some(event)
+                }
+                JobStep::Advise { text } => {
+                    let (event, stage_failure) =
+                        advise(state, store, request, &segment_id, text, &mut timings).await;
+                    failure = failure.or(stage_failure);
+                    Some(event)
+                }
+                // The edge (raw audio) or the client (segments) sends it again.
+                JobStep::RetryAfter { .. } => None,
+                JobStep::StoreTranscript(heard) => {
+                    body.transcript = Some(RelayTranscript {
+                        text: heard.text.clone(),
+                        provider: heard.provider.clone(),
+                        start_ms: request.start_ms,
+                    });
+                    write(store, at, &step, &mut timings).await;
+                    None
+                }
+                JobStep::RecordSuggestion {
+                    advice,
+                    advisor,
+                    base_transcript,
+                    ..
+                } => {
+                    body.advice = Some(RelayAdvice {
+                        advisor: advisor.clone(),
+                        advice: advice.clone(),
+                        base_transcript: base_transcript.clone(),
+                    });
+                    write(store, at, &step, &mut timings).await;
+                    None
+                }
+                JobStep::SetStatus { error, .. } => {
+                    if let (Some(f), Some(message)) = (&failure, error) {
+                        body.error = Some(balto_core::relay::RelayError {
+                            code: f.code,
+                            message: message.clone(),
+                            retryable: f.retryable && !job.is_finished(),
+                        });
+                    }
+                    write(store, at, &step, &mut timings).await;
+                    None
+                }
+            };
+            if let Some(event) = event {
+                next.extend(job.handle(event));
+            }
         }
-    };
-    // What the session will do with it: a product equal to the last one pushed is suppressed.
-    let sent = advice
-        .pushed_product()
-        .is_some_and(|p| window.last_product.as_deref() != Some(p));
-    let advisor_name = state.advisor.name().to_string();
-    let t = Instant::now();
-    if let Err(e) = store
-        .insert_suggestion(SuggestionRecord {
-            segment_id: segment_id.clone(),
-            session_id: request.session_id.clone(),
-            advisor: advisor_name.clone(),
-            advice: advice.clone(),
-            base_transcript: text.clone(),
-            sent,
-            latency_ms: timings.advisor_ms,
-            created_at_ms: unix_ms(),
-        })
-        .await
-    {
-        tracing::error!(segment = %segment_id, error = %e, "suggestion not stored");
+        steps = next;
     }
-    mark(store, &segment_id, SegmentStatus::Processed, None).await;
-    timings.store_ms += t.elapsed().as_millis() as u64;
-    body.advice = Some(RelayAdvice {
-        advisor: advisor_name,
-        advice,
-        base_transcript: text,
-    });
     tracing::info!(
         segment = %segment_id,
+        state = ?job.state(),
         store_ms = timings.store_ms,
         stt_ms = timings.stt_ms,
         advisor_ms = timings.advisor_ms,
         total_ms = started.elapsed().as_millis() as u64,
         "segment processed"
     );
-    answer(StatusCode::OK, &body, timings, started)
+    let status = failure.map_or(StatusCode::OK, |f| f.status);
+    answer(status, &body, timings, started)
+}
+
+/// Writes a job's record step, timed as storage.
+async fn write(store: &DynamoStore, at: SegmentRef<'_>, step: &JobStep, timings: &mut Timings) {
+    let t = Instant::now();
+    if let Err(e) = record_step(store, at, step, unix_ms()).await {
+        // The answer still goes back to the counter; the admin area shows what is missing.
+        tracing::error!(segment = %at.segment_id, step = step.kind(), error = %e, "record not stored");
+    }
+    timings.store_ms += t.elapsed().as_millis() as u64;
+}
+
+/// The STT step: the job's next event, and how the answer fails if it does.
+async fn transcribe(
+    state: &RelayState,
+    store: &DynamoStore,
+    segment_id: &str,
+    pcm: &[i16],
+    timings: &mut Timings,
+) -> (JobEvent, Option<StepFailure>) {
+    let Some(transcriber) = &state.transcriber else {
+        let failure = StepFailure {
+            code: RelayErrorCode::SttUnavailable,
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            retryable: false,
+        };
+        return (JobEvent::NoTranscriber, Some(failure));
+    };
+    let t = Instant::now();
+    let (result, attempts) = transcriber.transcribe_reporting(pcm).await;
+    timings.stt_ms = t.elapsed().as_millis() as u64;
+    let (name, latency_ms) = (transcriber.name(), timings.stt_ms);
+    record_attempts(
+        store, segment_id, "stt", name, attempts, latency_ms, &result,
+    )
+    .await;
+    match result {
+        Ok(t) => {
+            let heard = Heard {
+                text: t.text,
+                provider: t.provider,
+                language: t.language,
+                latency_ms,
+            };
+            (JobEvent::Transcribed(heard), None)
+        }
+        Err(e) => {
+            let failure = StepFailure {
+                code: RelayErrorCode::SttFailed,
+                status: StatusCode::BAD_GATEWAY,
+                retryable: e.is_retryable(),
+            };
+            let event = JobEvent::Failed {
+                stage: Stage::Stt,
+                retryable: e.is_retryable(),
+                message: e.to_string(),
+            };
+            (event, Some(failure))
+        }
+    }
+}
+
+/// The advisor step, on the session's window plus this utterance; whether the advice reaches
+/// the counter is the session's rule ([`balto_core::advice::Conversation::push_of`]).
+async fn advise(
+    state: &RelayState,
+    store: &DynamoStore,
+    request: &RelayRequest,
+    segment_id: &str,
+    text: &str,
+    timings: &mut Timings,
+) -> (JobEvent, Option<StepFailure>) {
+    let window = request.window_with(text);
+    let t = Instant::now();
+    let (result, attempts) = state.advisor.advise_reporting(&window).await;
+    timings.advisor_ms = t.elapsed().as_millis() as u64;
+    let (name, latency_ms) = (state.advisor.name(), timings.advisor_ms);
+    record_attempts(
+        store, segment_id, "advisor", name, attempts, latency_ms, &result,
+    )
+    .await;
+    match result {
+        Ok(advice) => {
+            let sent = window.push_of(&advice).is_some();
+            let event = JobEvent::Advised {
+                advice,
+                advisor: name.to_string(),
+                base_transcript: text.to_string(),
+                latency_ms,
+                sent,
+            };
+            (event, None)
+        }
+        Err(e) => {
+            let failure = StepFailure {
+                code: RelayErrorCode::AdvisorFailed,
+                status: StatusCode::BAD_GATEWAY,
+                retryable: e.is_retryable(),
+            };
+            let event = JobEvent::Failed {
+                stage: Stage::Advisor,
+                retryable: e.is_retryable(),
+                message: e.to_string(),
+            };
+            (event, Some(failure))
+        }
+    }
 }

@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use async_trait::async_trait;
+use balto_core::settings::{self, Reader, SettingError};
 use balto_core::transcriber::{SttError, Transcriber, Transcription, Word};
 use tokio::sync::Semaphore;
 use whisper_rs::{
@@ -47,7 +48,7 @@ pub const MAX_WINDOW_SECS: usize = 30;
 /// Length of the tail of a full window searched for a quiet place to cut.
 pub const SPLIT_SEARCH_SECS: usize = 5;
 /// Environment variable that points at a ggml model (read by callers).
-pub const MODEL_ENV: &str = "WHISPER_MODEL";
+pub const MODEL_ENV: &str = settings::WHISPER_MODEL.name;
 /// File name of the model `scripts/whisper-model.sh` produces.
 pub const DEFAULT_MODEL_FILE: &str = "ggml-base.bin";
 
@@ -103,67 +104,46 @@ pub struct WhisperOptions {
 }
 
 impl Default for WhisperOptions {
+    /// The settings table's defaults.
     fn default() -> Self {
-        Self {
-            language: "pt".to_owned(),
-            threads: 2,
-            beam_size: 1,
-            workers: 1,
-            initial_prompt: None,
-            flash_attn: false,
-        }
+        Self::from_lookup(&|_| None)
+            .expect("the settings table's Whisper defaults are valid (checked by its tests)")
     }
 }
 
 impl WhisperOptions {
-    /// Defaults overridden by `WHISPER_LANGUAGE`, `WHISPER_THREADS`, `WHISPER_BEAM_SIZE`,
-    /// `WHISPER_WORKERS` and `WHISPER_FLASH_ATTN` (`1`/`true`) when set.
+    /// The options of the settings table (`WHISPER_LANGUAGE`, `WHISPER_THREADS`,
+    /// `WHISPER_BEAM_SIZE`, `WHISPER_WORKERS`, `WHISPER_FLASH_ATTN`), read through `lookup`.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, WhisperError> {
+        let r = Reader::new(lookup);
+        let invalid = |e: SettingError| WhisperError::InvalidOptions(e.to_string());
+        Ok(Self {
+            language: r.text(&settings::WHISPER_LANGUAGE).unwrap_or_default(),
+            threads: r.number(&settings::WHISPER_THREADS).map_err(invalid)?,
+            beam_size: r.number(&settings::WHISPER_BEAM_SIZE).map_err(invalid)?,
+            workers: r.number(&settings::WHISPER_WORKERS).map_err(invalid)?,
+            initial_prompt: None,
+            flash_attn: r.flag(&settings::WHISPER_FLASH_ATTN).map_err(invalid)?,
+        })
+    }
+
+    /// The options of the process environment.
     pub fn from_env() -> Result<Self, WhisperError> {
-        let mut options = Self::default();
-        if let Ok(language) = std::env::var("WHISPER_LANGUAGE") {
-            options.language = language;
-        }
-        let number = |name: &str| -> Result<Option<usize>, WhisperError> {
-            match std::env::var(name) {
-                Ok(value) => value.trim().parse().map(Some).map_err(|_| {
-                    WhisperError::InvalidOptions(format!("{name}={value:?} is not a number"))
-                }),
-                Err(_) => Ok(None),
-            }
-        };
-        if let Some(threads) = number("WHISPER_THREADS")? {
-            options.threads = threads;
-        }
-        if let Some(beam) = number("WHISPER_BEAM_SIZE")? {
-            options.beam_size = beam;
-        }
-        if let Some(workers) = number("WHISPER_WORKERS")? {
-            options.workers = workers;
-        }
-        if let Ok(value) = std::env::var("WHISPER_FLASH_ATTN") {
-            options.flash_attn = matches!(value.trim(), "1" | "true" | "yes" | "on");
-        }
-        Ok(options)
+        Self::from_lookup(&|name| std::env::var(name).ok())
     }
 
     fn validate(&self) -> Result<(), WhisperError> {
-        if self.threads == 0 || self.threads > 64 {
-            return Err(WhisperError::InvalidOptions(format!(
-                "threads must be 1..=64, got {}",
-                self.threads
-            )));
-        }
-        if self.beam_size == 0 || self.beam_size > 16 {
-            return Err(WhisperError::InvalidOptions(format!(
-                "beam_size must be 1..=16, got {}",
-                self.beam_size
-            )));
-        }
-        if self.workers == 0 || self.workers > 16 {
-            return Err(WhisperError::InvalidOptions(format!(
-                "workers must be 1..=16, got {}",
-                self.workers
-            )));
+        for (setting, value) in [
+            (&settings::WHISPER_THREADS, self.threads),
+            (&settings::WHISPER_BEAM_SIZE, self.beam_size),
+            (&settings::WHISPER_WORKERS, self.workers),
+        ] {
+            if !setting.within(value as f64) {
+                return Err(WhisperError::InvalidOptions(format!(
+                    "{} out of its bounds: {value}",
+                    setting.name
+                )));
+            }
         }
         if self
             .initial_prompt
@@ -193,9 +173,10 @@ fn check_language(language: &str) -> Result<(), WhisperError> {
 /// Where `scripts/whisper-model.sh` puts the model:
 /// `${BALTO_CACHE_DIR:-$HOME/.cache/balto}/models/ggml-base.bin`.
 pub fn default_model_path() -> PathBuf {
-    let cache = match std::env::var_os("BALTO_CACHE_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let cache = match Reader::new(&lookup).get(&settings::BALTO_CACHE_DIR) {
+        Some(dir) => PathBuf::from(dir),
+        None => {
             let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
             home.join(".cache").join("balto")
         }
@@ -205,10 +186,10 @@ pub fn default_model_path() -> PathBuf {
 
 /// `WHISPER_MODEL` when set and non-empty, else [`default_model_path`].
 pub fn model_path_from_env() -> PathBuf {
-    match std::env::var_os(MODEL_ENV) {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => default_model_path(),
-    }
+    let lookup = |name: &str| std::env::var(name).ok();
+    Reader::new(&lookup)
+        .get(&settings::WHISPER_MODEL)
+        .map_or_else(default_model_path, PathBuf::from)
 }
 
 /// Hyper-parameters read from a ggml model's header.

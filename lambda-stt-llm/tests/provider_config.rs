@@ -160,7 +160,7 @@ fn explicit_choices() {
     ));
     assert!(matches!(
         ProviderConfig::from_env(env(&[("LLM_PROVIDER", "claude")])),
-        Err(ConfigError::UnknownChoice { .. })
+        Err(ConfigError::Setting(e)) if e.name == "LLM_PROVIDER"
     ));
 }
 

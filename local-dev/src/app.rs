@@ -1,7 +1,9 @@
 //! The shared state of a running local-dev server: storage, pipeline parts, limits, shutdown.
 
 use crate::claims::SegmentClaims;
-use crate::limits::Gatekeeper;
+use crate::config::Config;
+use crate::front_end;
+use crate::limits::{Gatekeeper, Limits};
 use crate::live::LiveRegistry;
 use crate::sqlite_store::SqliteStore;
 use crate::timing::LatencyHistogram;
@@ -44,7 +46,8 @@ impl Counters {
     }
 }
 
-/// Everything a connection needs.
+/// Everything a connection needs. Built once, by [`App::builder`] (`balto serve` and the
+/// tests alike); read through its fields.
 pub struct App {
     pub store: Arc<dyn Storage>,
     pub audio_dir: PathBuf,
@@ -75,6 +78,21 @@ pub struct App {
 }
 
 impl App {
+    /// An app over `db` with the admin API's settings; everything else starts at the settings
+    /// table's defaults (no transcriber, no advisor, no pepper) until set.
+    pub fn builder(db: SqliteStore, admin: lambda_stt_llm::admin_api::AdminConfig) -> AppBuilder {
+        let defaults = Config::from_lookup(&|_| None)
+            .expect("the settings table's defaults are valid (checked by its tests)");
+        AppBuilder {
+            db,
+            admin,
+            transcriber: None,
+            advisor: None,
+            key_pepper: None,
+            config: defaults,
+        }
+    }
+
     /// Name of the transcriber in use, for logs.
     pub fn transcriber_name(&self) -> &str {
         self.transcriber
@@ -85,5 +103,82 @@ impl App {
     /// Name of the advisor in use, for logs.
     pub fn advisor_name(&self) -> &str {
         self.advisor.as_ref().map(|a| a.name()).unwrap_or("none")
+    }
+}
+
+/// What an [`App`] is made of, set piece by piece.
+pub struct AppBuilder {
+    db: SqliteStore,
+    admin: lambda_stt_llm::admin_api::AdminConfig,
+    transcriber: Option<Arc<dyn Transcriber>>,
+    advisor: Option<Arc<dyn Advisor>>,
+    key_pepper: Option<balto_core::keys::KeyPepper>,
+    config: Config,
+}
+
+impl AppBuilder {
+    /// The served settings: audio and web folders, session rules, the front end's energy
+    /// floor, the limits.
+    pub fn config(mut self, config: &Config) -> Self {
+        self.config = config.clone();
+        self
+    }
+    pub fn audio_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.audio_dump_dir = dir.into();
+        self
+    }
+    pub fn web_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.web_dir = dir.into();
+        self
+    }
+    pub fn auth_timeout_ms(mut self, ms: u64) -> Self {
+        self.config.auth_timeout_ms = ms;
+        self
+    }
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+    pub fn transcriber(mut self, transcriber: Option<Arc<dyn Transcriber>>) -> Self {
+        self.transcriber = transcriber;
+        self
+    }
+    pub fn advisor(mut self, advisor: Option<Arc<dyn Advisor>>) -> Self {
+        self.advisor = advisor;
+        self
+    }
+    pub fn key_pepper(mut self, pepper: balto_core::keys::KeyPepper) -> Self {
+        self.key_pepper = Some(pepper);
+        self
+    }
+
+    /// The app, ready to serve; fails only on a front end configuration it cannot run.
+    pub fn build(self) -> Result<Arc<App>, vad_wasm::ConfigError> {
+        let c = self.config;
+        let front_end = front_end::maker(front_end::config(c.vad_energy_threshold))?;
+        // Recording starts now: the process's metrics recorder is in place before any socket.
+        crate::metrics::handle();
+        Ok(Arc::new(App {
+            store: Arc::new(self.db.clone()),
+            audio_dir: c.audio_dump_dir,
+            web_dir: c.web_dir,
+            session_config: SessionConfig {
+                auth_timeout_ms: c.auth_timeout_ms,
+                max_frame_bytes: c.max_frame_bytes,
+                ..SessionConfig::default()
+            },
+            front_end,
+            transcriber: self.transcriber,
+            advisor: self.advisor,
+            shutdown: CancellationToken::new(),
+            counters: Counters::default(),
+            started: Instant::now(),
+            claims: SegmentClaims::default(),
+            gate: Gatekeeper::new(c.limits),
+            key_pepper: self.key_pepper,
+            db: self.db,
+            live: Arc::default(),
+            admin: self.admin,
+        }))
     }
 }

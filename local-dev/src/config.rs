@@ -1,19 +1,13 @@
-//! local-dev configuration from the environment (and `.env`), with every effective choice
-//! describable for the start-up log, secrets masked.
+//! local-dev configuration from the environment (and `.env`), read through the one settings
+//! table of `balto_core::settings`, with every effective choice describable for the start-up
+//! log, secrets masked.
 
+use balto_core::settings::{self, Reader, Setting, SettingError, Target};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-/// Why the configuration is unusable.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("{name}={value:?} is not valid: {why}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        why: &'static str,
-    },
-}
+/// Why the configuration is unusable: a setting of `balto_core::settings` that cannot be used.
+pub type ConfigError = balto_core::settings::SettingError;
 
 /// A secret that never shows in `Debug` or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,132 +54,48 @@ pub struct Config {
     pub catalog_file: Option<PathBuf>,
     /// Built web assets: `counter/` served at `/`, `admin/` at `/admin` (scripts/build-web.sh).
     pub web_dir: PathBuf,
+    /// `STT_COST_PER_MINUTE_USD`, for the admin comparison.
+    pub stt_prices: Option<String>,
     /// Connection and rate limits of `/ws`.
     pub limits: crate::limits::Limits,
-}
-
-pub(crate) fn parse<T: std::str::FromStr>(
-    lookup: &dyn Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-    why: &'static str,
-) -> Result<T, ConfigError> {
-    match lookup(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| ConfigError::Invalid {
-            name,
-            value: v,
-            why,
-        }),
-    }
+    /// What [`Config::describe`] logs.
+    described: Vec<(&'static str, String)>,
 }
 
 impl Config {
-    /// Reads the configuration through `lookup` (the process environment in production).
+    /// Reads the configuration through `lookup` (the process environment in production), by
+    /// the one settings table of `balto_core::settings`.
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let path = |name: &str, default: &str| {
-            PathBuf::from(
-                lookup(name)
-                    .filter(|v| !v.trim().is_empty())
-                    .unwrap_or_else(|| default.to_string()),
-            )
-        };
-        let threshold: f32 = parse(
-            lookup,
-            "VAD_ENERGY_THRESHOLD",
-            300.0,
-            "expected a number (RMS of s16 samples)",
-        )?;
-        if !(0.0..=32_767.0).contains(&threshold) {
-            return Err(ConfigError::Invalid {
-                name: "VAD_ENERGY_THRESHOLD",
-                value: threshold.to_string(),
-                why: "must be between 0 and 32767",
-            });
-        }
-        let max_frame_bytes: usize =
-            parse(lookup, "MAX_FRAME_BYTES", 65_536, "expected a byte count")?;
-        if !(2..=1_048_576).contains(&max_frame_bytes) {
-            return Err(ConfigError::Invalid {
-                name: "MAX_FRAME_BYTES",
-                value: max_frame_bytes.to_string(),
-                why: "must be between 2 and 1048576",
-            });
-        }
+        let r = Reader::new(lookup);
+        let path = |s: &Setting| r.text(s).map(PathBuf::from);
+        let host = r.text(&settings::HOST).unwrap_or_default();
         Ok(Config {
-            host: parse(
-                lookup,
-                "HOST",
-                IpAddr::from([127, 0, 0, 1]),
-                "expected an IP address",
-            )?,
-            port: parse(lookup, "PORT", 8765, "expected a port number")?,
-            db_file: path("DB_FILE", "./data/balto.db"),
-            audio_dump_dir: path("AUDIO_DUMP_DIR", "./data/audio"),
-            vad_energy_threshold: threshold,
-            auth_timeout_ms: parse(lookup, "AUTH_TIMEOUT_MS", 10_000, "expected milliseconds")?,
-            max_frame_bytes,
-            key_pepper: lookup("KEY_PEPPER")
-                .filter(|v| !v.trim().is_empty())
-                .map(Secret::new),
-            admin_secret: lookup("ADMIN_SECRET")
-                .filter(|v| !v.is_empty())
-                .map(Secret::new),
-            whisper_model: lookup("WHISPER_MODEL")
-                .filter(|v| !v.trim().is_empty())
-                .map(PathBuf::from),
-            catalog_file: lookup("CATALOG_FILE")
-                .filter(|v| !v.trim().is_empty())
-                .map(PathBuf::from),
-            web_dir: path("WEB_DIR", "./target/web"),
-            limits: crate::limits::Limits::from_lookup(lookup)?,
+            host: host.parse().map_err(|_| SettingError {
+                name: settings::HOST.name,
+                value: host.clone(),
+                why: "expected an IP address".into(),
+            })?,
+            port: r.number(&settings::PORT)?,
+            db_file: path(&settings::DB_FILE).unwrap_or_default(),
+            audio_dump_dir: path(&settings::AUDIO_DUMP_DIR).unwrap_or_default(),
+            vad_energy_threshold: r.number(&settings::VAD_ENERGY_THRESHOLD)?,
+            auth_timeout_ms: r.number(&settings::AUTH_TIMEOUT_MS)?,
+            max_frame_bytes: r.number(&settings::MAX_FRAME_BYTES)?,
+            key_pepper: r.get(&settings::KEY_PEPPER).map(Secret::new),
+            admin_secret: r.get(&settings::ADMIN_SECRET).map(Secret::new),
+            whisper_model: path(&settings::WHISPER_MODEL),
+            catalog_file: path(&settings::CATALOG_FILE),
+            web_dir: path(&settings::WEB_DIR).unwrap_or_default(),
+            stt_prices: r.get(&settings::STT_COST_PER_MINUTE_USD),
+            limits: crate::limits::Limits::from_reader(&r)?,
+            described: r.describe(Target::LocalDev),
         })
     }
 
-    /// Every effective choice as (name, value) for the start-up log; secrets masked.
-    pub fn describe(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("HOST", self.host.to_string()),
-            ("PORT", self.port.to_string()),
-            ("DB_FILE", self.db_file.display().to_string()),
-            ("AUDIO_DUMP_DIR", self.audio_dump_dir.display().to_string()),
-            (
-                "VAD_ENERGY_THRESHOLD",
-                self.vad_energy_threshold.to_string(),
-            ),
-            ("AUTH_TIMEOUT_MS", self.auth_timeout_ms.to_string()),
-            ("MAX_FRAME_BYTES", self.max_frame_bytes.to_string()),
-            (
-                "ADMIN_SECRET",
-                self.admin_secret
-                    .as_ref()
-                    .map(Secret::masked)
-                    .unwrap_or_else(|| "<not set>".into()),
-            ),
-            (
-                "WHISPER_MODEL",
-                self.whisper_model
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "<default cache path>".into()),
-            ),
-            (
-                "CATALOG_FILE",
-                self.catalog_file
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "<embedded catalog>".into()),
-            ),
-            (
-                "KEY_PEPPER",
-                self.key_pepper
-                    .as_ref()
-                    .map(Secret::masked)
-                    .unwrap_or_else(|| "<file beside DB_FILE>".into()),
-            ),
-            ("WEB_DIR", self.web_dir.display().to_string()),
-            ("LIMITS", format!("{:?}", self.limits)),
-        ]
+    /// Every setting `balto serve` reads, with its effective value, for the start-up log;
+    /// secrets only as set or not.
+    pub fn describe(&self) -> &[(&'static str, String)] {
+        &self.described
     }
 }
 
@@ -227,6 +137,7 @@ mod tests {
     fn secrets_are_masked_in_descriptions_and_debug() {
         let c = from(&[("ADMIN_SECRET", "hunter2-very-secret")]).unwrap();
         let described = format!("{:?} {:?}", c.describe(), c);
+        assert!(described.contains("(\"PORT\", \"8765\")"), "{described}");
         assert!(!described.contains("hunter2"));
         assert!(described.contains("<set, 19 chars>"));
     }

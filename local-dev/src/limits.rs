@@ -2,8 +2,9 @@
 //! message rates, failed `auth` attempts per address, and the ping that finds half-open sockets.
 //! The counting rules are `balto_core::rate`'s; this module holds the shared state.
 
-use crate::config::{ConfigError, parse};
+use crate::config::ConfigError;
 use balto_core::rate::{FailureThrottle, ThrottlePolicy, TokenBucket};
+use balto_core::settings::{self, Reader};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,7 +30,8 @@ pub struct Limits {
     /// How long a sender may stay over its rate (being slowed down) before it is closed with
     /// `limite_excedido` (`RATE_MAX_THROTTLED_MS`).
     pub max_throttled: Duration,
-    /// Failed `auth` per address per minute before it is blocked (`AUTH_FAILURES_PER_IP`).
+    /// Failed `auth` per address per minute answered without delay (`AUTH_FAILURES_PER_IP`);
+    /// further ones wait 1 s, doubling up to 10 s, before their refusal.
     pub auth_failures_per_ip: u32,
     /// The server pings this often (`PING_INTERVAL_MS`)…
     pub ping_interval: Duration,
@@ -38,94 +40,41 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The settings table's defaults.
     fn default() -> Self {
-        Limits {
-            max_connections: 20_000,
-            max_connections_per_key: 4,
-            bytes_per_s: 256 * 1024,
-            burst_bytes: 8 * 1024 * 1024,
-            messages_per_s: 200,
-            burst_messages: 1_000,
-            max_throttled: Duration::from_secs(10),
-            auth_failures_per_ip: 10,
-            ping_interval: Duration::from_secs(15),
-            silence_timeout: Duration::from_secs(45),
-        }
+        Limits::from_lookup(&|_| None)
+            .expect("the settings table's defaults are valid (checked by its tests)")
     }
 }
 
 impl Limits {
-    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Limits, ConfigError> {
-        let d = Limits::default();
-        let count = "expected a positive whole number";
+    /// The limits from the settings table (`balto_core::settings`).
+    pub fn from_reader(r: &Reader<'_>) -> Result<Limits, ConfigError> {
         let limits = Limits {
-            max_connections: parse(lookup, "MAX_CONNECTIONS", d.max_connections, count)?,
-            max_connections_per_key: parse(
-                lookup,
-                "MAX_CONNECTIONS_PER_KEY",
-                d.max_connections_per_key,
-                count,
-            )?,
-            bytes_per_s: parse(lookup, "RATE_BYTES_PER_S", d.bytes_per_s, count)?,
-            burst_bytes: parse(lookup, "RATE_BURST_BYTES", d.burst_bytes, count)?,
-            messages_per_s: parse(lookup, "RATE_MESSAGES_PER_S", d.messages_per_s, count)?,
-            burst_messages: parse(lookup, "RATE_BURST_MESSAGES", d.burst_messages, count)?,
-            max_throttled: Duration::from_millis(parse(
-                lookup,
-                "RATE_MAX_THROTTLED_MS",
-                d.max_throttled.as_millis() as u64,
-                "expected milliseconds",
-            )?),
-            auth_failures_per_ip: parse(
-                lookup,
-                "AUTH_FAILURES_PER_IP",
-                d.auth_failures_per_ip,
-                count,
-            )?,
-            ping_interval: Duration::from_millis(parse(
-                lookup,
-                "PING_INTERVAL_MS",
-                d.ping_interval.as_millis() as u64,
-                "expected milliseconds",
-            )?),
-            silence_timeout: Duration::from_millis(parse(
-                lookup,
-                "PONG_TIMEOUT_MS",
-                d.silence_timeout.as_millis() as u64,
-                "expected milliseconds",
-            )?),
+            max_connections: r.number(&settings::MAX_CONNECTIONS)?,
+            max_connections_per_key: r.number(&settings::MAX_CONNECTIONS_PER_KEY)?,
+            bytes_per_s: r.number(&settings::RATE_BYTES_PER_S)?,
+            burst_bytes: r.number(&settings::RATE_BURST_BYTES)?,
+            messages_per_s: r.number(&settings::RATE_MESSAGES_PER_S)?,
+            burst_messages: r.number(&settings::RATE_BURST_MESSAGES)?,
+            max_throttled: r.millis(&settings::RATE_MAX_THROTTLED_MS)?,
+            auth_failures_per_ip: r.number(&settings::AUTH_FAILURES_PER_IP)?,
+            ping_interval: r.millis(&settings::PING_INTERVAL_MS)?,
+            silence_timeout: r.millis(&settings::PONG_TIMEOUT_MS)?,
         };
-        let positive = [
-            ("MAX_CONNECTIONS", limits.max_connections as u64),
-            (
-                "MAX_CONNECTIONS_PER_KEY",
-                limits.max_connections_per_key as u64,
-            ),
-            ("RATE_BYTES_PER_S", limits.bytes_per_s),
-            ("RATE_BURST_BYTES", limits.burst_bytes),
-            ("RATE_MESSAGES_PER_S", limits.messages_per_s),
-            ("RATE_BURST_MESSAGES", limits.burst_messages),
-            (
-                "AUTH_FAILURES_PER_IP",
-                u64::from(limits.auth_failures_per_ip),
-            ),
-            ("PING_INTERVAL_MS", limits.ping_interval.as_millis() as u64),
-        ];
-        if let Some((name, value)) = positive.into_iter().find(|(_, v)| *v == 0) {
-            return Err(ConfigError::Invalid {
-                name,
-                value: value.to_string(),
-                why: "must be greater than 0",
-            });
-        }
         if limits.silence_timeout <= limits.ping_interval {
-            return Err(ConfigError::Invalid {
-                name: "PONG_TIMEOUT_MS",
+            return Err(ConfigError {
+                name: settings::PONG_TIMEOUT_MS.name,
                 value: limits.silence_timeout.as_millis().to_string(),
-                why: "must be longer than PING_INTERVAL_MS",
+                why: "must be longer than PING_INTERVAL_MS".into(),
             });
         }
         Ok(limits)
+    }
+
+    /// The limits read through `lookup`.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Limits, ConfigError> {
+        Limits::from_reader(&Reader::new(lookup))
     }
 }
 
@@ -215,31 +164,16 @@ impl Gatekeeper {
         })
     }
 
-    /// How long `ip` must still wait before trying `auth` again, if it is blocked.
-    pub fn auth_blocked_for(&self, ip: IpAddr) -> Option<Duration> {
+    /// Records a failed `auth` from `ip`; returns how long to wait before answering it (zero
+    /// while the address is within its free failures). A valid key is never delayed.
+    pub fn auth_failed(&self, ip: IpAddr) -> Duration {
         let now = self.now_ms();
-        self.auth
+        let delay = self
+            .auth
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .blocked_for(&ip, now)
-            .map(Duration::from_millis)
-    }
-
-    /// Records a failed `auth` from `ip`; returns the block it caused, if any.
-    pub fn auth_failed(&self, ip: IpAddr) -> Option<Duration> {
-        let now = self.now_ms();
-        self.auth
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .record_failure(&ip, now)
-            .map(Duration::from_millis)
-    }
-
-    pub fn auth_succeeded(&self, ip: IpAddr) {
-        self.auth
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .record_success(&ip);
+            .record_failure(&ip, now);
+        Duration::from_millis(delay)
     }
 
     /// The inbound rate meter for a new socket.

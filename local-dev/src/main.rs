@@ -85,6 +85,13 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         timeout_s: u64,
     },
+    /// Print the settings a target reads (name, default, meaning) as a Markdown table: the
+    /// one settings table of every target, as README.md and docs/deploy.md show it.
+    Settings {
+        /// local-dev, worker, stt-llm or admin-api.
+        #[arg(long, default_value = "local-dev")]
+        target: String,
+    },
     /// Comparison reports: every file (and every segment) by every provider, in Excel.
     Report {
         input_dir: PathBuf,
@@ -129,6 +136,7 @@ fn main() -> Result<()> {
         Command::VadEval { dir, json } => {
             return cmd::vad::vad_eval(&dir, json, config.vad_energy_threshold);
         }
+        Command::Settings { target } => return cmd::settings::print(&target),
         _ => {}
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -177,7 +185,7 @@ fn main() -> Result<()> {
                 cmd::advise::run(&*advisor, &text, json).await
             }
             Command::Serve => cmd::serve::run(config).await,
-            Command::Vad { .. } | Command::VadEval { .. } => {
+            Command::Vad { .. } | Command::VadEval { .. } | Command::Settings { .. } => {
                 unreachable!("file-only commands return before the runtime starts")
             }
         }

@@ -1,79 +1,133 @@
-//! `GET /metrics`: the server's counters and gauges in the Prometheus text format (0.0.4).
-//! Unauthenticated, as is conventional, so it carries no personal data: no store, counter,
-//! session or transcript — only totals and per-provider latency.
+//! `GET /metrics`: the server's counters, gauges and latency histograms in the Prometheus text
+//! format (0.0.4), through the `metrics` facade and `metrics-exporter-prometheus`. Recording
+//! sites use the `metrics` macros ([`record_call`], [`auth_refused`], …); this module installs
+//! the process's recorder, keeps it drained, and renders it with the gauges read from the app
+//! at scrape time. Unauthenticated, as is conventional, so it carries no personal data: no
+//! store, counter, session or transcript — only totals and per-stage, per-provider latency.
 
 use crate::app::{App, Counters};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use balto_core::admin::ConnectionState;
-use std::fmt::Write;
-use std::sync::Arc;
+use balto_core::attempt::Attempt;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-fn escape_label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+/// Histogram buckets, in seconds: from a frame's processing (≈ 50 µs) to a slow provider
+/// call (a minute).
+const BUCKETS_S: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+/// How often histogram samples are folded into their buckets when nobody scrapes.
+pub const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Names of the series, for the recording sites and the docs.
+pub mod names {
+    pub const FRAME_PROCESSING: &str = "balto_frame_processing_seconds";
+    pub const STAGE: &str = "balto_stage_seconds";
+    pub const PROVIDER_CALL: &str = "balto_provider_call_seconds";
+    pub const AUTH_FAILURES: &str = "balto_auth_failures_total";
+    pub const AUTH_DELAYED: &str = "balto_auth_delayed_total";
 }
 
-fn metric(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-    let _ = writeln!(out, "{name} {value}");
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process's recorder (installed on first use; one per process, as the `metrics` macros
+/// record to one global recorder).
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets(BUCKETS_S)
+            .expect("the bucket list is not empty");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed: /metrics shows only its own");
+        }
+        describe();
+        handle
+    })
 }
 
-/// Renders the metrics of `app`.
+fn describe() {
+    metrics::describe_histogram!(
+        names::FRAME_PROCESSING,
+        metrics::Unit::Seconds,
+        "Time the server spends on one inbound audio frame (front end, session, storage)."
+    );
+    metrics::describe_histogram!(
+        names::STAGE,
+        metrics::Unit::Seconds,
+        "One pipeline stage of one segment (stt, advisor), every provider call of its chain included."
+    );
+    metrics::describe_histogram!(
+        names::PROVIDER_CALL,
+        metrics::Unit::Seconds,
+        "One provider call (stt or advisor), by provider and outcome."
+    );
+    metrics::describe_counter!(
+        names::AUTH_FAILURES,
+        "auth refused for a wrong, unknown or revoked key (charged to the address)."
+    );
+    metrics::describe_counter!(
+        names::AUTH_DELAYED,
+        "Refused auth answered only after the address's throttle delay."
+    );
+}
+
+/// Keeps the histograms drained while the server runs (nothing grows between scrapes).
+pub async fn upkeep(app: Arc<App>) {
+    let handle = handle();
+    loop {
+        tokio::select! {
+            _ = app.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(UPKEEP_EVERY) => handle.run_upkeep(),
+        }
+    }
+}
+
+/// One pipeline stage of a segment: its whole time and each provider call it made.
+pub fn record_call(stage: &'static str, took: Duration, attempts: &[Attempt]) {
+    metrics::histogram!(names::STAGE, "stage" => stage).record(took.as_secs_f64());
+    for a in attempts {
+        metrics::histogram!(
+            names::PROVIDER_CALL,
+            "stage" => stage,
+            "provider" => a.provider.clone(),
+            "outcome" => a.outcome.as_str(),
+        )
+        .record(a.latency_ms as f64 / 1000.0);
+    }
+}
+
+/// The processing of one inbound audio frame.
+pub fn record_frame(took: Duration) {
+    metrics::histogram!(names::FRAME_PROCESSING).record(took.as_secs_f64());
+}
+
+/// A refused `auth` charged to its address, answered after `delay`.
+pub fn auth_refused(delay: Duration) {
+    metrics::counter!(names::AUTH_FAILURES).increment(1);
+    if !delay.is_zero() {
+        metrics::counter!(names::AUTH_DELAYED).increment(1);
+    }
+}
+
+/// Renders the metrics of `app`: the recorded series, and the gauges read from it now.
 pub async fn render(app: &App) -> Result<String, balto_core::storage::StorageError> {
     let c = &app.counters;
-    let mut out = String::new();
-    metric(
-        &mut out,
-        "balto_uptime_seconds",
-        "gauge",
-        "Seconds since the server started.",
-        app.started.elapsed().as_secs(),
-    );
-    metric(
-        &mut out,
-        "balto_connections_open",
-        "gauge",
-        "Open counter WebSocket connections.",
-        Counters::get(&c.connections_open),
-    );
-    metric(
-        &mut out,
-        "balto_connections_total",
-        "counter",
-        "Counter WebSocket connections accepted since start.",
-        Counters::get(&c.connections_total),
-    );
-    metric(
-        &mut out,
-        "balto_segments_stored_total",
-        "counter",
-        "Segments stored since start.",
-        Counters::get(&c.segments_stored),
-    );
-    metric(
-        &mut out,
-        "balto_recommendations_sent_total",
-        "counter",
-        "Recommendations pushed to counters since start.",
-        Counters::get(&c.recommendations_sent),
-    );
-    metric(
-        &mut out,
-        "balto_connections_unauthenticated_closed_total",
-        "counter",
-        "Connections closed before authenticating.",
-        app.live.unauthenticated_closes(),
-    );
+    metrics::gauge!("balto_uptime_seconds").set(app.started.elapsed().as_secs_f64());
+    metrics::gauge!("balto_connections_open").set(Counters::get(&c.connections_open) as f64);
+    metrics::counter!("balto_connections_total").absolute(Counters::get(&c.connections_total));
+    metrics::counter!("balto_segments_stored_total").absolute(Counters::get(&c.segments_stored));
+    metrics::counter!("balto_recommendations_sent_total")
+        .absolute(Counters::get(&c.recommendations_sent));
+    metrics::counter!("balto_connections_unauthenticated_closed_total")
+        .absolute(app.live.unauthenticated_closes());
     let conns = app.live.connections();
-    let _ = writeln!(
-        out,
-        "# HELP balto_connections_by_state Open connections by state."
-    );
-    let _ = writeln!(out, "# TYPE balto_connections_by_state gauge");
     for state in [
         ConnectionState::Authenticating,
         ConnectionState::Listening,
@@ -84,62 +138,15 @@ pub async fn render(app: &App) -> Result<String, balto_core::storage::StorageErr
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let _ = writeln!(out, "balto_connections_by_state{{state=\"{name}\"}} {n}");
+        metrics::gauge!("balto_connections_by_state", "state" => name).set(n as f64);
     }
     let recent = app
         .db
         .recent_figures(crate::clock::unix_ms(), Vec::new())
         .await?;
-    metric(
-        &mut out,
-        "balto_segments_last_minute",
-        "gauge",
-        "Segments stored in the last 60 seconds.",
-        recent.last_minute,
-    );
-    metric(
-        &mut out,
-        "balto_segments_failed",
-        "gauge",
-        "Segments whose processing failed for good.",
-        recent.failed_segments,
-    );
-    for (name, help) in [
-        (
-            "balto_provider_latency_p50_ms",
-            "Median latency of recent provider calls, ms.",
-        ),
-        (
-            "balto_provider_latency_p95_ms",
-            "95th percentile latency of recent provider calls, ms.",
-        ),
-        (
-            "balto_provider_calls_recent",
-            "Recent provider calls in the latency window.",
-        ),
-        (
-            "balto_provider_errors_recent",
-            "Failed provider calls in the latency window.",
-        ),
-    ] {
-        let _ = writeln!(out, "# HELP {name} {help}");
-        let _ = writeln!(out, "# TYPE {name} gauge");
-        for l in &recent.latency {
-            let value = match name {
-                "balto_provider_latency_p50_ms" => l.p50_ms.unwrap_or(0),
-                "balto_provider_latency_p95_ms" => l.p95_ms.unwrap_or(0),
-                "balto_provider_calls_recent" => l.calls,
-                _ => l.errors,
-            };
-            let _ = writeln!(
-                out,
-                "{name}{{stage=\"{}\",provider=\"{}\"}} {value}",
-                escape_label(&l.stage),
-                escape_label(&l.provider)
-            );
-        }
-    }
-    Ok(out)
+    metrics::gauge!("balto_segments_last_minute").set(recent.last_minute as f64);
+    metrics::gauge!("balto_segments_failed").set(recent.failed_segments as f64);
+    Ok(handle().render())
 }
 
 /// The `/metrics` handler.

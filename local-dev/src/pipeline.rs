@@ -1,18 +1,15 @@
-//! The work a stored segment goes through: STT, then the advisor. Each step records its provider
-//! attempts and its result. Live connections run the steps off the socket's task
-//! ([`spawn_transcription`], [`spawn_advice`]) and hear back over a channel; the recovery sweep
-//! ([`crate::recovery`]) runs the same steps for segments left unfinished.
-//!
-//! A step that fails leaves the segment `stored` with its error and one more attempt counted:
-//! the recovery sweep retries it with back-off and marks it `failed` for good when retries run
-//! out.
+//! The provider calls of a stored segment's job (`balto_core::segment_job`): speech-to-text and
+//! the advisor, each recording its provider attempts. Live connections ([`crate::ws_driver`])
+//! run them off the socket's task ([`spawn_transcription`], [`spawn_advice`]) and hear back
+//! over a channel; the recovery sweep ([`crate::recovery`]) awaits them in place. Both drive the
+//! job with what the calls came to and write its records with [`record`].
 
 use crate::claims::Claim;
 use crate::clock::unix_ms;
 use balto_core::advice::{Advice, Conversation};
 use balto_core::advisor::Advisor;
-use balto_core::attempt::{Attempt, AttemptOutcome};
-use balto_core::records::{SegmentStatus, TranscriptRecord};
+use balto_core::attempt::{Attempt, or_single_call};
+use balto_core::segment_job::{Heard, JobEvent, JobStep, SegmentRef, Stage, record_step};
 use balto_core::session::SegmentOrigin;
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
@@ -32,7 +29,7 @@ pub enum PcmSource {
 }
 
 impl PcmSource {
-    async fn read(self) -> Result<Vec<i16>, StepError> {
+    async fn read(self) -> Result<Vec<i16>, JobEvent> {
         match self {
             PcmSource::Memory(pcm) => Ok(pcm),
             PcmSource::Wav(path) => read_segment_audio(path).await,
@@ -40,50 +37,52 @@ impl PcmSource {
     }
 }
 
-/// A stored segment's audio, read from its WAV off the async threads.
-pub async fn read_segment_audio(path: std::path::PathBuf) -> Result<Vec<i16>, StepError> {
+/// A stored segment's audio, read from its WAV off the async threads; a failure is the job's
+/// [`JobEvent::Failed`] (storage, worth another try).
+pub async fn read_segment_audio(path: std::path::PathBuf) -> Result<Vec<i16>, JobEvent> {
+    let storage_failure = |message: String| JobEvent::Failed {
+        stage: Stage::Storage,
+        retryable: true,
+        message,
+    };
     tokio::task::spawn_blocking(move || crate::audio_files::read_segment_wav(&path))
         .await
-        .map_err(|e| StepError::Storage(format!("audio reader task failed: {e}")))?
-        .map_err(|e| StepError::Storage(format!("segment audio unreadable: {e}")))
+        .map_err(|e| storage_failure(format!("audio reader task failed: {e}")))?
+        .map_err(|e| storage_failure(format!("segment audio unreadable: {e}")))
 }
 
-/// What a pipeline task reports to its connection.
+/// The advisor's answer for a segment's window.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub advice: Advice,
+    pub advisor: String,
+    pub base_transcript: String,
+    pub latency_ms: u64,
+}
+
+/// What a provider call of a live connection came to.
 #[derive(Debug)]
-pub enum PipelineReport {
-    Transcribed {
-        origin: SegmentOrigin,
-        start_ms: u64,
-        text: String,
-    },
-    Advised {
-        origin: SegmentOrigin,
-        advice: Advice,
-        advisor: String,
-        base_transcript: String,
-        latency_ms: u64,
-    },
-    /// The step failed; the segment is left for the recovery sweep.
-    Failed { origin: SegmentOrigin },
+pub enum TaskOutcome {
+    /// For the segment's job: [`JobEvent::Transcribed`] or [`JobEvent::Failed`].
+    Stt(JobEvent),
+    /// The advisor's answer (for the session, which decides what reaches the counter), or the
+    /// job's [`JobEvent::Failed`].
+    Advice(Result<Answer, JobEvent>),
 }
 
-/// A step's failure, as recorded in the segment's `last_error`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StepError {
-    #[error("speech-to-text failed: {0}")]
-    Stt(String),
-    #[error("advisor failed: {0}")]
-    Advisor(String),
-    #[error("{0}")]
-    Storage(String),
+/// A task's report to its connection.
+#[derive(Debug)]
+pub struct TaskReport {
+    pub origin: SegmentOrigin,
+    pub outcome: TaskOutcome,
 }
 
 /// Runs one provider call, records its attempts under `stage`, and returns its result with
 /// the call's wall-clock latency.
-async fn timed_step<T, E, F>(
+async fn timed_call<T, E, F>(
     store: &dyn Storage,
     segment_id: &str,
-    stage: &str,
+    stage: &'static str,
     provider: &str,
     call: F,
 ) -> (Result<T, E>, u64)
@@ -93,22 +92,25 @@ where
 {
     let started = Instant::now();
     let (result, attempts) = call.await;
-    let latency_ms = started.elapsed().as_millis() as u64;
-    let attempts = or_single_attempt(attempts, provider, latency_ms, &result);
+    let took = started.elapsed();
+    let latency_ms = took.as_millis() as u64;
+    let failure = result.as_ref().err().map(|e| (e.outcome(), e.to_string()));
+    let attempts = or_single_call(attempts, provider, latency_ms, failure);
+    crate::metrics::record_call(stage, took, &attempts);
     if let Err(e) = store.insert_attempts(segment_id, stage, &attempts).await {
         tracing::error!(segment = %segment_id, error = %e, "could not record provider attempts");
     }
     (result, latency_ms)
 }
 
-/// Transcribes a segment and stores the transcript; returns its trimmed text.
-pub async fn transcribe_segment(
+/// Transcribes a segment's audio: the job's [`JobEvent::Transcribed`] or [`JobEvent::Failed`].
+pub async fn transcribe(
     store: &dyn Storage,
     transcriber: &dyn Transcriber,
     segment_id: &str,
     pcm: &[i16],
-) -> Result<String, StepError> {
-    let (result, latency_ms) = timed_step(
+) -> JobEvent {
+    let (result, latency_ms) = timed_call(
         store,
         segment_id,
         "stt",
@@ -116,32 +118,33 @@ pub async fn transcribe_segment(
         transcriber.transcribe_reporting(pcm),
     )
     .await;
-    let t = result.map_err(|e| StepError::Stt(e.to_string()))?;
-    tracing::info!(segment = %segment_id, provider = %t.provider, latency_ms, chars = t.text.len(), "transcribed");
-    let text = t.text.trim().to_string();
-    let record = TranscriptRecord {
-        segment_id: segment_id.to_string(),
-        provider: t.provider,
-        text: text.clone(),
-        language: t.language,
-        latency_ms,
-        created_at_ms: unix_ms(),
-    };
-    store
-        .insert_transcript(record)
-        .await
-        .map_err(|e| StepError::Storage(format!("could not store transcript: {e}")))?;
-    Ok(text)
+    match result {
+        Ok(t) => {
+            tracing::info!(segment = %segment_id, provider = %t.provider, latency_ms, chars = t.text.len(), "transcribed");
+            JobEvent::Transcribed(Heard {
+                text: t.text,
+                provider: t.provider,
+                language: t.language,
+                latency_ms,
+            })
+        }
+        Err(e) => JobEvent::Failed {
+            stage: Stage::Stt,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        },
+    }
 }
 
-/// Asks the advisor about a conversation window; returns its advice and latency.
-pub async fn advise_segment(
+/// Asks the advisor about a conversation window ending with `base_transcript`.
+pub async fn advise(
     store: &dyn Storage,
     advisor: &dyn Advisor,
     segment_id: &str,
     conversation: &Conversation,
-) -> Result<(Advice, u64), StepError> {
-    let (result, latency_ms) = timed_step(
+    base_transcript: String,
+) -> Result<Answer, JobEvent> {
+    let (result, latency_ms) = timed_call(
         store,
         segment_id,
         "advisor",
@@ -149,125 +152,97 @@ pub async fn advise_segment(
         advisor.advise_reporting(conversation),
     )
     .await;
-    result
-        .map(|advice| (advice, latency_ms))
-        .map_err(|e| StepError::Advisor(e.to_string()))
+    match result {
+        Ok(advice) => Ok(Answer {
+            advice,
+            advisor: advisor.name().to_string(),
+            base_transcript,
+            latency_ms,
+        }),
+        Err(e) => Err(JobEvent::Failed {
+            stage: Stage::Advisor,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// The segment a live task works for, and where it reports.
+pub struct TaskFor {
+    pub segment_id: String,
+    pub origin: SegmentOrigin,
+    /// Held while the task runs: the recovery sweep stays off the segment.
+    pub claim: Arc<Claim>,
+    pub report: UnboundedSender<TaskReport>,
+}
+
+impl TaskFor {
+    fn done(self, outcome: TaskOutcome) {
+        drop(self.claim);
+        // The connection may be gone; its drain decides what happens then.
+        let _ = self.report.send(TaskReport {
+            origin: self.origin,
+            outcome,
+        });
+    }
 }
 
 /// Transcribes a stored segment off the connection's task and reports back.
-#[allow(clippy::too_many_arguments)]
 pub fn spawn_transcription(
     store: Arc<dyn Storage>,
     transcriber: Arc<dyn Transcriber>,
-    segment_id: String,
-    origin: SegmentOrigin,
-    start_ms: u64,
     audio: PcmSource,
-    claim: Arc<Claim>,
-    report: UnboundedSender<PipelineReport>,
+    task: TaskFor,
 ) {
     tokio::spawn(async move {
-        let transcribed = match audio.read().await {
-            Ok(pcm) => transcribe_segment(&*store, &*transcriber, &segment_id, &pcm).await,
-            Err(e) => Err(e),
+        let event = match audio.read().await {
+            Ok(pcm) => transcribe(&*store, &*transcriber, &task.segment_id, &pcm).await,
+            Err(failed) => failed,
         };
-        let message = match transcribed {
-            Ok(text) => {
-                if text.is_empty() {
-                    mark(&*store, &segment_id, SegmentStatus::Processed, None).await;
-                }
-                PipelineReport::Transcribed {
-                    origin,
-                    start_ms,
-                    text,
-                }
-            }
-            Err(e) => {
-                leave_for_retry(&*store, &segment_id, &e).await;
-                PipelineReport::Failed { origin }
-            }
-        };
-        drop(claim);
-        // The connection may be gone; the records above are what matter then.
-        let _ = report.send(message);
+        task.done(TaskOutcome::Stt(event));
     });
 }
 
-/// Asks the advisor off the connection's task and reports back.
-#[allow(clippy::too_many_arguments)]
+/// Asks the advisor about the window ending with `base_transcript`, off the connection's task,
+/// and reports back.
 pub fn spawn_advice(
     store: Arc<dyn Storage>,
     advisor: Arc<dyn Advisor>,
-    segment_id: String,
-    origin: SegmentOrigin,
     conversation: Conversation,
     base_transcript: String,
-    claim: Arc<Claim>,
-    report: UnboundedSender<PipelineReport>,
+    task: TaskFor,
 ) {
     tokio::spawn(async move {
-        let message = match advise_segment(&*store, &*advisor, &segment_id, &conversation).await {
-            Ok((advice, latency_ms)) => PipelineReport::Advised {
-                origin,
-                advice,
-                advisor: advisor.name().to_string(),
-                base_transcript,
-                latency_ms,
-            },
-            Err(e) => {
-                leave_for_retry(&*store, &segment_id, &e).await;
-                PipelineReport::Failed { origin }
-            }
-        };
-        drop(claim);
-        let _ = report.send(message);
+        let answer = advise(
+            &*store,
+            &*advisor,
+            &task.segment_id,
+            &conversation,
+            base_transcript,
+        )
+        .await;
+        task.done(TaskOutcome::Advice(answer));
     });
 }
 
-/// A step failed: the segment stays `stored` with the error, one more attempt counted.
-pub async fn leave_for_retry(store: &dyn Storage, segment_id: &str, error: &StepError) {
-    tracing::warn!(segment = %segment_id, %error, "segment left for retry");
-    mark(
-        store,
-        segment_id,
-        SegmentStatus::Stored,
-        Some(error.to_string()),
-    )
-    .await;
-}
-
-/// A single engine reports no attempts of its own: record its one call as the attempt.
-fn or_single_attempt<T, E: ProviderError>(
-    attempts: Vec<Attempt>,
-    name: &str,
-    latency_ms: u64,
-    result: &Result<T, E>,
-) -> Vec<Attempt> {
-    if !attempts.is_empty() {
-        return attempts;
+/// Writes a job step's record (transcript, suggestion, status), logging — not failing — when
+/// storage refuses; returns false for steps that are not records.
+pub async fn record(store: &dyn Storage, segment: SegmentRef<'_>, step: &JobStep) -> bool {
+    if let JobStep::SetStatus { status, error } = step {
+        match error {
+            Some(error) => {
+                tracing::warn!(segment = %segment.segment_id, status = status.as_str(), %error, "segment step failed")
+            }
+            None => {
+                tracing::debug!(segment = %segment.segment_id, status = status.as_str(), "segment status")
+            }
+        }
     }
-    let (outcome, error) = match result {
-        Ok(_) => (AttemptOutcome::Ok, None),
-        Err(e) => (e.outcome(), Some(e.to_string())),
-    };
-    vec![Attempt {
-        provider: name.to_string(),
-        attempt: 1,
-        started_ms: 0,
-        latency_ms,
-        outcome,
-        error,
-    }]
-}
-
-/// Sets a segment's status, logging (not failing) when storage refuses.
-pub async fn mark(
-    store: &dyn Storage,
-    segment_id: &str,
-    status: SegmentStatus,
-    error: Option<String>,
-) {
-    if let Err(e) = store.set_segment_status(segment_id, status, error).await {
-        tracing::error!(segment = %segment_id, error = %e, "could not update segment status");
+    match record_step(store, segment, step, unix_ms()).await {
+        Ok(recorded) => recorded,
+        Err(e) => {
+            tracing::error!(segment = %segment.segment_id, step = step.kind(), error = %e, "could not record a segment step");
+            true
+        }
     }
 }

@@ -5,33 +5,33 @@
 //! A sweep runs at start-up and then periodically. It takes `stored` segments that no task of
 //! this process has claimed and that are orphans: created before this process started, or older
 //! than [`RecoveryPolicy::orphan_age`] (a live connection finishes with a segment well within
-//! that). Each is claimed, then: a stored transcript is reused (STT is never paid twice), else
-//! the WAV is transcribed; the advisor sees the session's recent transcripts; the suggestion is
-//! stored as not sent (its counter is no longer waiting). Failures back off exponentially per
-//! segment; after [`RecoveryPolicy::max_attempts`] failed tries in this process the segment is
-//! marked `failed`.
+//! that). Each is claimed and its job (`balto_core::segment_job`) runs: a stored transcript is
+//! reused (STT is never paid twice), else the WAV is transcribed; the advisor sees the session's
+//! recent transcripts; the suggestion is stored as not sent (its counter is no longer waiting).
+//! Failures follow the job's one policy — back-off per segment, `failed` after
+//! [`JobPolicy::max_failures`] failed runs, counted on the segment's record so a restart does
+//! not start the count again.
 
 use crate::app::App;
 use crate::clock::unix_ms;
-use crate::pipeline::{
-    StepError, advise_segment, leave_for_retry, mark, read_segment_audio, transcribe_segment,
-};
+use crate::pipeline::{advise, read_segment_audio, record, transcribe};
 use balto_core::advice::{Conversation, Utterance};
-use balto_core::records::{SegmentRecord, SegmentStatus, SuggestionRecord};
+use balto_core::records::SegmentRecord;
+use balto_core::segment_job::{
+    JobEvent, JobPolicy, JobState, JobStep, SegmentJob, SegmentRef, Stage, failed_runs,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How the sweep retries.
+/// How often the sweep runs and what it looks at; how failures are retried is core's
+/// [`JobPolicy`].
 #[derive(Debug, Clone)]
 pub struct RecoveryPolicy {
     /// Time between sweeps.
     pub sweep_every: Duration,
-    /// Failed tries (in this process) before a segment is marked `failed`.
-    pub max_attempts: u32,
-    /// Wait after the first failure; doubles with each further failure.
-    pub first_backoff: Duration,
-    pub max_backoff: Duration,
+    /// Failed runs, back-off between them, and the final `failed`.
+    pub job: JobPolicy,
     /// A `stored` segment created while this process runs is an orphan after this long.
     pub orphan_age: Duration,
     /// At most this many segments are looked at per sweep.
@@ -42,22 +42,10 @@ impl Default for RecoveryPolicy {
     fn default() -> Self {
         RecoveryPolicy {
             sweep_every: Duration::from_secs(15),
-            max_attempts: 5,
-            first_backoff: Duration::from_secs(10),
-            max_backoff: Duration::from_secs(600),
+            job: JobPolicy::default(),
             orphan_age: Duration::from_secs(600),
             batch: 500,
         }
-    }
-}
-
-impl RecoveryPolicy {
-    /// The wait after `failures` failed tries.
-    pub fn backoff(&self, failures: u32) -> Duration {
-        let factor = 1u32 << failures.saturating_sub(1).min(16);
-        self.first_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff)
     }
 }
 
@@ -74,12 +62,12 @@ pub struct SweepReport {
     pub skipped: usize,
 }
 
-/// The sweeper's memory of failures in this process.
+/// The sweeper's schedule: when a segment that failed in this process is due again.
 pub struct Recovery {
     app: Arc<App>,
     policy: RecoveryPolicy,
     started_at_ms: i64,
-    failures: HashMap<String, (u32, Instant)>,
+    due: HashMap<String, Instant>,
 }
 
 impl Recovery {
@@ -89,7 +77,7 @@ impl Recovery {
             app,
             policy,
             started_at_ms,
-            failures: HashMap::new(),
+            due: HashMap::new(),
         }
     }
 
@@ -126,10 +114,10 @@ impl Recovery {
                 break;
             }
             let due = self
-                .failures
+                .due
                 .get(&segment.id)
-                .is_none_or(|(_, next)| Instant::now() >= *next);
-            if segment.created_at_ms >= orphan_before || !due {
+                .is_none_or(|next| Instant::now() >= *next);
+            if segment.created_at_ms >= orphan_before || !due || self.app.transcriber.is_none() {
                 report.skipped += 1;
                 continue;
             }
@@ -138,85 +126,124 @@ impl Recovery {
                 continue;
             };
             match self.resume(&segment).await {
-                Ok(true) => {
-                    self.failures.remove(&segment.id);
+                JobState::Done => {
+                    self.due.remove(&segment.id);
                     report.processed += 1;
                 }
-                Ok(false) => report.skipped += 1,
-                Err(e) => self.failed_try(&segment.id, &e, &mut report).await,
+                JobState::Failed => {
+                    self.due.remove(&segment.id);
+                    report.failed += 1;
+                }
+                _ => report.retrying += 1,
             }
             drop(claim);
         }
         Ok(report)
     }
 
-    async fn failed_try(&mut self, segment_id: &str, error: &StepError, report: &mut SweepReport) {
-        let failures = self.failures.get(segment_id).map_or(0, |(n, _)| *n) + 1;
-        if failures >= self.policy.max_attempts {
-            tracing::warn!(segment = %segment_id, failures, %error, "segment failed for good");
-            mark(
-                &*self.app.store,
-                segment_id,
-                SegmentStatus::Failed,
-                Some(error.to_string()),
-            )
-            .await;
-            self.failures.remove(segment_id);
-            report.failed += 1;
-        } else {
-            leave_for_retry(&*self.app.store, segment_id, error).await;
-            let next = Instant::now() + self.policy.backoff(failures);
-            self.failures
-                .insert(segment_id.to_string(), (failures, next));
-            report.retrying += 1;
+    /// Runs one segment's job to its end (done, failed for good, or left for a retry).
+    async fn resume(&mut self, segment: &SegmentRecord) -> JobState {
+        let store = &*self.app.store;
+        let mut job = SegmentJob::new(self.policy.job, failed_runs(segment));
+        let stored_transcript = match store.segment_transcripts(&segment.id).await {
+            Ok(transcripts) => transcripts.last().map(|t| t.text.clone()),
+            Err(e) => {
+                let failed = JobEvent::Failed {
+                    stage: Stage::Storage,
+                    retryable: true,
+                    message: e.to_string(),
+                };
+                job.handle(JobEvent::Start {
+                    stored_transcript: None,
+                });
+                let steps = job.handle(failed);
+                self.carry_out(segment, steps).await;
+                return job.state().clone();
+            }
+        };
+        let mut steps = job.handle(JobEvent::Start { stored_transcript });
+        while !steps.is_empty() {
+            let mut next = Vec::new();
+            for step in steps {
+                if let Some(event) = self.run_step(segment, &step).await {
+                    next.extend(job.handle(event));
+                }
+            }
+            steps = next;
+        }
+        if job.state() == &JobState::Done {
+            tracing::info!(segment = %segment.id, "resumed segment processed");
+        }
+        job.state().clone()
+    }
+
+    /// Carries out steps that need no answer (records, schedules).
+    async fn carry_out(&mut self, segment: &SegmentRecord, steps: Vec<JobStep>) {
+        for step in steps {
+            self.run_step(segment, &step).await;
         }
     }
 
-    /// Finishes one segment: `Ok(true)` processed, `Ok(false)` nothing can be done now.
-    async fn resume(&self, segment: &SegmentRecord) -> Result<bool, StepError> {
+    /// One step of a resumed job; the provider steps answer with the job's next event.
+    async fn run_step(&mut self, segment: &SegmentRecord, step: &JobStep) -> Option<JobEvent> {
         let store = &*self.app.store;
-        let storage = |e: balto_core::storage::StorageError| StepError::Storage(e.to_string());
-        let stored = store
-            .segment_transcripts(&segment.id)
-            .await
-            .map_err(storage)?;
-        let text = match stored.last() {
-            Some(t) => t.text.clone(),
-            None => {
-                let Some(transcriber) = &self.app.transcriber else {
-                    return Ok(false);
+        match step {
+            JobStep::Transcribe => {
+                let transcriber = self.app.transcriber.as_ref()?;
+                Some(
+                    match read_segment_audio(segment.audio_ref.clone().into()).await {
+                        Ok(pcm) => transcribe(store, &**transcriber, &segment.id, &pcm).await,
+                        Err(failed) => failed,
+                    },
+                )
+            }
+            JobStep::Advise { text } => {
+                let Some(advisor) = &self.app.advisor else {
+                    return Some(JobEvent::NoAdvisor);
                 };
-                let pcm = read_segment_audio(segment.audio_ref.clone().into()).await?;
-                transcribe_segment(store, &**transcriber, &segment.id, &pcm).await?
+                let conversation = match self.conversation_before(segment, text).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return Some(JobEvent::Failed {
+                            stage: Stage::Storage,
+                            retryable: true,
+                            message: e.to_string(),
+                        });
+                    }
+                };
+                // Its counter is no longer waiting: the suggestion is recorded as not sent.
+                Some(
+                    match advise(store, &**advisor, &segment.id, &conversation, text.clone()).await
+                    {
+                        Ok(answer) => JobEvent::Advised {
+                            advice: answer.advice,
+                            advisor: answer.advisor,
+                            base_transcript: answer.base_transcript,
+                            latency_ms: answer.latency_ms,
+                            sent: false,
+                        },
+                        Err(failed) => failed,
+                    },
+                )
             }
-        };
-        let advisor = match &self.app.advisor {
-            Some(advisor) if !text.is_empty() => advisor,
-            // Silence, or nothing decides: the transcript is the result.
-            _ => {
-                mark(store, &segment.id, SegmentStatus::Processed, None).await;
-                return Ok(true);
+            JobStep::RetryAfter { ms } => {
+                self.due.insert(
+                    segment.id.clone(),
+                    Instant::now() + Duration::from_millis(*ms),
+                );
+                None
             }
-        };
-        let conversation = self.conversation_before(segment, &text).await?;
-        let (advice, latency_ms) =
-            advise_segment(store, &**advisor, &segment.id, &conversation).await?;
-        store
-            .insert_suggestion(SuggestionRecord {
-                segment_id: segment.id.clone(),
-                session_id: segment.session_id.clone(),
-                advisor: advisor.name().to_string(),
-                advice,
-                base_transcript: text,
-                sent: false,
-                latency_ms,
-                created_at_ms: unix_ms(),
-            })
-            .await
-            .map_err(storage)?;
-        mark(store, &segment.id, SegmentStatus::Processed, None).await;
-        tracing::info!(segment = %segment.id, "resumed segment processed");
-        Ok(true)
+            JobStep::StoreTranscript(_)
+            | JobStep::RecordSuggestion { .. }
+            | JobStep::SetStatus { .. } => {
+                let at = SegmentRef {
+                    segment_id: &segment.id,
+                    session_id: &segment.session_id,
+                };
+                record(store, at, step).await;
+                None
+            }
+        }
     }
 
     /// The session's transcripts within the advisor's window before `segment`, then its own
@@ -225,27 +252,19 @@ impl Recovery {
         &self,
         segment: &SegmentRecord,
         text: &str,
-    ) -> Result<Conversation, StepError> {
+    ) -> Result<Conversation, balto_core::storage::StorageError> {
         let store = &*self.app.store;
-        let storage = |e: balto_core::storage::StorageError| StepError::Storage(e.to_string());
         let config = &self.app.session_config;
         let window_start = segment.start_ms.saturating_sub(config.window_ms);
         let mut utterances = Vec::new();
-        for earlier in store
-            .session_segments(&segment.session_id)
-            .await
-            .map_err(storage)?
-        {
+        for earlier in store.session_segments(&segment.session_id).await? {
             if earlier.id == segment.id
                 || earlier.start_ms >= segment.start_ms
                 || earlier.start_ms < window_start
             {
                 continue;
             }
-            let transcripts = store
-                .segment_transcripts(&earlier.id)
-                .await
-                .map_err(storage)?;
+            let transcripts = store.segment_transcripts(&earlier.id).await?;
             if let Some(t) = transcripts.last().filter(|t| !t.text.is_empty()) {
                 utterances.push(Utterance {
                     at_ms: earlier.start_ms,
@@ -264,8 +283,7 @@ impl Recovery {
         });
         let last_product = store
             .session_suggestions(&segment.session_id)
-            .await
-            .map_err(storage)?
+            .await?
             .into_iter()
             .rev()
             .find(|s| s.sent)
@@ -274,22 +292,5 @@ impl Recovery {
             utterances,
             last_product,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let p = RecoveryPolicy {
-            first_backoff: Duration::from_secs(10),
-            max_backoff: Duration::from_secs(60),
-            ..RecoveryPolicy::default()
-        };
-        let waits: Vec<u64> = (1..=5).map(|n| p.backoff(n).as_secs()).collect();
-        assert_eq!(waits, vec![10, 20, 40, 60, 60]);
-        assert_eq!(p.backoff(u32::MAX).as_secs(), 60);
     }
 }

@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use balto_core::admission::DoorRefusal;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -32,24 +33,9 @@ async fn ws_upgrade(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if let Some(wait) = app.gate.auth_blocked_for(peer.ip()) {
-        let secs = wait.as_secs().max(1);
-        tracing::info!(peer = %peer, wait_s = secs, "upgrade refused: address blocked after failed auth");
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, secs.to_string())],
-            "muitas tentativas de autenticação falhas deste endereço; tente mais tarde\n",
-        )
-            .into_response();
-    }
     let Some(slot) = app.gate.admit_connection() else {
         tracing::warn!(peer = %peer, max = app.gate.limits().max_connections, "upgrade refused: connection limit");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "5".to_string())],
-            "servidor no limite de conexões; tente novamente\n",
-        )
-            .into_response();
+        return door_refusal(DoorRefusal::ServerFull);
     };
     // Small I/O buffers (tungstenite's default is 128 KiB each way): a counter's frames are
     // 640 B–64 KiB, and thousands of mostly idle sockets must stay cheap. Larger messages
@@ -59,6 +45,17 @@ async fn ws_upgrade(
         .read_buffer_size(WS_BUFFER_BYTES)
         .write_buffer_size(0)
         .on_upgrade(move |socket| ws_driver::serve_socket(socket, app, peer, slot))
+}
+
+/// The HTTP answer of an upgrade refused at the door.
+fn door_refusal(refusal: DoorRefusal) -> Response {
+    let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    (
+        status,
+        [(header::RETRY_AFTER, refusal.retry_after_s().to_string())],
+        refusal.body(),
+    )
+        .into_response()
 }
 
 async fn healthz(State(app): State<Arc<App>>) -> impl IntoResponse {
@@ -97,6 +94,7 @@ pub async fn bind_with_fallback(host: IpAddr, port: u16) -> std::io::Result<TcpL
 /// Serves `app` on an already-bound listener until `app.shutdown` is cancelled, then waits for
 /// open connections to finish closing.
 pub async fn run(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    tokio::spawn(crate::metrics::upkeep(Arc::clone(&app)));
     let shutdown = app.shutdown.clone();
     axum::serve(
         listener,

@@ -1,5 +1,8 @@
 //! The driver of one `/ws` socket: moves frames between axum and the sans-IO session of
-//! `balto_core::session`, and carries out the session's actions (verify, store, pipeline).
+//! `balto_core::session`, and carries out the session's actions (look keys up, store segments)
+//! and the steps of each stored segment's job (`balto_core::segment_job`: provider calls off
+//! the socket's task, records). It decides nothing: verdicts, texts and failure policy are
+//! core's.
 
 use crate::app::{App, BoxedFrontEnd, Counters};
 use crate::audio_files::write_segment_wav;
@@ -7,16 +10,15 @@ use crate::claims::Claim;
 use crate::clock::unix_ms;
 use crate::counter_keys;
 use crate::limits::{ConnectionSlot, KeySlot, RateMeter, RateVerdict};
-use crate::pipeline::{PcmSource, PipelineReport, mark, spawn_advice, spawn_transcription};
+use crate::pipeline::{
+    Answer, PcmSource, TaskFor, TaskOutcome, TaskReport, record, spawn_advice, spawn_transcription,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use balto_core::protocol::{
-    AUTH_UNAVAILABLE_MESSAGE, CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, CLOSE_POLICY, ErrorCode,
-    ServerMessage,
-};
-use balto_core::records::{
-    CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord,
-};
-use balto_core::session::{Action, AuthGrant, Event, SegmentOrigin, SegmentToStore, Session};
+use balto_core::admission::KeyLookup;
+use balto_core::protocol::{CLOSE_GOING_AWAY, ServerMessage};
+use balto_core::records::{CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord};
+use balto_core::segment_job::{JobEvent, JobPolicy, JobStep, SegmentJob, SegmentRef};
+use balto_core::session::{Action, Event, SegmentOrigin, SegmentToStore, Session};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{HashMap, VecDeque};
@@ -45,6 +47,22 @@ struct InFlight {
     audio_path: std::path::PathBuf,
     /// Keeps the recovery sweep off the segment while this connection's tasks work on it.
     claim: Arc<Claim>,
+    job: SegmentJob,
+    /// The advisor's answer while the session decides what reaches the counter.
+    answer: Option<Answer>,
+}
+
+/// One thing to carry out: an action of the session, something that happened to a segment's
+/// job, or a step of that job (with what its records need, so the job may be gone by then).
+enum Work {
+    Act(Action),
+    Job(SegmentOrigin, JobEvent),
+    Step {
+        origin: SegmentOrigin,
+        segment_id: String,
+        claim: Arc<Claim>,
+        step: JobStep,
+    },
 }
 
 struct Connection {
@@ -60,23 +78,12 @@ struct Connection {
     pending_tasks: usize,
     /// Stored segments waiting for a task (see [`MAX_TASKS_PER_SOCKET`]), oldest first.
     waiting: VecDeque<SegmentOrigin>,
-    reports: mpsc::UnboundedSender<PipelineReport>,
+    reports: mpsc::UnboundedSender<TaskReport>,
     rate: RateMeter,
     /// Last time anything (a frame, a pong) arrived: a socket silent for too long is half-open.
     last_heard: Instant,
     /// Held while authenticated: this socket's place under the per-key limit.
     key_slot: Option<KeySlot>,
-}
-
-/// What checking an `auth` key came to.
-enum Verified {
-    Granted(AuthGrant),
-    Refused,
-    /// Refused by a limit, with the `erro` to send before closing with 1008.
-    Limited(ErrorCode, &'static str),
-    /// The key could not be checked (storage failed): `erro_interno`, close 1011; the key is
-    /// not called wrong and the address is not charged a failed attempt.
-    Unavailable,
 }
 
 /// Serves one WebSocket until it closes and its in-flight segments are finished.
@@ -128,6 +135,10 @@ pub async fn serve_socket(
             conn.pending_tasks > 0,
         );
         if !conn.socket_open {
+            if !conn.session.peer_gone() {
+                // The socket went without the session hearing of it (a failed write).
+                conn.feed(Event::StreamEnded).await;
+            }
             // The key's place is for open sockets: a reconnecting counter must not wait for
             // this one's in-flight segments.
             conn.key_slot = None;
@@ -163,7 +174,9 @@ pub async fn serve_socket(
                     if conn.metered(bytes.len()).await {
                         let started = Instant::now();
                         conn.feed(Event::Binary(&bytes)).await;
-                        app.counters.frame_processing.record(started.elapsed());
+                        let took = started.elapsed();
+                        app.counters.frame_processing.record(took);
+                        crate::metrics::record_frame(took);
                     }
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => conn.last_heard = Instant::now(),
@@ -211,7 +224,8 @@ impl Connection {
     }
 
     /// Applies the rate limit to an inbound frame of `len` bytes: waits out a small excess
-    /// (reading pauses, so TCP slows the sender); closes on a large one. True to handle it.
+    /// (reading pauses, so TCP slows the sender); a large one is the session's to refuse.
+    /// True to handle the frame.
     async fn metered(&mut self, len: usize) -> bool {
         self.last_heard = Instant::now();
         match self.rate.admit(len, self.now_ms()) {
@@ -223,101 +237,175 @@ impl Connection {
             }
             RateVerdict::Close => {
                 tracing::warn!(peer = %self.peer, len, "rate limit exceeded: closing");
-                self.refuse(
-                    ErrorCode::LimiteExcedido,
-                    "envio acima do limite de taxa desta conexão",
-                )
-                .await;
-                self.feed(Event::StreamEnded).await;
+                self.feed(Event::RateExceeded).await;
                 false
             }
         }
     }
 
-    /// Sends `erro` and closes with 1008 (policy).
-    async fn refuse(&mut self, code: ErrorCode, message: &str) {
-        self.send(&ServerMessage::error(code, message)).await;
-        self.close(CLOSE_POLICY, code.as_str()).await;
-    }
-
-    /// Feeds one event and carries out every resulting action (and the events they cause).
+    /// Feeds one event and carries out every resulting action (and what they cause).
     async fn feed(&mut self, event: Event<'_>) {
         let mut out = Vec::new();
         self.session.handle(self.now_ms(), event, &mut out);
-        self.execute(out).await;
+        self.execute(out.into_iter().map(Work::Act).collect()).await;
     }
 
-    async fn execute(&mut self, actions: Vec<Action>) {
-        let mut queue: VecDeque<Action> = actions.into();
+    /// Carries out work in order; what it causes is queued behind it.
+    async fn execute(&mut self, work: Vec<Work>) {
+        let mut queue: VecDeque<Work> = work.into();
         let mut out = Vec::new();
-        while let Some(action) = queue.pop_front() {
-            match action {
-                Action::Send(msg) => self.send(&msg).await,
-                Action::Close { code, reason } => self.close(code, reason).await,
-                Action::VerifyKey { api_key } => match self.verify(&api_key).await {
-                    Verified::Granted(grant) => {
-                        self.session.handle(
-                            self.now_ms(),
-                            Event::KeyChecked(Some(grant)),
-                            &mut out,
-                        );
-                    }
-                    Verified::Refused => {
-                        self.session
-                            .handle(self.now_ms(), Event::KeyChecked(None), &mut out);
-                    }
-                    Verified::Limited(code, message) => {
-                        self.refuse(code, message).await;
-                    }
-                    Verified::Unavailable => {
-                        self.send(&ServerMessage::error(
-                            ErrorCode::ErroInterno,
-                            AUTH_UNAVAILABLE_MESSAGE,
-                        ))
-                        .await;
-                        self.close(CLOSE_INTERNAL_ERROR, ErrorCode::ErroInterno.as_str())
-                            .await;
-                    }
-                },
-                Action::StoreSegment(seg) => {
-                    let event = self.store_segment(seg).await;
-                    self.session
-                        .handle(self.now_ms(), event.as_event(), &mut out);
-                }
-                Action::Transcribe { origin } => self.start_transcription(origin),
-                Action::Advise {
+        while let Some(item) = queue.pop_front() {
+            match item {
+                Work::Act(action) => self.act(action, &mut out, &mut queue).await,
+                Work::Job(origin, event) => self.job(origin, event, &mut queue),
+                Work::Step {
                     origin,
-                    conversation,
-                    base_transcript,
+                    segment_id,
+                    claim,
+                    step,
                 } => {
-                    match (self.app.advisor.clone(), self.segments.get(&origin)) {
-                        (Some(advisor), Some(inflight)) => {
-                            self.pending_tasks += 1;
-                            spawn_advice(
-                                Arc::clone(&self.app.store),
-                                advisor,
-                                inflight.segment_id.clone(),
-                                origin,
-                                conversation,
-                                base_transcript,
-                                Arc::clone(&inflight.claim),
-                                self.reports.clone(),
-                            );
-                        }
-                        (None, Some(inflight)) => {
-                            // Nothing decides: the transcript is stored and the segment is done.
-                            let id = inflight.segment_id.clone();
-                            mark(&*self.app.store, &id, SegmentStatus::Processed, None).await;
-                            self.segments.remove(&origin);
-                        }
-                        (_, None) => {}
-                    }
-                }
-                Action::Suppressed { origin, product } => {
-                    tracing::info!(peer = %self.peer, ?origin, %product, "repeat of the last product not sent");
+                    self.step(&origin, &segment_id, step, &mut out, &mut queue)
+                        .await;
+                    drop(claim);
                 }
             }
-            queue.extend(out.drain(..));
+            queue.extend(out.drain(..).map(Work::Act));
+        }
+    }
+
+    /// One action of the session; the session's answers go to `out`, job work to `queue`.
+    async fn act(&mut self, action: Action, out: &mut Vec<Action>, queue: &mut VecDeque<Work>) {
+        match action {
+            Action::Send(msg) => self.send(&msg).await,
+            Action::Close { code, reason } => self.close(code, reason).await,
+            Action::VerifyKey { api_key } => {
+                let lookup = self.look_up(&api_key).await;
+                self.session
+                    .handle(self.now_ms(), Event::KeyChecked(lookup), out);
+            }
+            Action::ChargeFailedAuth => {
+                let delay = self.app.gate.auth_failed(self.peer.ip());
+                crate::metrics::auth_refused(delay);
+                tracing::info!(peer = %self.peer, delay_ms = delay.as_millis() as u64, "authentication refused");
+                let delay_ms = delay.as_millis() as u64;
+                self.session
+                    .handle(self.now_ms(), Event::FailedAuthCharged { delay_ms }, out);
+            }
+            Action::StoreSegment(seg) => {
+                let event = self.store_segment(seg).await;
+                self.session.handle(self.now_ms(), event.as_event(), out);
+            }
+            Action::Transcribe { origin } => queue.push_back(Work::Job(
+                origin,
+                JobEvent::Start {
+                    stored_transcript: None,
+                },
+            )),
+            Action::Advise {
+                origin,
+                conversation,
+                base_transcript,
+            } => match (self.app.advisor.clone(), self.segments.get(&origin)) {
+                (Some(advisor), Some(inflight)) => {
+                    self.pending_tasks += 1;
+                    let task = TaskFor {
+                        segment_id: inflight.segment_id.clone(),
+                        origin,
+                        claim: Arc::clone(&inflight.claim),
+                        report: self.reports.clone(),
+                    };
+                    let store = Arc::clone(&self.app.store);
+                    spawn_advice(store, advisor, conversation, base_transcript, task);
+                }
+                (None, Some(_)) => queue.push_back(Work::Job(origin, JobEvent::NoAdvisor)),
+                (_, None) => {}
+            },
+            Action::Suppressed { origin, product } => {
+                tracing::info!(peer = %self.peer, ?origin, %product, "repeat of the last product not sent");
+            }
+            Action::RecordSuggestion {
+                origin,
+                advice,
+                base_transcript,
+                sent,
+            } => {
+                let answer = self
+                    .segments
+                    .get_mut(&origin)
+                    .and_then(|inflight| inflight.answer.take());
+                if let Some(answer) = answer {
+                    let event = JobEvent::Advised {
+                        advice,
+                        advisor: answer.advisor,
+                        base_transcript,
+                        latency_ms: answer.latency_ms,
+                        sent,
+                    };
+                    queue.push_back(Work::Job(origin, event));
+                }
+            }
+        }
+    }
+
+    /// Feeds a segment's job; its steps are queued, and a finished job lets its segment go.
+    fn job(&mut self, origin: SegmentOrigin, event: JobEvent, queue: &mut VecDeque<Work>) {
+        let Some(inflight) = self.segments.get_mut(&origin) else {
+            return;
+        };
+        for step in inflight.job.handle(event) {
+            queue.push_back(Work::Step {
+                origin: origin.clone(),
+                segment_id: inflight.segment_id.clone(),
+                claim: Arc::clone(&inflight.claim),
+                step,
+            });
+        }
+        if inflight.job.is_finished() {
+            self.segments.remove(&origin);
+        }
+    }
+
+    /// One step of a segment's job.
+    async fn step(
+        &mut self,
+        origin: &SegmentOrigin,
+        segment_id: &str,
+        step: JobStep,
+        out: &mut Vec<Action>,
+        queue: &mut VecDeque<Work>,
+    ) {
+        match &step {
+            JobStep::Transcribe => self.start_transcription(origin.clone(), queue),
+            // The session asks, with its window, once it hears the transcript (below).
+            JobStep::Advise { .. } => {}
+            // The recovery sweep takes the segment up again (`recovery`).
+            JobStep::RetryAfter { ms } => {
+                tracing::info!(segment = %segment_id, retry_in_ms = ms, "segment left for the recovery sweep");
+            }
+            JobStep::StoreTranscript(heard) => {
+                let session_id = self.session_id.clone().unwrap_or_default();
+                let segment = SegmentRef {
+                    segment_id,
+                    session_id: &session_id,
+                };
+                record(&*self.app.store, segment, &step).await;
+                // The session tells a Part 2 client what it heard and asks for advice.
+                let start_ms = self.segments.get(origin).map_or(0, |s| s.start_ms);
+                let event = Event::Transcribed {
+                    origin: origin.clone(),
+                    start_ms,
+                    text: heard.text.clone(),
+                };
+                self.session.handle(self.now_ms(), event, out);
+            }
+            JobStep::RecordSuggestion { .. } | JobStep::SetStatus { .. } => {
+                let session_id = self.session_id.clone().unwrap_or_default();
+                let segment = SegmentRef {
+                    segment_id,
+                    session_id: &session_id,
+                };
+                record(&*self.app.store, segment, &step).await;
+            }
         }
     }
 
@@ -347,41 +435,24 @@ impl Connection {
         self.socket_open = false;
     }
 
-    async fn verify(&mut self, api_key: &str) -> Verified {
+    /// Looks an `auth` key up: the key, then its place under the per-key limit, then the
+    /// session record. What it comes to is the session's to decide.
+    async fn look_up(&mut self, api_key: &str) -> KeyLookup {
+        let key =
+            match counter_keys::verify(&*self.app.store, self.app.key_pepper.as_ref(), api_key)
+                .await
+            {
+                Ok(Some(key)) => key,
+                Ok(None) => return KeyLookup::NotFound,
+                Err(e) => {
+                    tracing::error!(peer = %self.peer, error = %e, "key lookup failed");
+                    return KeyLookup::StoreUnavailable;
+                }
+            };
         let gate = &self.app.gate;
-        let ip = self.peer.ip();
-        if let Some(wait) = gate.auth_blocked_for(ip) {
-            tracing::info!(peer = %self.peer, wait_s = wait.as_secs(), "auth refused: address blocked");
-            return Verified::Limited(
-                ErrorCode::MuitasTentativas,
-                "muitas tentativas de autenticação falhas deste endereço; tente mais tarde",
-            );
-        }
-        let key = match counter_keys::verify(
-            &*self.app.store,
-            self.app.key_pepper.as_ref(),
-            api_key,
-        )
-        .await
-        {
-            Ok(Some(key)) => key,
-            Ok(None) => {
-                let blocked = gate.auth_failed(ip);
-                tracing::info!(peer = %self.peer, blocked_s = blocked.map(|d| d.as_secs()), "authentication refused");
-                return Verified::Refused;
-            }
-            Err(e) => {
-                tracing::error!(peer = %self.peer, error = %e, "key lookup failed");
-                return Verified::Unavailable;
-            }
-        };
-        gate.auth_succeeded(ip);
         let Some(slot) = gate.admit_key(&key.key_id) else {
             tracing::warn!(peer = %self.peer, key = %key.key_id, max = gate.limits().max_connections_per_key, "auth refused: too many connections for this key");
-            return Verified::Limited(
-                ErrorCode::MuitasConexoes,
-                "muitas conexões abertas com esta chave",
-            );
+            return KeyLookup::KeyAtLimit;
         };
         self.key_slot = Some(slot);
         let session_id = uuid::Uuid::now_v7().to_string();
@@ -396,12 +467,12 @@ impl Connection {
         if let Err(e) = self.app.store.open_session(record).await {
             tracing::error!(peer = %self.peer, error = %e, "could not record the session");
             self.key_slot = None;
-            return Verified::Unavailable;
+            return KeyLookup::StoreUnavailable;
         }
         tracing::info!(peer = %self.peer, session = %session_id, loja = %key.store, balcao = %key.counter, "authenticated");
         self.session_id = Some(session_id.clone());
         self.key = Some(key);
-        Verified::Granted(AuthGrant { session_id })
+        KeyLookup::Admitted { session_id }
     }
 
     /// Writes the WAV, then the row; only then may the segment be acknowledged.
@@ -460,6 +531,8 @@ impl Connection {
                         pcm: Some(pcm),
                         audio_path: path,
                         claim: Arc::new(claim),
+                        job: SegmentJob::new(JobPolicy::default(), 0),
+                        answer: None,
                     },
                 );
                 StoreResult::Stored(seg.origin, false)
@@ -477,10 +550,11 @@ impl Connection {
         }
     }
 
-    fn start_transcription(&mut self, origin: SegmentOrigin) {
+    /// Starts a segment's transcription, or queues it while the socket has
+    /// [`MAX_TASKS_PER_SOCKET`] tasks running.
+    fn start_transcription(&mut self, origin: SegmentOrigin, queue: &mut VecDeque<Work>) {
         let Some(transcriber) = self.app.transcriber.clone() else {
-            // No engine: the segment stays stored (status `stored`) for a later run.
-            self.segments.remove(&origin);
+            queue.push_back(Work::Job(origin, JobEvent::NoTranscriber));
             return;
         };
         let Some(inflight) = self.segments.get_mut(&origin) else {
@@ -497,100 +571,48 @@ impl Connection {
             None => PcmSource::Wav(inflight.audio_path.clone()),
         };
         self.pending_tasks += 1;
-        spawn_transcription(
-            Arc::clone(&self.app.store),
-            transcriber,
-            inflight.segment_id.clone(),
+        let task = TaskFor {
+            segment_id: inflight.segment_id.clone(),
             origin,
-            inflight.start_ms,
-            audio,
-            Arc::clone(&inflight.claim),
-            self.reports.clone(),
-        );
+            claim: Arc::clone(&inflight.claim),
+            report: self.reports.clone(),
+        };
+        spawn_transcription(Arc::clone(&self.app.store), transcriber, audio, task);
     }
 
-    /// Starts waiting transcriptions while there is room for them.
-    fn start_waiting(&mut self) {
+    /// A task finished: the next waiting transcription may start, and what the task came to
+    /// goes to the job (STT, a failure) or to the session (the advisor's answer).
+    async fn on_report(&mut self, report: TaskReport) {
+        self.pending_tasks = self.pending_tasks.saturating_sub(1);
+        let mut work = Vec::new();
+        let mut queue = VecDeque::new();
         while self.pending_tasks < MAX_TASKS_PER_SOCKET {
             let Some(origin) = self.waiting.pop_front() else {
-                return;
+                break;
             };
-            self.start_transcription(origin);
+            self.start_transcription(origin, &mut queue);
         }
-    }
-
-    async fn on_report(&mut self, report: PipelineReport) {
-        self.pending_tasks = self.pending_tasks.saturating_sub(1);
-        self.start_waiting();
-        match report {
-            PipelineReport::Transcribed {
-                origin,
-                start_ms,
-                text,
-            } => {
-                let empty = text.trim().is_empty();
-                self.feed(Event::Transcribed {
+        work.extend(queue);
+        let TaskReport { origin, outcome } = report;
+        match outcome {
+            TaskOutcome::Stt(event) | TaskOutcome::Advice(Err(event)) => {
+                work.push(Work::Job(origin, event));
+            }
+            TaskOutcome::Advice(Ok(answer)) => {
+                let event = Event::Advised {
                     origin: origin.clone(),
-                    start_ms,
-                    text,
-                })
-                .await;
-                if empty {
-                    self.segments.remove(&origin);
+                    advice: answer.advice.clone(),
+                    base_transcript: answer.base_transcript.clone(),
+                };
+                if let Some(inflight) = self.segments.get_mut(&origin) {
+                    inflight.answer = Some(answer);
                 }
-            }
-            PipelineReport::Advised {
-                origin,
-                advice,
-                advisor,
-                base_transcript,
-                latency_ms,
-            } => {
                 let mut out = Vec::new();
-                self.session.handle(
-                    self.now_ms(),
-                    Event::Advised {
-                        origin: origin.clone(),
-                        advice: advice.clone(),
-                        base_transcript: base_transcript.clone(),
-                    },
-                    &mut out,
-                );
-                // Sent only if the socket is still there to carry it (a closed one drains).
-                let sent = self.socket_open
-                    && out
-                        .iter()
-                        .any(|a| matches!(a, Action::Send(ServerMessage::Recomendar { .. })));
-                if let (Some(inflight), Some(session_id)) =
-                    (self.segments.remove(&origin), self.session_id.clone())
-                {
-                    let record = SuggestionRecord {
-                        segment_id: inflight.segment_id.clone(),
-                        session_id,
-                        advisor,
-                        advice,
-                        base_transcript,
-                        sent,
-                        latency_ms,
-                        created_at_ms: unix_ms(),
-                    };
-                    if let Err(e) = self.app.store.insert_suggestion(record).await {
-                        tracing::error!(error = %e, "could not store suggestion");
-                    }
-                    mark(
-                        &*self.app.store,
-                        &inflight.segment_id,
-                        SegmentStatus::Processed,
-                        None,
-                    )
-                    .await;
-                }
-                self.execute(out).await;
-            }
-            PipelineReport::Failed { origin } => {
-                self.segments.remove(&origin);
+                self.session.handle(self.now_ms(), event, &mut out);
+                work.extend(out.into_iter().map(Work::Act));
             }
         }
+        self.execute(work).await;
     }
 }
 

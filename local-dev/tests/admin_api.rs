@@ -15,7 +15,7 @@ use balto_core::records::{
     SegmentRecord, SegmentStatus, SessionRecord, SuggestionRecord, TranscriptRecord,
 };
 use balto_core::storage::Storage;
-use common::{ADMIN_SECRET, Parts, TestApp, spawn_app};
+use common::{ADMIN_SECRET, Parts, TestApp, expect_close, send_binary, send_json, spawn_app};
 use lambda_stt_llm::admin_api::{AdminConfig, ThrottlePolicy};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -907,7 +907,7 @@ async fn live_status_shows_connections_and_metrics_parse() {
     seed(&app).await;
     let token = login(&app).await;
     let key = app.key("Loja Viva", "Balcão 3").await;
-    let (_ws, sessao) = app.authed(&key.api_key).await;
+    let (mut ws, sessao) = app.authed(&key.api_key).await;
     let mut snap: LiveSnapshot = get_json(&app, &token, "/live").await;
     for _ in 0..50 {
         if snap
@@ -953,6 +953,15 @@ async fn live_status_shows_connections_and_metrics_parse() {
     let text = String::from_utf8_lossy(&chunk);
     assert!(text.contains("event: snapshot"), "{text}");
 
+    // One frame of audio and one wrong key, so the histogram and the failure counter exist.
+    send_binary(&mut ws, &[0u8; 640]).await;
+    let mut wrong = app.connect().await;
+    send_json(
+        &mut wrong,
+        &serde_json::json!({"comando": "auth", "api_key": "balto_000000000000_x"}),
+    )
+    .await;
+    expect_close(&mut wrong, 4001).await;
     let metrics = client()
         .get(format!("{}/metrics", base(&app)))
         .send()
@@ -978,8 +987,11 @@ async fn live_status_shows_connections_and_metrics_parse() {
         "balto_segments_stored_total",
         "balto_connections_by_state",
         "balto_segments_last_minute",
-        "balto_provider_latency_p50_ms",
-        "balto_provider_latency_p95_ms",
+        "balto_auth_failures_total",
+        // A histogram: cumulative buckets, a sum and a count.
+        "balto_frame_processing_seconds_bucket",
+        "balto_frame_processing_seconds_sum",
+        "balto_frame_processing_seconds_count",
     ] {
         assert!(names.contains(expected), "{expected} missing in\n{body}");
     }

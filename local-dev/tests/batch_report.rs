@@ -92,8 +92,8 @@ async fn balto_report(
             "--csv",
         ])
         .env("RUST_LOG", "warn");
-    for var in lambda_stt_llm::providers::ENV_VARS {
-        cmd.env_remove(var);
+    for setting in lambda_stt_llm::providers::SETTINGS {
+        cmd.env_remove(setting.name);
     }
     for (k, v) in extra {
         cmd.env(k, v);

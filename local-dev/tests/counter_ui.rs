@@ -19,11 +19,9 @@
 mod common;
 
 use balto_core::keys::KeyPepper;
-use balto_core::session::SessionConfig;
-use balto_local::app::{App, Counters};
-use balto_local::limits::Gatekeeper;
+use balto_local::app::App;
 use balto_local::sqlite_store::SqliteStore;
-use balto_local::{counter_keys, front_end, server};
+use balto_local::{counter_keys, server};
 use common::browser::{self, Driver, start_driver, testid, wait_for};
 use common::{ADMIN_SECRET, FixedTranscriber, Parts, read_fixture, shared_audio, spawn_app};
 use fantoccini::Client;
@@ -33,7 +31,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 /// What every segment is "heard" as: the rules advisor answers it with a product.
 const SPOKEN: &str = "estou com dor de cabeça e febre";
@@ -67,27 +64,20 @@ impl Server {
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let store = SqliteStore::open(&dir.join("balto.db")).unwrap();
-        let app = Arc::new(App {
-            db: store.clone(),
-            live: Default::default(),
-            admin: lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET),
-            store: Arc::new(store.clone()),
-            audio_dir: dir.join("audio"),
-            web_dir: web.to_path_buf(),
-            session_config: SessionConfig::default(),
-            front_end: front_end::maker(front_end::config(300.0)).unwrap(),
-            transcriber: Some(Arc::new(FixedTranscriber {
-                name: "roteiro-de-teste",
-                text: SPOKEN,
-            })),
-            advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
-            shutdown: CancellationToken::new(),
-            counters: Counters::default(),
-            started: Instant::now(),
-            claims: Default::default(),
-            gate: Gatekeeper::new(Default::default()),
-            key_pepper: Some(pepper()),
-        });
+        let app = App::builder(
+            store.clone(),
+            lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET),
+        )
+        .audio_dir(dir.join("audio"))
+        .web_dir(web)
+        .transcriber(Some(Arc::new(FixedTranscriber {
+            name: "roteiro-de-teste",
+            text: SPOKEN,
+        })))
+        .advisor(Some(Arc::new(RulesAdvisor::with_embedded_catalog())))
+        .key_pepper(pepper())
+        .build()
+        .unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()

@@ -34,7 +34,10 @@ impl Transcriber for ScriptedTranscriber {
             .lock()
             .unwrap()
             .pop_front()
-            .ok_or_else(|| SttError::Unavailable("script exhausted".into()))?;
+            .ok_or_else(|| SttError::Http {
+                status: 503,
+                body: "script exhausted".into(),
+            })?;
         Ok(Transcription {
             text: text.to_string(),
             language: Some("pt".into()),

@@ -6,6 +6,7 @@ mod common;
 
 use async_trait::async_trait;
 use balto_core::records::{SegmentStatus, TranscriptRecord};
+use balto_core::segment_job::{JobPolicy, NO_TRANSCRIBER_MESSAGE};
 use balto_core::storage::Storage;
 use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::recovery::{Recovery, RecoveryPolicy, SweepReport};
@@ -44,7 +45,10 @@ impl Transcriber for OutageTranscriber {
         assert!(!pcm.is_empty(), "the WAV was read back");
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
         if n < self.failures {
-            return Err(SttError::Unavailable(format!("outage (call {})", n + 1)));
+            return Err(SttError::Http {
+                status: 503,
+                body: format!("outage (call {})", n + 1),
+            });
         }
         Ok(Transcription {
             text: self.text.to_string(),
@@ -58,9 +62,12 @@ impl Transcriber for OutageTranscriber {
 fn quick_policy() -> RecoveryPolicy {
     RecoveryPolicy {
         sweep_every: Duration::from_millis(50),
-        max_attempts: 3,
-        first_backoff: Duration::from_millis(150),
-        max_backoff: Duration::from_secs(1),
+        job: JobPolicy {
+            max_failures: 3,
+            first_backoff_ms: 150,
+            max_backoff_ms: 1_000,
+            ..JobPolicy::default()
+        },
         orphan_age: Duration::ZERO,
         batch: 100,
     }
@@ -158,26 +165,30 @@ async fn retries_back_off_and_end_in_a_visible_failed_state() {
 
     let first = recovery.sweep().await.unwrap();
     assert_eq!(first.retrying, 1, "{first:?}");
-    // Within the back-off window the segment is left alone.
+    // Within the back-off window (2nd failed run: 300 ms) the segment is left alone.
     let early = recovery.sweep().await.unwrap();
     assert_eq!((early.retrying, early.skipped), (0, 1), "{early:?}");
     assert_eq!(stt.calls(), 2, "live try + first retry");
-
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(recovery.sweep().await.unwrap().retrying, 1);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    let still = recovery.sweep().await.unwrap();
+    assert_eq!((still.retrying, still.skipped), (0, 1), "{still:?}");
+
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let last = recovery.sweep().await.unwrap();
-    assert_eq!(last.failed, 1, "third failed try in this process: {last:?}");
-    assert_eq!(stt.calls(), 4);
+    assert_eq!(
+        last.failed, 1,
+        "third failed run (live + two sweeps): {last:?}"
+    );
+    assert_eq!(stt.calls(), 3);
 
     let seg = &app.segments(&sessao).await[0];
     assert_eq!(seg.status, SegmentStatus::Failed);
-    assert_eq!(seg.attempts, 4, "every try is counted");
+    assert_eq!(seg.attempts, 3, "every run is counted on the record");
     assert!(
         seg.last_error
             .as_deref()
             .unwrap()
-            .contains("outage (call 4)")
+            .contains("outage (call 3)")
     );
     // Failed segments are not swept again until an admin sets them back to `stored`.
     assert_eq!(recovery.sweep().await.unwrap(), SweepReport::default());
@@ -250,5 +261,53 @@ async fn without_a_transcriber_stored_segments_wait() {
     let report = recovery.sweep().await.unwrap();
     assert_eq!((report.processed, report.skipped), (0, 1));
     let seg = &app.segments(&sessao).await[0];
-    assert_eq!((seg.status, seg.attempts), (SegmentStatus::Stored, 0));
+    assert_eq!(seg.status, SegmentStatus::Stored);
+    assert_eq!(
+        seg.last_error.as_deref(),
+        Some(NO_TRANSCRIBER_MESSAGE),
+        "the admin area says why it waits"
+    );
+}
+
+#[tokio::test]
+async fn a_failure_that_cannot_pass_on_a_second_try_is_final_at_once() {
+    let app = spawn_app(Parts {
+        transcriber: Some(Arc::new(RejectingTranscriber)),
+        advisor: Some(Arc::new(RulesAdvisor::with_embedded_catalog())),
+        ..Parts::default()
+    })
+    .await;
+    let key = app.key("Loja", "B1").await;
+    let (mut ws, sessao) = app.authed(&key.api_key).await;
+    send_segment(&mut ws, "s0", 0, &vec![900i16; 16_000]).await;
+    assert_eq!(recv_json(&mut ws).await["comando"], "segmento_ok");
+    drop(ws);
+    app.wait_session_ended(&sessao).await;
+    let seg = &app.segments(&sessao).await[0];
+    assert_eq!(seg.status, SegmentStatus::Failed, "{seg:?}");
+    assert!(
+        seg.last_error
+            .as_deref()
+            .unwrap()
+            .contains("unsupported audio")
+    );
+    // Failed for good: the sweep leaves it for an admin.
+    let mut recovery = Recovery::new(Arc::clone(&app.app), quick_policy());
+    assert_eq!(recovery.sweep().await.unwrap(), SweepReport::default());
+}
+
+/// A provider that refuses every request as malformed (HTTP 400): no retry can help.
+struct RejectingTranscriber;
+
+#[async_trait]
+impl Transcriber for RejectingTranscriber {
+    fn name(&self) -> &str {
+        "recusa"
+    }
+    async fn transcribe(&self, _pcm: &[i16]) -> Result<Transcription, SttError> {
+        Err(SttError::Http {
+            status: 400,
+            body: "unsupported audio".into(),
+        })
+    }
 }

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use balto_core::admin_store::KeyPublisher;
 use balto_core::key_record::{KeyRecord, kv_name};
+use balto_core::settings::{self, Reader};
 use balto_core::storage::StorageError;
 use std::time::Duration;
 
@@ -38,14 +39,16 @@ impl KvTarget {
     /// From `CF_ACCOUNT_ID`, `CF_KV_NAMESPACE_ID`, `CF_API_TOKEN` (and `CF_API_BASE`, default
     /// the Cloudflare API): `Ok(None)` when none is set, an error naming what is missing when
     /// only some are.
-    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Option<KvTarget>, String> {
-        let var = |n: &str| {
-            get(n)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let names = ["CF_ACCOUNT_ID", "CF_KV_NAMESPACE_ID", "CF_API_TOKEN"];
-        let values: Vec<Option<String>> = names.iter().map(|n| var(n)).collect();
+    pub fn from_reader(r: &Reader<'_>) -> Result<Option<KvTarget>, String> {
+        let names = [
+            &settings::CF_ACCOUNT_ID,
+            &settings::CF_KV_NAMESPACE_ID,
+            &settings::CF_API_TOKEN,
+        ];
+        let values: Vec<Option<String>> = names
+            .iter()
+            .map(|s| r.get(s).map(|v| v.trim().to_string()))
+            .collect();
         if values.iter().all(Option::is_none) {
             return Ok(None);
         }
@@ -53,7 +56,7 @@ impl KvTarget {
             .iter()
             .zip(&values)
             .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| *n)
+            .map(|(s, _)| s.name)
             .collect();
         if !missing.is_empty() {
             return Err(format!(
@@ -66,7 +69,9 @@ impl KvTarget {
             account_id: it.next().unwrap_or_default(),
             namespace_id: it.next().unwrap_or_default(),
             api_token: it.next().unwrap_or_default(),
-            api_base: var("CF_API_BASE").unwrap_or_else(|| CLOUDFLARE_API.to_string()),
+            api_base: r
+                .get(&settings::CF_API_BASE)
+                .unwrap_or_else(|| CLOUDFLARE_API.to_string()),
         }))
     }
 }

@@ -14,6 +14,7 @@ use axum::response::Response;
 use balto_core::admin_store::KeyPublisher;
 use balto_core::key_record::parse_pepper;
 use balto_core::keys::KeyPepper;
+use balto_core::settings::{self, Reader};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,9 +26,11 @@ pub const MIN_SECRET_CHARS: usize = 16;
 /// `ADMIN_SECRET` (required, at least [`MIN_SECRET_CHARS`] characters, no default),
 /// `ADMIN_SESSION_TTL_S` (default 7200) and `STT_COST_PER_MINUTE_USD` (`provider=price,...`).
 /// The session cookie is always `Secure` (a Function URL is https).
-pub fn config_from(get: impl Fn(&str) -> Option<String>) -> Result<AdminConfig, String> {
-    let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-    let secret = var("ADMIN_SECRET").ok_or("ADMIN_SECRET is not set")?;
+pub fn config_from(lookup: &dyn Fn(&str) -> Option<String>) -> Result<AdminConfig, String> {
+    let r = Reader::new(lookup);
+    let secret = r
+        .get(&settings::ADMIN_SECRET)
+        .ok_or("ADMIN_SECRET is not set")?;
     if secret.chars().count() < MIN_SECRET_CHARS {
         return Err(format!(
             "ADMIN_SECRET must have at least {MIN_SECRET_CHARS} characters"
@@ -37,16 +40,11 @@ pub fn config_from(get: impl Fn(&str) -> Option<String>) -> Result<AdminConfig, 
     config.secure_cookie = true;
     // The client address comes from the Function URL's request context, not a header.
     config.trust_forwarded_for = false;
-    if let Some(v) = var("ADMIN_SESSION_TTL_S") {
-        let secs: u64 = v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|s| *s > 0)
-            .ok_or_else(|| format!("ADMIN_SESSION_TTL_S={v:?} is not a positive number"))?;
-        config.session_ttl = Duration::from_secs(secs);
-    }
-    if let Some(v) = var("STT_COST_PER_MINUTE_USD") {
+    config.session_ttl = Duration::from_secs(
+        r.number(&settings::ADMIN_SESSION_TTL_S)
+            .map_err(|e| e.to_string())?,
+    );
+    if let Some(v) = r.get(&settings::STT_COST_PER_MINUTE_USD) {
         config.cost_per_minute_usd =
             AdminConfig::parse_prices(&v).map_err(|e| format!("STT_COST_PER_MINUTE_USD: {e}"))?;
     }
@@ -64,15 +62,16 @@ pub struct KeySettings {
 }
 
 impl KeySettings {
-    /// From the environment (`get` reads a variable).
-    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KeySettings, String> {
-        let pepper = match get("KEY_PEPPER").filter(|v| !v.trim().is_empty()) {
+    /// From the settings table, read through `lookup`.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<KeySettings, String> {
+        let r = Reader::new(lookup);
+        let pepper = match r.get(&settings::KEY_PEPPER) {
             Some(hex) => Some(parse_pepper(&hex).map_err(|e| e.to_string())?),
             None => None,
         };
         Ok(KeySettings {
             pepper,
-            edge: KvTarget::from_env(&get)?,
+            edge: KvTarget::from_reader(&r)?,
         })
     }
 }
@@ -135,17 +134,17 @@ mod tests {
 
     #[test]
     fn the_secret_is_required_and_long_enough() {
-        assert!(config_from(env(&[])).is_err());
-        assert!(config_from(env(&[("ADMIN_SECRET", "   ")])).is_err());
-        assert!(config_from(env(&[("ADMIN_SECRET", "fifteen-chars!!")])).is_err());
-        let c = config_from(env(&[("ADMIN_SECRET", "sixteen-chars!!!")])).unwrap();
+        assert!(config_from(&env(&[])).is_err());
+        assert!(config_from(&env(&[("ADMIN_SECRET", "   ")])).is_err());
+        assert!(config_from(&env(&[("ADMIN_SECRET", "fifteen-chars!!")])).is_err());
+        let c = config_from(&env(&[("ADMIN_SECRET", "sixteen-chars!!!")])).unwrap();
         assert!(c.secure_cookie && !c.trust_forwarded_for);
         assert_eq!(c.session_ttl, Duration::from_secs(7200));
     }
 
     #[test]
     fn options_are_parsed() {
-        let c = config_from(env(&[
+        let c = config_from(&env(&[
             ("ADMIN_SECRET", "0123456789abcdef"),
             ("ADMIN_SESSION_TTL_S", "60"),
             ("STT_COST_PER_MINUTE_USD", "whisper=0.006"),
@@ -154,7 +153,7 @@ mod tests {
         assert_eq!(c.session_ttl, Duration::from_secs(60));
         assert_eq!(c.cost_per_minute_usd.get("whisper"), Some(&0.006));
         assert!(
-            config_from(env(&[
+            config_from(&env(&[
                 ("ADMIN_SECRET", "0123456789abcdef"),
                 ("ADMIN_SESSION_TTL_S", "x")
             ]))

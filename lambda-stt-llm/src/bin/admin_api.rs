@@ -5,29 +5,30 @@
 //! In AWS it runs under `lambda_http` (Function URL). With `BALTO_LOCAL_HTTP=127.0.0.1:0` it
 //! serves the same router on a plain socket instead, printing `listening on http://ADDR`.
 //!
-//! Environment: `ADMIN_SECRET` (required, at least 16 characters), `ADMIN_SESSION_TTL_S`
-//! (default 7200), `STT_COST_PER_MINUTE_USD`, `DYNAMODB_TABLE` (default `balto`),
-//! `DYNAMODB_ENDPOINT` (local servers), `BALTO_ENSURE_TABLE=1` (create the table from
-//! table.json at start-up: local runs), and the AWS region/credentials variables.
-//! Counter keys: `KEY_PEPPER` (the edge Worker's pepper, hex) and, to publish them to the
-//! Worker's KV, `CF_ACCOUNT_ID`, `CF_KV_NAMESPACE_ID`, `CF_API_TOKEN` (`CF_API_BASE` for tests).
+//! Environment: the settings `balto_core::settings` marks as read by `admin-api` (docs/deploy.md
+//! lists them from that table; each is logged at start, secrets masked): `ADMIN_SECRET`
+//! (required, at least 16 characters), the table, and for counter keys `KEY_PEPPER` (the edge
+//! Worker's pepper) and the `CF_*` settings that publish them to the Worker's KV; plus the AWS
+//! region/credentials variables.
 //!
 //! `admin-api backfill` (no secret needed) instead adds the admin attributes and index entries
 //! to items written before they existed, prints `{"sessions":N,"segments":M}` and exits.
 
 use anyhow::{Context, Result};
+use balto_core::settings::{self, Reader, Target};
 use lambda_stt_llm::admin_api::lambda::{KeySettings, app, config_from};
 use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
 use std::io::Write;
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    std::env::var(name).ok()
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     lambda_stt_llm::lambda_main::init_logging();
-    let dynamo = DynamoConfig::from_env()?;
+    let r = Reader::new(&env);
+    let dynamo = DynamoConfig::from_lookup(&env)?;
     if std::env::args().nth(1).as_deref() == Some("backfill") {
         // One-off after upgrading: items written before the admin attributes existed.
         let store = DynamoStore::connect(&dynamo).await;
@@ -36,8 +37,11 @@ async fn main() -> Result<()> {
         writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
         return Ok(());
     }
-    let config = config_from(env).map_err(anyhow::Error::msg)?;
-    let keys = KeySettings::from_env(env).map_err(anyhow::Error::msg)?;
+    for (name, value) in r.describe(Target::AdminApi) {
+        tracing::info!("config {name} = {value}");
+    }
+    let config = config_from(&env).map_err(anyhow::Error::msg)?;
+    let keys = KeySettings::from_lookup(&env).map_err(anyhow::Error::msg)?;
     if keys.pepper.is_none() {
         tracing::warn!("KEY_PEPPER unset: new counter keys get unpeppered (v1) hashes");
     }
@@ -50,13 +54,13 @@ async fn main() -> Result<()> {
         }
     }
     let store = DynamoStore::connect(&dynamo).await;
-    if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
+    if r.flag(&settings::BALTO_ENSURE_TABLE)? {
         let report = store.ensure_table().await?;
         tracing::info!(table = %dynamo.table, created = report.created, ttl = report.ttl_enabled, "table ready");
     }
     tracing::info!(table = %dynamo.table, "admin API over DynamoDB");
     let app = app(store, config, keys).map_err(anyhow::Error::msg)?;
-    let local = env("BALTO_LOCAL_HTTP");
+    let local = r.get(&settings::BALTO_LOCAL_HTTP);
     lambda_stt_llm::lambda_main::serve(app, local.as_deref())
         .await
         .with_context(|| format!("serving (BALTO_LOCAL_HTTP={local:?})"))

@@ -4,15 +4,14 @@
 //! In AWS it runs under `lambda_http` (Function URL). With `BALTO_LOCAL_HTTP=127.0.0.1:0` it
 //! serves the same router on a plain socket instead, printing `listening on http://ADDR`.
 //!
-//! Environment: `STT_LLM_SIGNING_SECRET` (required), `STT_LLM_REPLAY_WINDOW_S` (default 300),
-//! `DYNAMODB_TABLE` (default `balto`), `DYNAMODB_ENDPOINT` (local servers), `BALTO_RETENTION_DAYS`,
-//! `BALTO_ENSURE_TABLE=1` (create the table from table.json at start-up: local runs),
-//! `CATALOG_FILE` (default: the embedded catalog), the AWS region/credentials variables, and
-//! the provider variables of `lambda_stt_llm::providers::ENV_VARS`.
+//! Environment: the settings `balto_core::settings` marks as read by `stt-llm` (docs/deploy.md
+//! lists them from that table; each is logged at start, secrets masked), and the AWS
+//! region/credentials variables.
 
 use anyhow::{Context, Result};
 use balto_core::advisor::Advisor;
-use balto_core::signing::{DEFAULT_REPLAY_WINDOW_SECS, RequestSigner};
+use balto_core::settings::{self, Reader, Target};
+use balto_core::signing::RequestSigner;
 use balto_core::transcriber::Transcriber;
 use lambda_stt_llm::catalog::Catalog;
 use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
@@ -24,30 +23,30 @@ use lambda_stt_llm::rules::RulesAdvisor;
 use std::sync::Arc;
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    std::env::var(name).ok()
 }
 
 async fn state() -> Result<RelayState> {
-    let secret = env("STT_LLM_SIGNING_SECRET").context("STT_LLM_SIGNING_SECRET is not set")?;
-    let window = match env("STT_LLM_REPLAY_WINDOW_S") {
-        Some(v) => v
-            .trim()
-            .parse()
-            .with_context(|| format!("STT_LLM_REPLAY_WINDOW_S={v:?} is not a number"))?,
-        None => DEFAULT_REPLAY_WINDOW_SECS,
-    };
+    let r = Reader::new(&env);
+    let secret = r
+        .get(&settings::STT_LLM_SIGNING_SECRET)
+        .context("STT_LLM_SIGNING_SECRET is not set")?;
+    let window = r.number(&settings::STT_LLM_REPLAY_WINDOW_S)?;
     let signer = RequestSigner::new(secret.into_bytes())?.with_window(window);
 
-    let config = DynamoConfig::from_env()?;
+    let config = DynamoConfig::from_lookup(&env)?;
     let store = DynamoStore::connect(&config).await;
-    if env("BALTO_ENSURE_TABLE").is_some_and(|v| v == "1" || v == "true") {
+    if r.flag(&settings::BALTO_ENSURE_TABLE)? {
         let report = store.ensure_table().await?;
         tracing::info!(table = %config.table, created = report.created, ttl = report.ttl_enabled, "table ready");
     }
 
-    let providers = ProviderConfig::from_process_env()?;
+    for (name, value) in r.describe(Target::SttLlm) {
+        tracing::info!("config {name} = {value}");
+    }
+    let providers = ProviderConfig::from_env(env)?;
     tracing::info!("{}", providers.describe());
-    let catalog = Arc::new(match env("CATALOG_FILE") {
+    let catalog = Arc::new(match r.get(&settings::CATALOG_FILE) {
         Some(path) => Catalog::from_path(&path).with_context(|| format!("catalog {path}"))?,
         None => Catalog::embedded(),
     });
@@ -75,7 +74,7 @@ async fn state() -> Result<RelayState> {
 async fn main() -> Result<()> {
     lambda_stt_llm::lambda_main::init_logging();
     let app = router(Arc::new(state().await?));
-    let local = env("BALTO_LOCAL_HTTP");
+    let local = Reader::new(&env).get(&settings::BALTO_LOCAL_HTTP);
     lambda_stt_llm::lambda_main::serve(app, local.as_deref())
         .await
         .with_context(|| format!("serving (BALTO_LOCAL_HTTP={local:?})"))

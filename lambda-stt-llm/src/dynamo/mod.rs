@@ -26,6 +26,7 @@ use balto_core::records::{
     CounterKey, InsertOutcome, SegmentRecord, SegmentStatus, SessionRecord, StoredKey,
     SuggestionRecord, TranscriptRecord,
 };
+use balto_core::settings::{self, Reader, SettingError};
 use balto_core::storage::{Storage, StorageError};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -51,24 +52,17 @@ pub struct DynamoConfig {
 }
 
 impl DynamoConfig {
-    /// From `DYNAMODB_TABLE` (default `balto`), `DYNAMODB_ENDPOINT` and
-    /// `BALTO_RETENTION_DAYS`. Region and credentials come from the usual AWS variables.
-    pub fn from_env() -> Result<DynamoConfig, StorageError> {
-        let retention_days = match std::env::var("BALTO_RETENTION_DAYS") {
-            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
-                StorageError::Backend(format!("BALTO_RETENTION_DAYS is not a number: {v:?}"))
-            })?),
-            _ => None,
-        };
+    /// From `DYNAMODB_TABLE`, `DYNAMODB_ENDPOINT` and `BALTO_RETENTION_DAYS` (the settings
+    /// table of `balto_core::settings`), read through `lookup`. Region and credentials come
+    /// from the usual AWS variables.
+    pub fn from_lookup(
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<DynamoConfig, SettingError> {
+        let r = Reader::new(lookup);
         Ok(DynamoConfig {
-            table: std::env::var("DYNAMODB_TABLE")
-                .ok()
-                .filter(|t| !t.trim().is_empty())
-                .unwrap_or_else(|| "balto".to_string()),
-            endpoint: std::env::var("DYNAMODB_ENDPOINT")
-                .ok()
-                .filter(|e| !e.trim().is_empty()),
-            retention_days,
+            table: r.text(&settings::DYNAMODB_TABLE).unwrap_or_default(),
+            endpoint: r.get(&settings::DYNAMODB_ENDPOINT),
+            retention_days: r.optional_number(&settings::BALTO_RETENTION_DAYS)?,
         })
     }
 }

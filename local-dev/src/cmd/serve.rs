@@ -2,12 +2,9 @@
 
 use anyhow::{Context, Result};
 use balto_core::advisor::Advisor;
-use balto_core::session::SessionConfig;
 use balto_core::transcriber::Transcriber;
-use balto_local::app::{App, Counters};
-use balto_local::claims::SegmentClaims;
+use balto_local::app::App;
 use balto_local::config::Config;
-use balto_local::limits::Gatekeeper;
 use balto_local::recovery::{Recovery, RecoveryPolicy};
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{catalog_source, front_end, offline_stt, server};
@@ -16,8 +13,6 @@ use lambda_stt_llm::providers::{
 };
 use lambda_stt_llm::rules::RulesAdvisor;
 use std::sync::Arc;
-use std::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 pub async fn run(config: Config) -> Result<()> {
     for (name, value) in config.describe() {
@@ -40,28 +35,12 @@ pub async fn run(config: Config) -> Result<()> {
     let admin = admin_config(&config)?;
     let fe_config = front_end::config(config.vad_energy_threshold);
     tracing::info!(front_end = ?fe_config, "front end for raw-PCM sessions: vad-wasm (native)");
-    let app = Arc::new(App {
-        db: store.clone(),
-        live: Default::default(),
-        admin,
-        store: Arc::new(store),
-        audio_dir: config.audio_dump_dir.clone(),
-        web_dir: config.web_dir.clone(),
-        session_config: SessionConfig {
-            auth_timeout_ms: config.auth_timeout_ms,
-            max_frame_bytes: config.max_frame_bytes,
-            ..SessionConfig::default()
-        },
-        front_end: front_end::maker(fe_config)?,
-        transcriber: transcriber(&config, &providers)?,
-        advisor: Some(advisor(&config, &providers)?),
-        shutdown: CancellationToken::new(),
-        counters: Counters::default(),
-        started: Instant::now(),
-        claims: SegmentClaims::default(),
-        gate: Gatekeeper::new(config.limits.clone()),
-        key_pepper: Some(key_pepper(&config)?),
-    });
+    let app = App::builder(store, admin)
+        .config(&config)
+        .transcriber(transcriber(&config, &providers)?)
+        .advisor(Some(advisor(&config, &providers)?))
+        .key_pepper(key_pepper(&config)?)
+        .build()?;
     tracing::info!(
         transcriber = app.transcriber_name(),
         advisor = app.advisor_name(),
@@ -111,8 +90,8 @@ fn admin_config(config: &Config) -> Result<lambda_stt_llm::admin_api::AdminConfi
         ),
     }
     let mut admin = lambda_stt_llm::admin_api::AdminConfig::new(secret);
-    if let Ok(prices) = std::env::var("STT_COST_PER_MINUTE_USD") {
-        admin.cost_per_minute_usd = lambda_stt_llm::admin_api::AdminConfig::parse_prices(&prices)
+    if let Some(prices) = &config.stt_prices {
+        admin.cost_per_minute_usd = lambda_stt_llm::admin_api::AdminConfig::parse_prices(prices)
             .map_err(|e| anyhow::anyhow!("STT_COST_PER_MINUTE_USD: {e}"))?;
     }
     Ok(admin)

@@ -5,13 +5,12 @@
 pub mod browser;
 
 use balto_core::advisor::Advisor;
-use balto_core::session::SessionConfig;
 use balto_core::storage::Storage;
 use balto_core::transcriber::{SttError, Transcriber, Transcription};
-use balto_local::app::{App, Counters};
-pub use balto_local::limits::{Gatekeeper, Limits};
+use balto_local::app::App;
+pub use balto_local::limits::Limits;
 use balto_local::sqlite_store::SqliteStore;
-use balto_local::{counter_keys, front_end, server};
+use balto_local::{counter_keys, server};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -22,7 +21,6 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
-use tokio_util::sync::CancellationToken;
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -72,29 +70,19 @@ pub fn to_bytes(pcm: &[i16]) -> Vec<u8> {
 pub async fn spawn_app(parts: Parts) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("balto.db")).unwrap();
-    let app = Arc::new(App {
-        db: store.clone(),
-        live: Default::default(),
-        admin: parts
-            .admin
-            .unwrap_or_else(|| lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET)),
-        store: Arc::new(store.clone()),
-        audio_dir: dir.path().join("audio"),
-        web_dir: parts.web_dir.unwrap_or_else(|| dir.path().join("web")),
-        session_config: SessionConfig {
-            auth_timeout_ms: parts.auth_timeout_ms.unwrap_or(10_000),
-            ..SessionConfig::default()
-        },
-        front_end: front_end::maker(front_end::config(300.0)).unwrap(),
-        transcriber: parts.transcriber,
-        advisor: parts.advisor,
-        shutdown: CancellationToken::new(),
-        counters: Counters::default(),
-        started: Instant::now(),
-        claims: Default::default(),
-        gate: Gatekeeper::new(parts.limits.unwrap_or_default()),
-        key_pepper: Some(balto_core::keys::KeyPepper::new(vec![0x5a; 32]).unwrap()),
-    });
+    let admin = parts
+        .admin
+        .unwrap_or_else(|| lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET));
+    let app = App::builder(store.clone(), admin)
+        .audio_dir(dir.path().join("audio"))
+        .web_dir(parts.web_dir.unwrap_or_else(|| dir.path().join("web")))
+        .auth_timeout_ms(parts.auth_timeout_ms.unwrap_or(10_000))
+        .limits(parts.limits.unwrap_or_default())
+        .transcriber(parts.transcriber)
+        .advisor(parts.advisor)
+        .key_pepper(balto_core::keys::KeyPepper::new(vec![0x5a; 32]).unwrap())
+        .build()
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(server::run(listener, Arc::clone(&app)));
