@@ -1,8 +1,9 @@
 //! The app shell: checks the session, shows the login page or the navigation and the routed
-//! pages, and holds the history filters shared by the pages.
+//! pages, and provides the history filters shared by the pages ([`crate::pages::filters`]).
 
 use crate::api;
 use crate::pages;
+use crate::pages::filters::Filters;
 use crate::paths;
 use balto_core::admin::HistoryQuery;
 use leptos::prelude::*;
@@ -15,15 +16,6 @@ enum Auth {
     Checking,
     LoggedOut,
     LoggedIn,
-}
-
-/// The history filters, shared by *Histórico*, *Revisão*, *Comparação* and *Exportar*.
-#[derive(Debug, Clone, Copy)]
-pub struct Filters(pub RwSignal<HistoryQuery>);
-
-/// Reads the shared filters (the app always provides them).
-pub fn use_filters() -> RwSignal<HistoryQuery> {
-    expect_context::<Filters>().0
 }
 
 #[component]

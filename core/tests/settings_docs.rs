@@ -5,7 +5,7 @@
 use balto_core::settings::{Target, markdown_table};
 use std::path::Path;
 
-fn block<'a>(doc: &'a str, target: Target) -> Option<&'a str> {
+fn block(doc: &str, target: Target) -> Option<&str> {
     let open = format!("<!-- settings:{} -->\n", target.as_str());
     let start = doc.find(&open)? + open.len();
     let end = doc[start..].find("<!-- /settings -->")? + start;

@@ -4,7 +4,7 @@
 //! routes) with security headers.
 
 use crate::app::App;
-use crate::live::AppLive;
+use crate::live_status::AppLive;
 use crate::metrics;
 use crate::sqlite_admin::WavAudio;
 use crate::static_app::StaticApp;

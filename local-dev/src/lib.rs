@@ -19,6 +19,7 @@ pub mod front_end;
 pub mod key_pepper;
 pub mod limits;
 pub mod live;
+pub mod live_status;
 pub mod metrics;
 pub mod migrations;
 pub mod offline_stt;

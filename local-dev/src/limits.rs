@@ -2,9 +2,8 @@
 //! message rates, failed `auth` attempts per address, and the ping that finds half-open sockets.
 //! The counting rules are `balto_core::rate`'s; this module holds the shared state.
 
-use crate::config::ConfigError;
 use balto_core::rate::{FailureThrottle, ThrottlePolicy, TokenBucket};
-use balto_core::settings::{self, Reader};
+use balto_core::settings::{self, Reader, SettingError as ConfigError};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,9 +1,9 @@
 //! *Comparação*: STT providers side by side (`/comparison`): WER, latency, failures and cost.
 
 use crate::api;
-use crate::app::use_filters;
 use crate::format;
 use crate::pages::filters::FilterForm;
+use crate::pages::filters::use_filters;
 use crate::widgets::{BarChart, ErrorNote, Loading};
 use balto_core::admin::ComparisonReport;
 use leptos::prelude::*;

@@ -1,8 +1,8 @@
 //! *Exportar*: CSV / XLSX exports of the history with the current filters, and the database
 //! backup. Plain links: the browser downloads with the session cookie.
 
-use crate::app::use_filters;
 use crate::pages::filters::FilterForm;
+use crate::pages::filters::use_filters;
 use crate::query::{api_url, query_string, without_paging};
 use leptos::prelude::*;
 

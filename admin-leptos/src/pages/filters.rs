@@ -1,13 +1,22 @@
 //! The history filter form, shared by *Histórico*, *Revisão*, *Comparação* and *Exportar*: edits a
 //! draft and applies it to the app's shared [`HistoryQuery`] (back to page 1).
 
-use crate::app::use_filters;
 use crate::browser::utc_offset_min;
 use crate::format::{date_input_to_ms, ms_to_date_input};
 use crate::labels::{self, parse_wire, wire};
 use balto_core::admin::HistoryQuery;
 use balto_core::advice::Category;
 use leptos::prelude::*;
+
+/// The history filters, shared by *Histórico*, *Revisão*, *Comparação* and *Exportar*
+/// (provided by the app shell).
+#[derive(Debug, Clone, Copy)]
+pub struct Filters(pub RwSignal<HistoryQuery>);
+
+/// Reads the shared filters (the app always provides them).
+pub fn use_filters() -> RwSignal<HistoryQuery> {
+    expect_context::<Filters>().0
+}
 
 fn text_or_none(s: String) -> Option<String> {
     let t = s.trim();

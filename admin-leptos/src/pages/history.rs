@@ -1,8 +1,8 @@
 //! *Histórico*: sessions or segments matching the shared filters, one page at a time.
 
 use crate::api;
-use crate::app::use_filters;
 use crate::pages::filters::FilterForm;
+use crate::pages::filters::use_filters;
 use crate::pages::tables::{SegmentTable, SessionTable};
 use crate::widgets::{ErrorNote, Loading, Pager};
 use leptos::prelude::*;

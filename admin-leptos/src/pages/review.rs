@@ -2,10 +2,10 @@
 //! queue of segments not yet reviewed, each opening its review form.
 
 use crate::api;
-use crate::app::use_filters;
 use crate::format::{self, NONE};
 use crate::labels;
 use crate::pages::filters::FilterForm;
+use crate::pages::filters::use_filters;
 use crate::pages::tables::SegmentTable;
 use crate::widgets::{BarChart, ErrorNote, Loading, Stat};
 use balto_core::admin::{AccuracyReport, HistoryQuery, ReviewFilter};
