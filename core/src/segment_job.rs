@@ -9,8 +9,10 @@
 //! retry is scheduled (a sweep, a client's re-send) stay with the driver.
 
 use crate::advice::Advice;
+use crate::advisor::AdvisorError;
 use crate::records::{SegmentRecord, SegmentStatus, SuggestionRecord, TranscriptRecord};
 use crate::storage::{Storage, StorageError};
+use crate::transcriber::SttError;
 
 /// The `last_error` of a segment no engine could transcribe (it stays `stored`).
 pub const NO_TRANSCRIBER_MESSAGE: &str =
@@ -125,6 +127,26 @@ pub enum JobEvent {
         latency_ms: u64,
         sent: bool,
     },
+}
+
+impl JobEvent {
+    /// The STT step failed with `e`.
+    pub fn stt_failed(e: &SttError) -> JobEvent {
+        JobEvent::Failed {
+            stage: Stage::Stt,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
+    }
+
+    /// The advisor step failed with `e`.
+    pub fn advisor_failed(e: &AdvisorError) -> JobEvent {
+        JobEvent::Failed {
+            stage: Stage::Advisor,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// What the driver must do next.

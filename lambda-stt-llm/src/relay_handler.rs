@@ -25,7 +25,7 @@ use balto_core::relay::{
     RelayResponse, RelayTranscript, SESSION_END_PATH, SessionEndRequest,
 };
 use balto_core::segment_job::{
-    Heard, JobEvent, JobPolicy, JobStep, SegmentJob, SegmentRef, Stage, failed_runs, record_step,
+    Heard, JobEvent, JobPolicy, JobStep, SegmentJob, SegmentRef, failed_runs, record_step,
 };
 use balto_core::signing::{RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use balto_core::storage::{Storage, StorageError};
@@ -292,6 +292,17 @@ struct StepFailure {
     retryable: bool,
 }
 
+impl StepFailure {
+    /// A provider failed after the segment was stored (HTTP 502).
+    fn provider(code: RelayErrorCode, retryable: bool) -> StepFailure {
+        StepFailure {
+            code,
+            status: StatusCode::BAD_GATEWAY,
+            retryable,
+        }
+    }
+}
+
 async fn process(
     state: &RelayState,
     request: &RelayRequest,
@@ -477,19 +488,13 @@ async fn transcribe(
             };
             (JobEvent::Transcribed(heard), None)
         }
-        Err(e) => {
-            let failure = StepFailure {
-                code: RelayErrorCode::SttFailed,
-                status: StatusCode::BAD_GATEWAY,
-                retryable: e.is_retryable(),
-            };
-            let event = JobEvent::Failed {
-                stage: Stage::Stt,
-                retryable: e.is_retryable(),
-                message: e.to_string(),
-            };
-            (event, Some(failure))
-        }
+        Err(e) => (
+            JobEvent::stt_failed(&e),
+            Some(StepFailure::provider(
+                RelayErrorCode::SttFailed,
+                e.is_retryable(),
+            )),
+        ),
     }
 }
 
@@ -524,18 +529,12 @@ async fn advise(
             };
             (event, None)
         }
-        Err(e) => {
-            let failure = StepFailure {
-                code: RelayErrorCode::AdvisorFailed,
-                status: StatusCode::BAD_GATEWAY,
-                retryable: e.is_retryable(),
-            };
-            let event = JobEvent::Failed {
-                stage: Stage::Advisor,
-                retryable: e.is_retryable(),
-                message: e.to_string(),
-            };
-            (event, Some(failure))
-        }
+        Err(e) => (
+            JobEvent::advisor_failed(&e),
+            Some(StepFailure::provider(
+                RelayErrorCode::AdvisorFailed,
+                e.is_retryable(),
+            )),
+        ),
     }
 }

@@ -128,11 +128,7 @@ pub async fn transcribe(
                 latency_ms,
             })
         }
-        Err(e) => JobEvent::Failed {
-            stage: Stage::Stt,
-            retryable: e.is_retryable(),
-            message: e.to_string(),
-        },
+        Err(e) => JobEvent::stt_failed(&e),
     }
 }
 
@@ -159,11 +155,7 @@ pub async fn advise(
             base_transcript,
             latency_ms,
         }),
-        Err(e) => Err(JobEvent::Failed {
-            stage: Stage::Advisor,
-            retryable: e.is_retryable(),
-            message: e.to_string(),
-        }),
+        Err(e) => Err(JobEvent::advisor_failed(&e)),
     }
 }
 

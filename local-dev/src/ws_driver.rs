@@ -306,16 +306,11 @@ impl Connection {
                 conversation,
                 base_transcript,
             } => match (self.app.advisor.clone(), self.segments.get(&origin)) {
-                (Some(advisor), Some(inflight)) => {
-                    self.pending_tasks += 1;
-                    let task = TaskFor {
-                        segment_id: inflight.segment_id.clone(),
-                        origin,
-                        claim: Arc::clone(&inflight.claim),
-                        report: self.reports.clone(),
-                    };
-                    let store = Arc::clone(&self.app.store);
-                    spawn_advice(store, advisor, conversation, base_transcript, task);
+                (Some(advisor), Some(_)) => {
+                    if let Some(task) = self.task_for(origin) {
+                        let store = Arc::clone(&self.app.store);
+                        spawn_advice(store, advisor, conversation, base_transcript, task);
+                    }
                 }
                 (None, Some(_)) => queue.push_back(Work::Job(origin, JobEvent::NoAdvisor)),
                 (_, None) => {}
@@ -570,14 +565,22 @@ impl Connection {
             Some(pcm) => PcmSource::Memory(pcm),
             None => PcmSource::Wav(inflight.audio_path.clone()),
         };
-        self.pending_tasks += 1;
+        if let Some(task) = self.task_for(origin) {
+            spawn_transcription(Arc::clone(&self.app.store), transcriber, audio, task);
+        }
+    }
+
+    /// A task for a stored segment (counted against [`MAX_TASKS_PER_SOCKET`] until it reports).
+    fn task_for(&mut self, origin: SegmentOrigin) -> Option<TaskFor> {
+        let inflight = self.segments.get(&origin)?;
         let task = TaskFor {
             segment_id: inflight.segment_id.clone(),
-            origin,
             claim: Arc::clone(&inflight.claim),
             report: self.reports.clone(),
+            origin,
         };
-        spawn_transcription(Arc::clone(&self.app.store), transcriber, audio, task);
+        self.pending_tasks += 1;
+        Some(task)
     }
 
     /// A task finished: the next waiting transcription may start, and what the task came to
