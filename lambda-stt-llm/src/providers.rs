@@ -46,6 +46,7 @@ impl std::fmt::Debug for ApiKey {
 pub struct BuildError(pub String);
 
 use crate::llm::{CatalogEntry, LlmAdvisor, LlmConfig};
+use crate::red_flags::{RedFlagScreen, ScreenPolicy, ScreenedAdvisor};
 use crate::resilience::{ChainPolicy, FallbackAdvisor, FallbackTranscriber, RetryPolicy};
 use crate::stt::{
     AssemblyAiConfig, AssemblyAiTranscriber, ElevenLabsConfig, ElevenLabsTranscriber,
@@ -90,6 +91,8 @@ pub enum ConfigError {
     InvalidNumber { var: &'static str, value: String },
     #[error("{var}={value:?} is not an http:// or https:// URL")]
     InvalidUrl { var: &'static str, value: String },
+    #[error("{var}={value:?} is not one of 1, true, sim, 0, false, nao")]
+    InvalidSwitch { var: &'static str, value: String },
     #[error("{provider} was chosen but neither {key_var} nor {url_var} is set")]
     MissingKey {
         provider: &'static str,
@@ -125,10 +128,13 @@ pub struct ProviderConfig {
     pub offline_stt_timeout: Duration,
     /// Timeouts and retries of the advisor chain (not hedged).
     pub llm_chain: ChainPolicy,
+    /// Whether a window the red-flag screen flags is still sent to the advisor chain
+    /// (`RED_FLAG_CONSULT_LLM`, off by default: the intervention goes out without the call).
+    pub red_flag_policy: ScreenPolicy,
 }
 
 /// Every variable [`ProviderConfig::from_env`] reads, for documentation and `.env` templates.
-pub const ENV_VARS: [&str; 20] = [
+pub const ENV_VARS: [&str; 21] = [
     "STT_PROVIDER",
     "LLM_PROVIDER",
     "ELEVENLABS_API_KEY",
@@ -149,6 +155,7 @@ pub const ENV_VARS: [&str; 20] = [
     "OFFLINE_STT_TIMEOUT_MS",
     "LLM_TIMEOUT_MS",
     "LLM_MAX_ATTEMPTS",
+    "RED_FLAG_CONSULT_LLM",
 ];
 
 struct Env<F>(F);
@@ -167,6 +174,17 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
             Some(v) => v
                 .parse()
                 .map_err(|_| ConfigError::InvalidNumber { var, value: v }),
+        }
+    }
+
+    fn switch(&self, var: &'static str) -> Result<bool, ConfigError> {
+        match self.get(var).map(|v| v.to_lowercase()).as_deref() {
+            None | Some("0" | "false" | "nao" | "não" | "no" | "off") => Ok(false),
+            Some("1" | "true" | "sim" | "yes" | "on") => Ok(true),
+            Some(_) => Err(ConfigError::InvalidSwitch {
+                var,
+                value: self.get(var).unwrap_or_default(),
+            }),
         }
     }
 
@@ -240,6 +258,11 @@ impl ProviderConfig {
         let offline_stt_timeout = env.millis("OFFLINE_STT_TIMEOUT_MS", 60_000)?;
         let llm_timeout = env.millis("LLM_TIMEOUT_MS", 10_000)?;
         let llm_attempts = env.number("LLM_MAX_ATTEMPTS", 2)?.clamp(1, 10) as u32;
+        let red_flag_policy = if env.switch("RED_FLAG_CONSULT_LLM")? {
+            ScreenPolicy::ConsultAdvisor
+        } else {
+            ScreenPolicy::SkipAdvisor
+        };
 
         let elevenlabs = env
             .provider("ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL")?
@@ -356,6 +379,7 @@ impl ProviderConfig {
                 stall_after: None,
                 deadline: None,
             },
+            red_flag_policy,
         })
     }
 
@@ -425,7 +449,7 @@ impl ProviderConfig {
             .map_or("off".to_string(), |d| format!("{} ms", d.as_millis()));
         format!(
             "STT_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider, hedge after {}. \
-LLM_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider.",
+LLM_PROVIDER={:?}: red-flag screen > {}; call timeout {} ms, {} attempt(s) per provider; a flagged window {}.",
             self.stt,
             stt.join(" > "),
             self.stt_chain.call_timeout.as_millis(),
@@ -435,6 +459,12 @@ LLM_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider.",
             llm.join(" > "),
             self.llm_chain.call_timeout.as_millis(),
             self.llm_chain.retry.max_attempts,
+            match self.red_flag_policy {
+                ScreenPolicy::SkipAdvisor => "gets the intervention without calling the chain",
+                ScreenPolicy::ConsultAdvisor => {
+                    "gets the intervention; the chain is still called and its answer recorded (RED_FLAG_CONSULT_LLM)"
+                }
+            },
         )
     }
 }
@@ -478,7 +508,8 @@ pub fn build_transcriber(
 }
 
 /// The advisor chain as a [`FallbackAdvisor`] (for `advise_with_report`): the configured LLMs
-/// then `offline`. An LLM whose client cannot be built is logged and left out.
+/// then `offline`. An LLM whose client cannot be built is logged and left out. This is the chain
+/// *behind* the red-flag screen; [`build_advisor`] puts the screen in front of it.
 pub fn build_advisor_chain(
     cfg: &ProviderConfig,
     catalog_entries: Vec<CatalogEntry>,
@@ -495,13 +526,19 @@ pub fn build_advisor_chain(
     FallbackAdvisor::new(advisors, cfg.llm_chain.clone())
 }
 
-/// The configured advisor chain (auto: xAI → OpenAI → `offline`, with whichever exist).
+/// The configured advisor: the red-flag screen ([`crate::red_flags`]), then the chain (auto:
+/// xAI → OpenAI → `offline`, with whichever exist). Local-dev and the Lambda both get their
+/// advisor here, so both screen every window the same way.
 pub fn build_advisor(
     cfg: &ProviderConfig,
     catalog_entries: Vec<CatalogEntry>,
     offline: Arc<dyn Advisor>,
 ) -> Arc<dyn Advisor> {
-    Arc::new(build_advisor_chain(cfg, catalog_entries, offline))
+    Arc::new(ScreenedAdvisor::new(
+        Arc::new(build_advisor_chain(cfg, catalog_entries, offline)),
+        Arc::new(RedFlagScreen::embedded()),
+        cfg.red_flag_policy,
+    ))
 }
 
 /// The catalog as the LLM advisor sees it: prescription-free products only, one line each with

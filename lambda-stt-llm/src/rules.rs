@@ -1,9 +1,10 @@
 //! The offline rules advisor: Portuguese matching with negation, red flags and cautions.
 //!
 //! [`RulesAdvisor`] (name `regras`) decides on the recent conversation window without any
-//! network: it normalizes each utterance ([`crate::text`]), finds symptom phrases per category
-//! while honouring negation ("não tenho febre", "sem tosse", "nem dor"), catches red flags and
-//! prescription-only requests anywhere in the window (→ [`Decision::Intervencao`]), and otherwise
+//! network: it reads each utterance with the shared normalisation ([`crate::spoken`]), runs the
+//! red-flag screen first ([`crate::red_flags`]: red flags and prescription-only requests anywhere
+//! in the window → [`Decision::Intervencao`]), finds symptom phrases per category while honouring
+//! negation ("não tenho febre", "sem tosse", "nem dor"), and otherwise
 //! picks a catalog product for the category the newest utterance points at, filtered by the
 //! cautions the conversation reveals: age, pregnancy/breastfeeding, drug allergies, and
 //! conditions or medicines that rule a product out (anticoagulants, high blood pressure,
@@ -14,7 +15,6 @@
 
 mod facts;
 mod lexicon;
-mod matcher;
 
 use std::sync::Arc;
 
@@ -23,9 +23,11 @@ use balto_core::advice::{Advice, Category, Confidence, Conversation, Decision};
 use balto_core::advisor::{Advisor, AdvisorError};
 
 use crate::catalog::{Catalog, Condition, PregnancyUse, Product, name_key};
+use crate::red_flags::RedFlagScreen;
+use crate::spoken::Utterance as Spoken;
 use crate::text::{NormalizeOptions, normalize};
 use facts::{Facts, Hit, Lexicon};
-use lexicon::{Kind, RedFlag};
+use lexicon::Kind;
 
 /// How many of the newest utterances the advisor reads by default.
 pub const DEFAULT_WINDOW: usize = 6;
@@ -37,13 +39,12 @@ const RECENCY: [f32; 6] = [1.0, 0.6, 0.45, 0.35, 0.3, 0.25];
 const ASSUMED_CHILD_AGE: f64 = 2.0;
 /// Age assumed when a baby is mentioned without an age (years).
 const ASSUMED_BABY_AGE: f64 = 0.5;
-/// Under this age (years) fever is a red flag.
-const INFANT_FEVER_AGE: f64 = 0.25;
 
 /// The offline rules advisor.
 #[derive(Debug, Clone)]
 pub struct RulesAdvisor {
     catalog: Arc<Catalog>,
+    screen: Arc<RedFlagScreen>,
     lexicon: Lexicon,
     /// Normalized keywords per product, parallel to `catalog.products()`.
     keywords: Vec<Vec<String>>,
@@ -53,8 +54,14 @@ pub struct RulesAdvisor {
 }
 
 impl RulesAdvisor {
-    /// A rules advisor over `catalog`, reading the last [`DEFAULT_WINDOW`] utterances.
+    /// A rules advisor over `catalog` with the embedded red-flag screen, reading the last
+    /// [`DEFAULT_WINDOW`] utterances.
     pub fn new(catalog: Arc<Catalog>) -> RulesAdvisor {
+        RulesAdvisor::with_screen(catalog, Arc::new(RedFlagScreen::embedded()))
+    }
+
+    /// A rules advisor over `catalog` screening with `screen`.
+    pub fn with_screen(catalog: Arc<Catalog>, screen: Arc<RedFlagScreen>) -> RulesAdvisor {
         let keywords = catalog
             .products()
             .iter()
@@ -79,6 +86,7 @@ impl RulesAdvisor {
             .collect();
         RulesAdvisor {
             catalog,
+            screen,
             lexicon: Lexicon::new(),
             keywords,
             pediatric,
@@ -102,55 +110,47 @@ impl RulesAdvisor {
         &self.catalog
     }
 
+    /// The red-flag screen this advisor runs first.
+    pub fn screen(&self) -> &RedFlagScreen {
+        &self.screen
+    }
+
     /// The decision, synchronously (the [`Advisor`] impl calls this).
     pub fn decide(&self, conversation: &Conversation) -> Advice {
-        let start = conversation.utterances.len().saturating_sub(self.window);
-        let window = &conversation.utterances[start..];
-        if window.iter().all(|u| u.text.trim().is_empty()) {
+        if conversation
+            .utterances
+            .iter()
+            .all(|u| u.text.trim().is_empty())
+        {
             return Advice::nothing("Nada foi dito ainda.");
         }
+        let parsed: Vec<Spoken> = conversation
+            .utterances
+            .iter()
+            .map(|u| Spoken::parse(&u.text))
+            .collect();
+        // 1. Red flags and prescription-only requests, anywhere in the window.
+        if let Some(advice) = self
+            .screen
+            .verdict_parsed(&parsed, conversation.last_product.as_deref())
+            .advice()
+        {
+            return advice;
+        }
+        let start = parsed.len().saturating_sub(self.window);
         // Newest first.
-        let facts: Vec<Facts> = window
+        let facts: Vec<Facts> = parsed[start..]
             .iter()
             .rev()
-            .map(|u| facts::extract(&u.text, &self.lexicon, &self.catalog))
+            .map(|u| facts::extract(u, &self.lexicon, &self.catalog))
             .collect();
         let last = conversation.last_product.as_deref().map(name_key);
         let newest = &facts[0];
         let probe_answered = newest.affirmative && newest.hits.is_empty() && facts.len() > 1;
         let ctx = PatientContext::from_window(&facts);
 
-        // 1. Red flags and prescription-only requests, anywhere in the window.
-        let mut flags: Vec<RedFlag> = facts.iter().flat_map(|f| f.red_flags.clone()).collect();
-        if probe_answered {
-            flags.extend(facts[1].probe_red_flags.iter().copied());
-        }
-        if facts.iter().any(|f| f.fever) && ctx.age.is_some_and(|a| a < INFANT_FEVER_AGE) {
-            flags.push(RedFlag::InfantFever);
-        }
-        let rx_requests: Vec<&String> = facts
-            .iter()
-            .flat_map(|f| f.prescription_requests.iter())
-            .collect();
-        let has_prescription = facts.iter().any(|f| f.prescription);
-        let no_prescription = facts.iter().any(|f| f.no_prescription);
-        if !rx_requests.is_empty() && (no_prescription || !has_prescription) {
-            flags.push(RedFlag::PrescriptionOnly);
-        }
-        flags.sort();
-        flags.dedup();
-        if !flags.is_empty() {
-            return match flags
-                .iter()
-                .find(|f| last.as_deref() != Some(name_key(f.product()).as_str()))
-            {
-                Some(flag) => intervention(*flag, &rx_requests),
-                None => Advice::nothing(
-                    "Intervenção já sinalizada nesta conversa; nada novo a recomendar.",
-                ),
-            };
-        }
-        if !rx_requests.is_empty() {
+        let rx_requests = facts.iter().any(|f| !f.prescription_requests.is_empty());
+        if rx_requests {
             return Advice::nothing(
                 "Receita sendo aviada; nada a acrescentar sem nova queixa do cliente.",
             );
@@ -504,25 +504,6 @@ fn describe_age(years: f64) -> String {
         }
     } else {
         format!("{} dias", (years * 365.0).round())
-    }
-}
-
-fn intervention(flag: RedFlag, rx_requests: &[&String]) -> Advice {
-    let mut explanation = flag.explanation().to_owned();
-    if flag == RedFlag::PrescriptionOnly && !rx_requests.is_empty() {
-        let names: Vec<&str> = rx_requests.iter().map(|s| s.as_str()).collect();
-        explanation = format!(
-            "Pedido de {} sem receita. {}",
-            names.join(", "),
-            explanation
-        );
-    }
-    Advice {
-        decision: Decision::Intervencao,
-        category: Some(Category::Intervencao),
-        product: Some(flag.product().to_owned()),
-        explanation,
-        confidence: Confidence::Alta,
     }
 }
 

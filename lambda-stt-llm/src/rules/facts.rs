@@ -8,16 +8,15 @@ use balto_core::advice::Category;
 
 use super::lexicon::{
     self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CHILD_WORDS,
-    CURRENT_USE_WORDS, Kind, RedFlag,
+    CURRENT_USE_WORDS, Kind,
 };
-use super::matcher::{Clause, Pattern, Span, Utterance, is_negated};
 use crate::catalog::{Catalog, Condition};
+use crate::spoken::{Clause, Pattern, Span, Utterance, is_negated};
 
 /// The compiled vocabulary.
 #[derive(Debug, Clone)]
 pub(crate) struct Lexicon {
     categories: Vec<(Pattern, Category, f32, Kind)>,
-    red_flags: Vec<(Pattern, RedFlag)>,
     prescription_only: Vec<Pattern>,
     no_prescription: Vec<Pattern>,
     prescription: Vec<Pattern>,
@@ -26,37 +25,36 @@ pub(crate) struct Lexicon {
     small_talk: Vec<Pattern>,
     follow_up: Vec<Pattern>,
     affirmative: Vec<Pattern>,
-    fever: Vec<Pattern>,
+}
+
+/// Compiles a pattern of the built-in vocabulary.
+fn pattern(source: &str) -> Pattern {
+    match Pattern::parse(source) {
+        Ok(p) => p,
+        // Covered by `the_vocabulary_compiles`; reaching this is a build defect.
+        Err(e) => panic!("rules vocabulary pattern {source:?}: {e}"),
+    }
 }
 
 impl Lexicon {
     pub fn new() -> Lexicon {
-        let list = |v: &[&str]| v.iter().map(|s| Pattern::new(s)).collect::<Vec<_>>();
+        let list = |v: &[&str]| v.iter().map(|s| pattern(s)).collect::<Vec<_>>();
         Lexicon {
             categories: lexicon::CATEGORY_TERMS
                 .iter()
-                .map(|(p, c, w, k)| (Pattern::new(p), *c, *w, *k))
-                .collect(),
-            red_flags: lexicon::RED_FLAG_TERMS
-                .iter()
-                .map(|(p, f)| (Pattern::new(p), *f))
+                .map(|(p, c, w, k)| (pattern(p), *c, *w, *k))
                 .collect(),
             prescription_only: list(lexicon::PRESCRIPTION_ONLY_TERMS),
             no_prescription: list(lexicon::NO_PRESCRIPTION_TERMS),
             prescription: list(lexicon::PRESCRIPTION_TERMS),
             conditions: lexicon::CONDITION_TERMS
                 .iter()
-                .map(|(p, c)| (Pattern::new(p), *c))
+                .map(|(p, c)| (pattern(p), *c))
                 .collect(),
             pregnancy: list(lexicon::PREGNANCY_TERMS),
             small_talk: list(lexicon::SMALL_TALK_TERMS),
             follow_up: list(lexicon::FOLLOW_UP_TERMS),
             affirmative: list(lexicon::AFFIRMATIVE_TERMS),
-            fever: list(&[
-                "febre|febril|febrao|febrinha",
-                "temperatura alta",
-                "quente de febre",
-            ]),
         }
     }
 }
@@ -79,9 +77,6 @@ pub(crate) struct Facts {
     pub hits: Vec<Hit>,
     /// Hits inside a probing question (used only if the next utterance answers "sim").
     pub probe_hits: Vec<Hit>,
-    pub red_flags: Vec<RedFlag>,
-    pub probe_red_flags: Vec<RedFlag>,
-    pub fever: bool,
     /// Labels of prescription-only drugs asked for.
     pub prescription_requests: Vec<String>,
     pub no_prescription: bool,
@@ -136,13 +131,12 @@ impl Consumed {
 }
 
 /// Extracts the facts of one utterance.
-pub(crate) fn extract(text: &str, lex: &Lexicon, catalog: &Catalog) -> Facts {
-    let u = Utterance::parse(text);
+pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts {
     let mut facts = Facts {
-        text: crate::text::normalize(text, crate::text::NormalizeOptions::default()),
+        text: u.all_tokens().join(" "),
         ..Facts::default()
     };
-    let mut consumed = Consumed::new(&u);
+    let mut consumed = Consumed::new(u);
 
     for (ci, clause) in u.clauses.iter().enumerate() {
         allergies(ci, clause, catalog, &mut consumed, &mut facts);
@@ -239,33 +233,6 @@ pub(crate) fn extract(text: &str, lex: &Lexicon, catalog: &Catalog) -> Facts {
             }
             if BABY_WORDS.contains(&t.as_str()) && !consumed_token(&consumed, ci, clause, t) {
                 facts.baby = true;
-            }
-        }
-        for (p, flag) in &lex.red_flags {
-            for span in p.find_all(&clause.tokens) {
-                if consumed.overlaps(ci, span) || is_negated(&clause.tokens, span.start) {
-                    continue;
-                }
-                // "não consigo respirar pelo nariz" is a blocked nose, not breathlessness.
-                let after = &clause.tokens[span.end..(span.end + 3).min(clause.tokens.len())];
-                if *flag == RedFlag::Breathing && after.iter().any(|t| t == "nariz") {
-                    continue;
-                }
-                let target = if probe {
-                    &mut facts.probe_red_flags
-                } else {
-                    &mut facts.red_flags
-                };
-                if !target.contains(flag) {
-                    target.push(*flag);
-                }
-            }
-        }
-        for p in &lex.fever {
-            for span in p.find_all(&clause.tokens) {
-                if !probe && !is_negated(&clause.tokens, span.start) {
-                    facts.fever = true;
-                }
             }
         }
         for (p, category, weight, kind) in &lex.categories {
@@ -528,7 +495,17 @@ mod tests {
     use super::*;
 
     fn facts(text: &str) -> Facts {
-        extract(text, &Lexicon::new(), &Catalog::embedded())
+        extract(
+            &Utterance::parse(text),
+            &Lexicon::new(),
+            &Catalog::embedded(),
+        )
+    }
+
+    #[test]
+    fn the_vocabulary_compiles() {
+        let lex = Lexicon::new();
+        assert_eq!(lex.categories.len(), lexicon::CATEGORY_TERMS.len());
     }
 
     #[test]
@@ -536,7 +513,7 @@ mod tests {
         assert_eq!(facts("meu filho de 2 anos").age_years, Some(2.0));
         let f = facts("bebê de 5 meses com febre");
         assert!((f.age_years.unwrap_or(0.0) - 5.0 / 12.0).abs() < 1e-9);
-        assert!(f.baby && f.fever);
+        assert!(f.baby);
         assert_eq!(facts("ela tem setenta anos").age_years, Some(70.0));
         assert_eq!(facts("estou com tosse há 3 dias").age_years, None);
         assert_eq!(facts("tem 2 meses que estou com tosse").age_years, None);

@@ -1,0 +1,204 @@
+use balto_core::advice::{Conversation, Decision, INTERVENTION_PREFIX, Utterance};
+
+use super::*;
+
+fn screen() -> RedFlagScreen {
+    RedFlagScreen::embedded()
+}
+
+fn ids(text: &str) -> Vec<String> {
+    screen()
+        .findings(&Conversation::single(text))
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+fn window(texts: &[&str], last: Option<&str>) -> Conversation {
+    Conversation {
+        utterances: texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Utterance {
+                at_ms: i as u64 * 4_000,
+                text: (*t).to_owned(),
+            })
+            .collect(),
+        last_product: last.map(str::to_owned),
+    }
+}
+
+#[test]
+fn embedded_catalogue_is_valid_and_cites_its_sources() {
+    let s = RedFlagScreen::from_json(RedFlagScreen::embedded_json()).expect("valid");
+    assert!(s.ids().len() >= 14, "{:?}", s.ids());
+    for id in s.ids() {
+        let sources = s.sources(id).unwrap_or_default();
+        assert!(!sources.is_empty(), "{id}");
+        for src in sources {
+            assert!(src.url.starts_with("https://"), "{id}: {}", src.url);
+            assert!(!src.titulo.is_empty());
+        }
+    }
+    for rule in s.rules() {
+        assert!(rule.produto.starts_with(INTERVENTION_PREFIX), "{}", rule.id);
+        assert!(!rule.regra.is_empty());
+    }
+}
+
+#[test]
+fn bad_catalogues_are_clear_errors() {
+    let base: serde_json::Value =
+        serde_json::from_str(RedFlagScreen::embedded_json()).expect("json");
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = base.clone();
+        f(&mut v);
+        RedFlagScreen::from_json(&v.to_string()).unwrap_err()
+    };
+    assert!(matches!(
+        RedFlagScreen::from_json("{"),
+        Err(CatalogueError::Json(_))
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["produto"] = "encaminhar".into()),
+        CatalogueError::Product { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["fontes"] = serde_json::json!(["nenhuma-fonte"])),
+        CatalogueError::UnknownSource { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["gatilhos"] = serde_json::json!(["~ dor"])),
+        CatalogueError::Pattern { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][1]["combinacoes"] = serde_json::json!([["nao_existe"]])),
+        CatalogueError::UnknownConcept { .. }
+    ));
+    assert!(matches!(
+        with(&|v| {
+            let first = v["alertas"][0].clone();
+            v["alertas"].as_array_mut().map(|a| a.push(first));
+        }),
+        CatalogueError::DuplicateId(_)
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"] = serde_json::json!([])),
+        CatalogueError::Empty
+    ));
+}
+
+#[test]
+fn colloquial_wordings_and_stt_text_are_caught() {
+    for (text, id) in [
+        (
+            "tô com um aperto no peito que desce pro braço",
+            "dor_no_peito",
+        ),
+        (
+            "to com um aperto no peito que desce pro braco",
+            "dor_no_peito",
+        ),
+        ("minha mãe tá com a boca torta e falando enrolado", "avc"),
+        ("a boca dela entortou do nada", "avc"),
+        ("meu pai num consegue levantar o braço", "avc"),
+        ("num consigo respirar direito", "falta_de_ar"),
+        ("tô grávida e comecei a sangrar", "sangramento_gravidez"),
+        (
+            "meu filho bateu a cabeça e agora tá vomitando",
+            "trauma_craniano",
+        ),
+        (
+            "o menino tomou os comprimidos da avó",
+            "intoxicacao_crianca",
+        ),
+        ("meu bebê de quarenta dias tá com febre", "febre_bebe"),
+        ("a bebe de 1 mes ta quentinha", "febre_bebe"),
+        ("eu não aguento mais viver assim", "suicidio"),
+        (
+            "me vende uma amoxicilina, não tenho receita",
+            "antibiotico_sem_receita",
+        ),
+        (
+            "tem como vender um rivotril? esqueci a receita em casa",
+            "antibiotico_sem_receita",
+        ),
+        ("ele tá com febre e o pescoço duro", "meningite"),
+        ("tô com dengue e não paro de vomitar", "dengue_alarme"),
+    ] {
+        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn negations_exceptions_and_everyday_complaints_do_not_fire() {
+    for text in [
+        "não tenho dor no peito, é só azia",
+        "sinto uma queimação no peito depois que eu como",
+        "tô com o nariz entupido, não consigo respirar pelo nariz",
+        "tô morrendo de dor de cabeça",
+        "levei uma picada de pernilongo que inchou",
+        "tô com um catarro preso no peito",
+        "me cortei com papel e tá sangrando um pouquinho",
+        "aqui a receita da amoxicilina que o pediatra passou",
+        "tô tomando um antibiótico que o médico passou e me deu enjoo",
+        "meu filho de seis anos tá com febre",
+        "acordei com torcicolo, não consigo virar o pescoço",
+        "minha vizinha teve dengue mês passado, mas já tá boa",
+    ] {
+        assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn a_question_to_the_pharmacist_never_hides_a_red_flag() {
+    for text in [
+        "dor no peito que vai pro braço, o que você recomenda?",
+        "minha mãe tá com a boca torta, o que eu faço?",
+        "meu bebê de um mês tá com febre, qual você indica?",
+    ] {
+        assert!(!ids(text).is_empty(), "{text}");
+    }
+    let split = window(
+        &["dor no peito que vai pro braço", "o que você recomenda?"],
+        None,
+    );
+    assert!(matches!(screen().verdict(&split), Verdict::Intervene(_)));
+}
+
+#[test]
+fn probes_count_only_once_answered_yes() {
+    let asked = window(&["Você tem falta de ar?"], None);
+    assert_eq!(screen().verdict(&asked), Verdict::Clear);
+    let yes = window(&["Você tem falta de ar?", "Tenho sim, desde ontem."], None);
+    assert!(matches!(screen().verdict(&yes), Verdict::Intervene(s) if s.id == "falta_de_ar"));
+    let no = window(&["Você tem falta de ar?", "Não, só tosse."], None);
+    assert_eq!(screen().verdict(&no), Verdict::Clear);
+}
+
+#[test]
+fn combinations_span_the_window() {
+    let w = window(
+        &["tô grávida de três meses", "e hoje apareceu um sangramento"],
+        None,
+    );
+    assert!(
+        matches!(screen().verdict(&w), Verdict::Intervene(s) if s.id == "sangramento_gravidez")
+    );
+}
+
+#[test]
+fn an_intervention_already_sent_is_not_sent_again_and_no_product_follows() {
+    let text = "tô com dor no peito";
+    let first = screen().verdict(&Conversation::single(text));
+    let Verdict::Intervene(s) = first else {
+        panic!("{first:?}");
+    };
+    let again = screen().verdict(&window(&[text], Some(&s.produto)));
+    assert!(matches!(again, Verdict::AlreadySent(_)), "{again:?}");
+    let advice = again.advice().expect("decided");
+    assert_eq!(advice.decision, Decision::Nenhuma);
+    let a = s.advice();
+    assert_eq!(a.decision, Decision::Intervencao);
+    assert!(a.explanation.contains("dor_no_peito"), "{}", a.explanation);
+}
