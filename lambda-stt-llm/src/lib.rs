@@ -5,6 +5,7 @@
 
 #[cfg(feature = "admin-api")]
 pub mod admin_api;
+pub mod advisor_eval;
 pub mod catalog;
 #[cfg(feature = "aws")]
 pub mod dynamo;

@@ -40,6 +40,16 @@ const ASSUMED_CHILD_AGE: f64 = 2.0;
 /// Age assumed when a baby is mentioned without an age (years).
 const ASSUMED_BABY_AGE: f64 = 0.5;
 
+/// A decision with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub advice: Advice,
+    /// The red flag behind an intervention (its catalogue id).
+    pub alerta: Option<String>,
+    /// The words that decided, as said: the red flag's, or the complaint's.
+    pub palavras: Vec<String>,
+}
+
 /// The offline rules advisor.
 #[derive(Debug, Clone)]
 pub struct RulesAdvisor {
@@ -117,6 +127,21 @@ impl RulesAdvisor {
 
     /// The decision, synchronously (the [`Advisor`] impl calls this).
     pub fn decide(&self, conversation: &Conversation) -> Advice {
+        self.decide_explained(conversation).advice
+    }
+
+    /// The decision with why: the red flag behind an intervention and the words that decided.
+    pub fn decide_explained(&self, conversation: &Conversation) -> Explained {
+        let mut why = Explained {
+            advice: Advice::nothing(""),
+            alerta: None,
+            palavras: Vec::new(),
+        };
+        why.advice = self.decide_into(conversation, &mut why);
+        why
+    }
+
+    fn decide_into(&self, conversation: &Conversation, why: &mut Explained) -> Advice {
         if conversation
             .utterances
             .iter()
@@ -130,11 +155,12 @@ impl RulesAdvisor {
             .map(|u| Spoken::parse(&u.text))
             .collect();
         // 1. Red flags and prescription-only requests, anywhere in the window.
-        if let Some(advice) = self
+        let verdict = self
             .screen
-            .verdict_parsed(&parsed, conversation.last_product.as_deref())
-            .advice()
-        {
+            .verdict_parsed(&parsed, conversation.last_product.as_deref());
+        if let (Some(advice), Some(s)) = (verdict.advice(), verdict.screening()) {
+            why.alerta = Some(s.id.clone());
+            why.palavras = s.palavras.clone();
             return advice;
         }
         let start = parsed.len().saturating_sub(self.window);
@@ -213,6 +239,7 @@ impl RulesAdvisor {
         };
 
         // 4. Product.
+        why.palavras = labels.clone();
         self.recommend(
             category,
             strength,
