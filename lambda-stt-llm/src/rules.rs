@@ -13,6 +13,7 @@
 //! Invariant: never recommends a product that is not in the catalog, never recommends while a
 //! red flag is in the window.
 
+mod categories;
 mod facts;
 mod lexicon;
 
@@ -27,7 +28,6 @@ use crate::red_flags::RedFlagScreen;
 use crate::spoken::Utterance as Spoken;
 use crate::text::{NormalizeOptions, normalize};
 use facts::{Facts, Hit, Lexicon};
-use lexicon::Kind;
 
 /// How many of the newest utterances the advisor reads by default.
 pub const DEFAULT_WINDOW: usize = 6;
@@ -78,7 +78,7 @@ impl RulesAdvisor {
             .map(|p| {
                 p.palavras_chave
                     .iter()
-                    .map(|k| normalize(k, NormalizeOptions::default()))
+                    .map(|k| crate::spoken::canonical_words(k).join(" "))
                     .filter(|k| !k.is_empty())
                     .collect()
             })
@@ -187,20 +187,15 @@ impl RulesAdvisor {
         if probe_answered {
             newest_hits.extend(facts[1].probe_hits.iter().cloned());
         }
-        let has_symptom = newest_hits.iter().any(|h| h.kind == Kind::Symptom);
         let follow_up;
-        if has_symptom {
+        if !newest_hits.is_empty() {
             follow_up = false;
-        } else if !newest_hits.is_empty() {
-            if newest.small_talk && !newest.follow_up {
-                return Advice::nothing("Conversa de compra ou pagamento; nada a sugerir.");
-            }
-            follow_up = false;
-        } else if (newest.follow_up || newest.has_context())
+        } else if (newest.asks || newest.follow_up || newest.has_context())
             && facts[1..].iter().any(|f| !f.hits.is_empty())
         {
+            // "o que você recomenda?", "tem outro?", "ela tem 3 anos": about what was said.
             follow_up = true;
-        } else if newest.small_talk {
+        } else if newest.small_talk || newest.closing {
             return Advice::nothing("Saudação, preço ou pagamento: nada a sugerir.");
         } else {
             return Advice::nothing("Nenhum sintoma ou necessidade identificada.");
@@ -277,11 +272,31 @@ impl RulesAdvisor {
         let mut excluded_cond: Vec<(Condition, String)> = Vec::new();
         let mut repeated = None;
         let mut candidates: Vec<(usize, &Product)> = Vec::new();
+        // An age assumed for "o bebê" / "a criança" (none stated) that rules out the whole
+        // category gives way to the category's youngest presentation, to be confirmed.
+        let mut filter_age = ctx.effective_age();
+        let mut relaxed_to: Option<f64> = None;
+        if ctx.age.is_none()
+            && let Some(assumed) = filter_age
+        {
+            let in_category = self
+                .catalog
+                .products()
+                .iter()
+                .filter(|p| p.categoria == category);
+            let youngest = in_category
+                .map(|p| p.idade_minima_anos)
+                .fold(f64::INFINITY, f64::min);
+            if youngest.is_finite() && youngest > assumed + 1e-9 {
+                relaxed_to = Some(youngest);
+                filter_age = Some(youngest);
+            }
+        }
         for (i, p) in self.catalog.products().iter().enumerate() {
             if p.categoria != category {
                 continue;
             }
-            if let Some(age) = ctx.effective_age()
+            if let Some(age) = filter_age
                 && p.idade_minima_anos > age + 1e-9
             {
                 excluded_age.push(p.nome.clone());
@@ -353,6 +368,12 @@ impl RulesAdvisor {
                 }
             ));
         }
+        if let Some(youngest) = relaxed_to {
+            notes.push(format!(
+                "Idade não informada: a opção mais nova do catálogo é a partir de {}; confirmar a idade antes de indicar.",
+                describe_age(youngest)
+            ));
+        }
         if ctx.pregnant {
             notes.push(if excluded_preg.is_empty() {
                 "Gestante/lactante: confirmar o uso com o médico.".to_owned()
@@ -422,7 +443,8 @@ impl RulesAdvisor {
             Confidence::Baixa
         };
         let uncertain = (ctx.pregnant && product.gestante != PregnancyUse::Permitido)
-            || (ctx.age.is_none() && ctx.effective_age().is_some());
+            || (ctx.age.is_none() && ctx.effective_age().is_some())
+            || relaxed_to.is_some();
         if uncertain {
             confidence = match confidence {
                 Confidence::Alta => Confidence::Media,

@@ -7,7 +7,8 @@
 //! ```
 //! `--failures` lists the tuning half's failing windows (the half rules may be changed on);
 //! the held-out half's failures are never printed, only its figures. `--tuning-only` skips the
-//! held-out half (for work on the rules).
+//! held-out half (for work on the rules). `--say TEXT` (repeatable: one segment each) shows the
+//! decision on one window, why, and the words as the advisor reads them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,10 +22,11 @@ struct Args {
     failures: bool,
     only: Option<String>,
     tuning_only: bool,
+    say: Vec<String>,
 }
 
 fn usage() -> &'static str {
-    "usage: advisor-eval [--grid DIR] [--seed N] [--variants N] [--failures] [--only LABEL] [--tuning-only]"
+    "usage: advisor-eval [--grid DIR] [--seed N] [--variants N] [--failures] [--only LABEL] [--tuning-only] [--say TEXT]..."
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -34,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         failures: false,
         only: None,
         tuning_only: false,
+        say: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -53,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--failures" => args.failures = true,
             "--tuning-only" => args.tuning_only = true,
+            "--say" => args.say.push(value("--say")?),
             "--only" => args.only = Some(value("--only")?),
             "-h" | "--help" => return Err(usage().to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{}", usage())),
@@ -77,7 +81,7 @@ fn print_failures(s: &Scores, only: Option<&str>) {
         }
         let got = &f.got.advice;
         println!(
-            "{} [{}] esperado {}, obtido {} {} {}{}\n    {}",
+            "{} [{}] esperado {}, obtido {} {} {}{}\n    {}\n    ({})",
             f.case.id,
             f.case.layout.label(),
             describe(&f.case.expected),
@@ -89,7 +93,8 @@ fn print_failures(s: &Scores, only: Option<&str>) {
                 .as_deref()
                 .map(|a| format!(" (alerta {a})"))
                 .unwrap_or_default(),
-            f.case.utterances.join(" ‖ ")
+            f.case.utterances.join(" ‖ "),
+            got.explanation
         );
     }
 }
@@ -102,6 +107,39 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !args.say.is_empty() {
+        // One window of the given segments: the decision, why, and the words as read.
+        let advisor = RulesAdvisor::with_embedded_catalog();
+        let conversation = balto_core::advice::Conversation {
+            utterances: args
+                .say
+                .iter()
+                .enumerate()
+                .map(|(i, t)| balto_core::advice::Utterance {
+                    at_ms: i as u64 * 4_000,
+                    text: t.clone(),
+                })
+                .collect(),
+            last_product: None,
+        };
+        for t in &args.say {
+            println!(
+                "lido: {}",
+                lambda_stt_llm::spoken::canonical_words(t).join(" ")
+            );
+        }
+        let e = advisor.decide_explained(&conversation);
+        println!(
+            "{} {} {} | alerta {:?} | palavras {:?}\n{}",
+            e.advice.decision.as_str(),
+            e.advice.category.map(|c| c.as_str()).unwrap_or("-"),
+            e.advice.product.as_deref().unwrap_or(""),
+            e.alerta,
+            e.palavras,
+            e.advice.explanation
+        );
+        return ExitCode::SUCCESS;
+    }
     let grids = match Grids::load(&args.grid, &args.config) {
         Ok(g) => g,
         Err(e) => {

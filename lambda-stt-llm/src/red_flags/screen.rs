@@ -12,7 +12,7 @@ use balto_core::advice::{Advice, Category, Confidence, Conversation};
 use serde::Serialize;
 
 use super::catalogue::{Catalogue, Flag};
-use crate::spoken::{Clause, Pattern, Span, Utterance, has_negation, is_negated};
+use crate::spoken::{Pattern, Sentence, Utterance};
 
 /// One red flag found in a window, with the words that showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,32 +111,22 @@ const YES_WORDS: &[&str] = &[
     "e",
 ];
 
-fn said(clause: &Clause, span: Span) -> String {
-    clause.said(span.start, span.end)
-}
-
-/// A match that is asserted: not negated before it, no negation inside it.
-fn affirmed(tokens: &[String], span: Span) -> bool {
-    !is_negated(tokens, span.start) && !has_negation(&tokens[span.start..span.end])
-}
-
 fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
-    u.clauses.iter().enumerate().any(|(ci, c)| {
-        !u.is_probe(ci)
+    u.sentences.iter().any(|s| {
+        !s.probe
             && patterns.iter().any(|p| {
-                p.find_all(&c.tokens)
+                p.find_all(&s.tokens)
                     .into_iter()
-                    .any(|s| affirmed(&c.tokens, s))
+                    .any(|span| s.affirmed(span))
             })
     })
 }
 
 /// True when any pattern is said in a statement of `u` (negated or not: "não tenho receita").
 fn said_in(patterns: &[Pattern], u: &Utterance) -> bool {
-    u.clauses
+    u.sentences
         .iter()
-        .enumerate()
-        .any(|(ci, c)| !u.is_probe(ci) && patterns.iter().any(|p| p.is_in(&c.tokens)))
+        .any(|s| !s.probe && patterns.iter().any(|p| p.is_in(&s.tokens)))
 }
 
 /// True when what follows a probe (the next sentence, else the next utterance) starts with yes.
@@ -145,18 +135,26 @@ fn answered_yes(window: &[Utterance], place: Place) -> bool {
         return false;
     };
     let next_here = u
-        .clauses
+        .sentences
         .iter()
-        .find(|c| c.sentence > place.sentence)
-        .map(|c| &c.tokens);
+        .find(|s| s.index > place.sentence)
+        .map(|s| &s.tokens);
     let next = next_here.or_else(|| {
         window
             .get(place.utterance + 1)
-            .and_then(|n| n.clauses.first())
-            .map(|c| &c.tokens)
+            .and_then(|n| n.sentences.first())
+            .map(|s| &s.tokens)
     });
     next.and_then(|t| t.first())
         .is_some_and(|first| YES_WORDS.contains(&first.as_str()))
+}
+
+fn place(utterance: usize, s: &Sentence) -> Place {
+    Place {
+        utterance,
+        sentence: s.index,
+        probe: s.probe,
+    }
 }
 
 /// The screen over a compiled catalogue.
@@ -165,25 +163,21 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
     let mut concept_words: Vec<Option<String>> = vec![None; catalogue.concepts.len()];
     let counts = |place: Place| !place.probe || answered_yes(window, place);
     for (ui, u) in window.iter().enumerate() {
-        for (ci, clause) in u.clauses.iter().enumerate() {
-            let place = Place {
-                utterance: ui,
-                sentence: clause.sentence,
-                probe: u.is_probe(ci),
-            };
+        for sentence in &u.sentences {
+            let here = place(ui, sentence);
             for (k, concept) in catalogue.concepts.iter().enumerate() {
                 if concept_words[k].is_some() {
                     continue;
                 }
                 let found = concept.patterns.iter().find_map(|p| {
-                    p.find_all(&clause.tokens)
+                    p.find_all(&sentence.tokens)
                         .into_iter()
-                        .find(|s| !is_negated(&clause.tokens, s.start))
+                        .find(|s| !sentence.negated(s.start))
                 });
                 if let Some(span) = found
-                    && counts(place)
+                    && counts(here)
                 {
-                    concept_words[k] = Some(said(clause, span));
+                    concept_words[k] = Some(sentence.said(span.start, span.end));
                 }
             }
         }
@@ -227,11 +221,11 @@ fn first_trigger(
     counts: &dyn Fn(Place) -> bool,
 ) -> Option<String> {
     for (ui, u) in window.iter().enumerate() {
-        for (ci, clause) in u.clauses.iter().enumerate() {
-            let t = &clause.tokens;
+        for sentence in &u.sentences {
+            let t = &sentence.tokens;
             for trigger in &flag.triggers {
                 for span in trigger.pattern.find_all(t) {
-                    if is_negated(t, span.start) {
+                    if sentence.negated(span.start) {
                         continue;
                     }
                     let before = &t[span.start.saturating_sub(3)..span.start];
@@ -241,13 +235,8 @@ fn first_trigger(
                     if !trigger.unless.is_empty() && affirmed_in(&trigger.unless, u) {
                         continue;
                     }
-                    let place = Place {
-                        utterance: ui,
-                        sentence: clause.sentence,
-                        probe: u.is_probe(ci),
-                    };
-                    if counts(place) {
-                        return Some(said(clause, span));
+                    if counts(place(ui, sentence)) {
+                        return Some(sentence.said(span.start, span.end));
                     }
                 }
             }

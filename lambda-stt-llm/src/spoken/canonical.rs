@@ -21,6 +21,8 @@
 pub(crate) struct Word {
     pub canon: String,
     pub shown: String,
+    /// Index of the (first) input word it came from.
+    pub from: usize,
 }
 
 /// Fillers dropped wherever they stand.
@@ -28,6 +30,9 @@ const FILLERS: &[&str] = &[
     "ne", "hum", "humm", "hummm", "hm", "hmm", "ahn", "an", "ah", "eh", "uh", "uhm", "eee", "ee",
     "eeee", "uai", "vixe", "oxe", "oxente", "tipo", "entendeu", "sabe",
 ];
+
+/// Words that may stand between "um"/"num" and the word that decides what they are.
+const HESITATIONS: &[&str] = &["entao", "assim", "ai", "dai", "e"];
 
 /// Two-word fillers dropped together.
 const FILLER_PAIRS: &[(&str, &str)] = &[
@@ -215,6 +220,10 @@ const VERBS_AFTER_NUM: &[&str] = &[
     "adiantou",
     "resolve",
     "resolveu",
+    "muito",
+    "mais",
+    "tanto",
+    "tao",
     "dou",
     "deixa",
     "quis",
@@ -385,22 +394,50 @@ fn undiminish(w: &str) -> Option<String> {
 /// Canonical words of one clause. `words` and `shown` are the same words without and with
 /// accents (same length; `shown` may be `words` itself).
 pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
-    let shown_at = |i: usize| shown.get(i).unwrap_or(&words[i]).clone();
+    // Fillers go first, so what they interrupt reads as if they were not there ("num, uai,
+    // tenho" → "não tenho"; "de um, tipo, mês" → "de 1 mes").
+    let mut kept: Vec<(String, String, usize)> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if let Some(n) = words.get(i + 1)
+            && FILLER_PAIRS.contains(&(w, n.as_str()))
+        {
+            i += 2;
+            continue;
+        }
+        if !FILLERS.contains(&w) {
+            kept.push((
+                words[i].clone(),
+                shown.get(i).unwrap_or(&words[i]).clone(),
+                i,
+            ));
+        }
+        i += 1;
+    }
+    let words: Vec<String> = kept.iter().map(|(w, _, _)| w.clone()).collect();
+    let origin: Vec<usize> = kept.iter().map(|(_, _, i)| *i).collect();
+    let shown: Vec<String> = kept.into_iter().map(|(_, s, _)| s).collect();
+    let shown_at = |i: usize| shown[i].clone();
+    // The next word that is not a hesitation ("um, então, mês").
+    let after = |i: usize| {
+        words[i + 1..]
+            .iter()
+            .find(|w| !HESITATIONS.contains(&w.as_str()))
+            .map(String::as_str)
+    };
     let mut out: Vec<Word> = Vec::with_capacity(words.len() + 4);
     let mut i = 0;
     while i < words.len() {
         let w = words[i].as_str();
         let next = words.get(i + 1).map(String::as_str);
-        // Two-word fillers and joined pairs.
+        // Joined pairs and prefixes.
         if let Some(n) = next {
-            if FILLER_PAIRS.contains(&(w, n)) {
-                i += 2;
-                continue;
-            }
             if let Some((_, _, joined)) = JOINED_PAIRS.iter().find(|(a, b, _)| *a == w && *b == n) {
                 out.push(Word {
                     canon: (*joined).to_owned(),
                     shown: format!("{} {}", shown_at(i), shown_at(i + 1)),
+                    from: origin[i],
                 });
                 i += 2;
                 continue;
@@ -409,14 +446,11 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
                 out.push(Word {
                     canon: format!("{w}{n}"),
                     shown: format!("{} {}", shown_at(i), shown_at(i + 1)),
+                    from: origin[i],
                 });
                 i += 2;
                 continue;
             }
-        }
-        if FILLERS.contains(&w) {
-            i += 1;
-            continue;
         }
         // Numbers: "trinta e oito" → 38, "um mês" → "1 mes".
         if let Some(n) = number_word(w) {
@@ -437,25 +471,28 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             out.push(Word {
                 canon: value.to_string(),
                 shown: shown_words.join(" "),
+                from: origin[i],
             });
             i += used;
             continue;
         }
-        if (w == "um" || w == "uma") && next.is_some_and(|n| UNITS.contains(&n)) {
+        if (w == "um" || w == "uma") && after(i).is_some_and(|n| UNITS.contains(&n)) {
             out.push(Word {
                 canon: "1".to_owned(),
                 shown: shown_at(i),
+                from: origin[i],
             });
             i += 1;
             continue;
         }
         if w == "num" {
-            let verb = next.is_some_and(|n| VERBS_AFTER_NUM.contains(&n));
+            let verb = after(i).is_some_and(|n| VERBS_AFTER_NUM.contains(&n));
             let parts: &[&str] = if verb { &["nao"] } else { &["em", "um"] };
             for p in parts {
                 out.push(Word {
                     canon: (*p).to_owned(),
                     shown: shown_at(i),
+                    from: origin[i],
                 });
             }
             i += 1;
@@ -473,12 +510,14 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
                     out.push(Word {
                         canon: (*p).to_owned(),
                         shown: shown_at(i),
+                        from: origin[i],
                     });
                 }
             }
             None => out.push(Word {
                 canon: w.to_owned(),
                 shown: shown_at(i),
+                from: origin[i],
             }),
         }
         i += 1;
@@ -524,7 +563,15 @@ mod tests {
         assert_eq!(canon("num consigo respirar"), "nao consigo respirar");
         assert_eq!(canon("num tô bem"), "nao estou bem");
         assert_eq!(canon("num dia desses"), "em um dia desses");
+        assert_eq!(canon("mas num muito caro"), "mas nao muito caro");
         assert_eq!(canon("numa boa"), "em uma boa");
+    }
+
+    #[test]
+    fn fillers_do_not_change_what_they_interrupt() {
+        assert_eq!(canon("num, uai, tenho receita"), "nao tenho receita");
+        assert_eq!(canon("bebê de um, tipo, mês"), "bebe de 1 mes");
+        assert_eq!(canon("de um então mês"), "de 1 entao mes");
     }
 
     #[test]

@@ -23,11 +23,46 @@ pub(crate) struct Clause {
     pub question: bool,
 }
 
-impl Clause {
+/// One sentence: its clauses' words in a row, so a pattern can span a comma ("o vidro de
+/// xarope vazio, ele tomou tudo"), while negation still stops at the clause's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sentence {
+    pub tokens: Vec<String>,
+    pub display: Vec<String>,
+    /// Where each clause starts in `tokens`, ascending, the first 0.
+    pub clause_starts: Vec<usize>,
+    pub index: usize,
+    /// The sentence ends in "?".
+    pub question: bool,
+    pub probe: bool,
+}
+
+impl Sentence {
     /// The words `start..end` as said, joined.
     pub fn said(&self, start: usize, end: usize) -> String {
         let end = end.min(self.display.len());
         self.display[start.min(end)..end].join(" ")
+    }
+
+    fn clause_start(&self, at: usize) -> usize {
+        self.clause_starts
+            .iter()
+            .copied()
+            .take_while(|s| *s <= at)
+            .last()
+            .unwrap_or(0)
+    }
+
+    /// True when what starts at `start` is negated within its clause.
+    pub fn negated(&self, start: usize) -> bool {
+        let from = self.clause_start(start);
+        super::is_negated(&self.tokens[from..], start - from)
+    }
+
+    /// True when the match is asserted: not negated, and no negation inside it ("o médico não
+    /// passou").
+    pub fn affirmed(&self, span: super::Span) -> bool {
+        !self.negated(span.start) && !super::has_negation(&self.tokens[span.start..span.end])
     }
 }
 
@@ -37,6 +72,7 @@ pub(crate) struct Utterance {
     pub clauses: Vec<Clause>,
     /// Sentences that are the pharmacist probing the customer.
     pub probe_sentences: Vec<usize>,
+    pub sentences: Vec<Sentence>,
 }
 
 impl Utterance {
@@ -46,52 +82,81 @@ impl Utterance {
         let mut probe_sentences = Vec::new();
         for (sentence, (raw, question)) in sentences(text).into_iter().enumerate() {
             let first = clauses.len();
-            for part in raw.split([',', ';', ':', '\n', '(', ')', '—', '–']) {
-                let plain = words(part);
+            // The whole sentence is read at once (a filler or a number may sit across a
+            // comma: "de um, tipo, mês"), then cut back into its comma parts.
+            let mut plain: Vec<String> = Vec::new();
+            let mut shown: Vec<String> = Vec::new();
+            let mut part_of: Vec<usize> = Vec::new();
+            for (k, part) in raw
+                .split([',', ';', ':', '\n', '(', ')', '—', '–'])
+                .enumerate()
+            {
+                let p = words(part);
                 let kept = words_with(
                     part,
                     NormalizeOptions {
                         strip_accents: false,
                     },
                 );
-                let shown = if kept.len() == plain.len() {
+                let s = if kept.len() == p.len() {
                     kept
                 } else {
-                    plain.clone()
+                    p.clone()
                 };
-                let canon = canonicalize(&plain, &shown);
-                let mut start = 0;
-                for i in 0..=canon.len() {
-                    let at_break =
-                        i < canon.len() && CLAUSE_BREAKS.contains(&canon[i].canon.as_str());
-                    if i == canon.len() || at_break {
-                        if i > start {
-                            clauses.push(Clause {
-                                tokens: canon[start..i].iter().map(|w| w.canon.clone()).collect(),
-                                display: canon[start..i].iter().map(|w| w.shown.clone()).collect(),
-                                sentence,
-                                question,
-                            });
-                        }
-                        start = i + 1;
+                part_of.extend(std::iter::repeat_n(k, p.len()));
+                plain.extend(p);
+                shown.extend(s);
+            }
+            let canon = canonicalize(&plain, &shown);
+            let mut start = 0;
+            for i in 0..=canon.len() {
+                let at_break = i < canon.len()
+                    && (CLAUSE_BREAKS.contains(&canon[i].canon.as_str())
+                        || (i > start && part_of[canon[i].from] != part_of[canon[i - 1].from]));
+                if i == canon.len() || at_break {
+                    if i > start {
+                        clauses.push(Clause {
+                            tokens: canon[start..i].iter().map(|w| w.canon.clone()).collect(),
+                            display: canon[start..i].iter().map(|w| w.shown.clone()).collect(),
+                            sentence,
+                            question,
+                        });
                     }
+                    // A clause-break word is dropped; a comma boundary keeps its word.
+                    start = if i < canon.len() && CLAUSE_BREAKS.contains(&canon[i].canon.as_str()) {
+                        i + 1
+                    } else {
+                        i
+                    };
                 }
             }
             if question && is_probe(&clauses[first..]) {
                 probe_sentences.push(sentence);
             }
         }
+        let mut sentences: Vec<Sentence> = Vec::new();
+        for c in &clauses {
+            if sentences.last().is_none_or(|s| s.index != c.sentence) {
+                sentences.push(Sentence {
+                    tokens: Vec::new(),
+                    display: Vec::new(),
+                    clause_starts: Vec::new(),
+                    index: c.sentence,
+                    question: c.question,
+                    probe: probe_sentences.contains(&c.sentence),
+                });
+            }
+            if let Some(s) = sentences.last_mut() {
+                s.clause_starts.push(s.tokens.len());
+                s.tokens.extend(c.tokens.iter().cloned());
+                s.display.extend(c.display.iter().cloned());
+            }
+        }
         Utterance {
             clauses,
             probe_sentences,
+            sentences,
         }
-    }
-
-    /// True when clause `i` belongs to a probing question.
-    pub fn is_probe(&self, i: usize) -> bool {
-        self.clauses
-            .get(i)
-            .is_some_and(|c| self.probe_sentences.contains(&c.sentence))
     }
 
     /// Every canonical word, in order.
@@ -245,8 +310,8 @@ mod tests {
             texts,
             vec!["nao tenho febre", "estou com tosse", "voce tem falta de ar"]
         );
-        assert!(u.is_probe(2));
-        assert!(!u.is_probe(1));
+        assert!(u.sentences[1].probe);
+        assert!(!u.sentences[0].probe);
         assert_eq!(u.clauses[1].display[0], "tô");
         assert_eq!(u.clauses[0].display[0], "Não".to_lowercase());
     }
@@ -274,6 +339,21 @@ mod tests {
             let u = Utterance::parse(text);
             assert_eq!(u.probe_sentences, vec![0], "{text}");
         }
+    }
+
+    #[test]
+    fn sentences_join_clauses_but_negation_stops_at_the_clause() {
+        let u = Utterance::parse("Não tenho febre, mas tô com tosse, o vidro vazio. Você tem dor?");
+        assert_eq!(u.sentences.len(), 2);
+        let s = &u.sentences[0];
+        assert_eq!(
+            s.tokens.join(" "),
+            "nao tenho febre estou com tosse o vidro vazio"
+        );
+        assert_eq!(s.clause_starts, vec![0, 3, 6]);
+        assert!(s.negated(2));
+        assert!(!s.negated(5));
+        assert!(u.sentences[1].probe);
     }
 
     #[test]

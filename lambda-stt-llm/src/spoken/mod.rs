@@ -15,5 +15,5 @@ mod pattern;
 pub use canonical::canonical_words;
 pub use pattern::PatternError;
 
-pub(crate) use clauses::{Clause, Utterance};
+pub(crate) use clauses::{Sentence, Utterance};
 pub(crate) use pattern::{Pattern, Span, has_negation, is_negated};
