@@ -35,6 +35,10 @@ pub const DEFAULT_WINDOW: usize = 6;
 /// Recency weights: newest first.
 const RECENCY: [f32; 6] = [1.0, 0.6, 0.45, 0.35, 0.3, 0.25];
 
+/// The weakest wording that is a need on its own (weaker ones — "praia", "fralda", a bare
+/// "dor" — only add to a stronger one).
+const MIN_HIT_WEIGHT: f32 = 2.0;
+
 /// Age assumed when a child is mentioned without an age (years).
 const ASSUMED_CHILD_AGE: f64 = 2.0;
 /// Age assumed when a baby is mentioned without an age (years).
@@ -232,6 +236,19 @@ impl RulesAdvisor {
         let Some((category, strength, labels)) = scores.into_iter().next() else {
             return Advice::nothing("Nenhum sintoma ou necessidade identificada.");
         };
+        // A passing word ("praia", "fralda", "dor" alone) is not a need.
+        let said_weight: f32 = newest_hits
+            .iter()
+            .chain(facts[1..].iter().flat_map(|f| f.hits.iter()))
+            .filter(|h| h.category == category)
+            .map(|h| h.weight)
+            .fold(0.0, f32::max);
+        if said_weight < MIN_HIT_WEIGHT {
+            return Advice::nothing(format!(
+                "Menção solta ({}): nada a sugerir sem uma queixa ou um pedido.",
+                labels.join(", ")
+            ));
+        }
 
         // 4. Product.
         why.palavras = labels.clone();

@@ -82,7 +82,7 @@ struct RawFlag {
 struct RawCatalogue {
     versao: String,
     fontes: Vec<Source>,
-    conceitos: BTreeMap<String, Vec<String>>,
+    conceitos: BTreeMap<String, Vec<RawTrigger>>,
     alertas: Vec<RawFlag>,
 }
 
@@ -114,11 +114,12 @@ pub(crate) struct Flag {
     pub despite: Vec<Pattern>,
 }
 
-/// A named concept used by combinations ("febre", "bebe_pequeno").
+/// A named concept used by combinations ("febre", "bebe_pequeno"); each wording may carry its
+/// own exceptions, said in the same sentence ("dengue" … "mês passado").
 #[derive(Debug, Clone)]
 pub(crate) struct Concept {
     pub name: String,
-    pub patterns: Vec<Pattern>,
+    pub patterns: Vec<Trigger>,
 }
 
 /// The compiled catalogue.
@@ -141,6 +142,21 @@ fn compile_all(id: &str, sources: &[String]) -> Result<Vec<Pattern>, CatalogueEr
     sources.iter().map(|s| compile(id, s)).collect()
 }
 
+fn compile_triggers(id: &str, raw: &[RawTrigger]) -> Result<Vec<Trigger>, CatalogueError> {
+    raw.iter()
+        .map(|t| match t {
+            RawTrigger::Plain(p) => Ok(Trigger {
+                pattern: compile(id, p)?,
+                unless: Vec::new(),
+            }),
+            RawTrigger::Guarded { padrao, exceto_se } => Ok(Trigger {
+                pattern: compile(id, padrao)?,
+                unless: compile_all(id, exceto_se)?,
+            }),
+        })
+        .collect()
+}
+
 impl Catalogue {
     /// Parses and validates a catalogue.
     pub fn from_json(json: &str) -> Result<Catalogue, CatalogueError> {
@@ -154,7 +170,7 @@ impl Catalogue {
             .map(|(name, patterns)| {
                 Ok(Concept {
                     name: name.clone(),
-                    patterns: compile_all(&format!("conceito {name}"), patterns)?,
+                    patterns: compile_triggers(&format!("conceito {name}"), patterns)?,
                 })
             })
             .collect::<Result<Vec<Concept>, CatalogueError>>()?;
@@ -187,20 +203,7 @@ impl Catalogue {
             if f.gatilhos.is_empty() && f.combinacoes.is_empty() {
                 return Err(CatalogueError::NeverFires(f.id));
             }
-            let triggers = f
-                .gatilhos
-                .iter()
-                .map(|t| match t {
-                    RawTrigger::Plain(p) => Ok(Trigger {
-                        pattern: compile(&f.id, p)?,
-                        unless: Vec::new(),
-                    }),
-                    RawTrigger::Guarded { padrao, exceto_se } => Ok(Trigger {
-                        pattern: compile(&f.id, padrao)?,
-                        unless: compile_all(&f.id, exceto_se)?,
-                    }),
-                })
-                .collect::<Result<Vec<Trigger>, CatalogueError>>()?;
+            let triggers = compile_triggers(&f.id, &f.gatilhos)?;
             let mut combinations = Vec::with_capacity(f.combinacoes.len());
             for combo in &f.combinacoes {
                 if combo.is_empty() {

@@ -169,10 +169,20 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                 if concept_words[k].is_some() {
                     continue;
                 }
-                let found = concept.patterns.iter().find_map(|p| {
-                    p.find_all(&sentence.tokens)
-                        .into_iter()
-                        .find(|s| !sentence.negated(s.start))
+                let found = concept.patterns.iter().find_map(|t| {
+                    let excepted = t.unless.iter().any(|p| {
+                        p.find_all(&sentence.tokens)
+                            .into_iter()
+                            .any(|span| sentence.affirmed(span))
+                    });
+                    if excepted {
+                        return None;
+                    }
+                    t.pattern.find_all(&sentence.tokens).into_iter().find(|s| {
+                        !sentence.negated(s.start)
+                            && (t.pattern.is_negative()
+                                || !crate::spoken::has_negation(&sentence.tokens[s.start..s.end]))
+                    })
                 });
                 if let Some(span) = found
                     && counts(here)
@@ -220,16 +230,21 @@ fn first_trigger(
     window: &[Utterance],
     counts: &dyn Fn(Place) -> bool,
 ) -> Option<String> {
+    // "esqueci a receita", "tomo sertralina mas a receita acabou": the exceptions do not hold.
+    let despite = !flag.despite.is_empty() && window.iter().any(|u| said_in(&flag.despite, u));
     for (ui, u) in window.iter().enumerate() {
         for sentence in &u.sentences {
             let t = &sentence.tokens;
             for trigger in &flag.triggers {
                 for span in trigger.pattern.find_all(t) {
-                    if sentence.negated(span.start) {
+                    // "diarreia sem sangue": a negation inside the match denies it too.
+                    let denied_inside = !trigger.pattern.is_negative()
+                        && crate::spoken::has_negation(&t[span.start..span.end]);
+                    if sentence.negated(span.start) || denied_inside {
                         continue;
                     }
                     let before = &t[span.start.saturating_sub(3)..span.start];
-                    if before.iter().any(|w| flag.not_after.contains(w)) {
+                    if !despite && before.iter().any(|w| flag.not_after.contains(w)) {
                         continue;
                     }
                     if !trigger.unless.is_empty() && affirmed_in(&trigger.unless, u) {

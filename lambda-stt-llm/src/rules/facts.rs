@@ -36,6 +36,7 @@ pub(crate) struct Lexicon {
     price: Vec<Pattern>,
     narrative: Vec<Pattern>,
     resolved: Vec<Pattern>,
+    past: Vec<Pattern>,
 }
 
 /// Compiles a pattern of the built-in vocabulary.
@@ -72,6 +73,7 @@ impl Lexicon {
             price: list(lexicon::PRICE_TERMS),
             narrative: list(lexicon::NARRATIVE_TERMS),
             resolved: list(lexicon::RESOLVED_TERMS),
+            past: list(lexicon::PAST_TERMS),
         }
     }
 }
@@ -288,6 +290,9 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
     facts
 }
 
+/// Added to a product kind that the sentence asks for ("queria um …", "tem …?").
+const REQUESTED_BONUS: f32 = 1.5;
+
 /// True when the child word at `i` is the patient: what is said of it follows ("meu filho tá
 /// com…", "o bebê de 2 meses"), it is who the product is for ("pra criança", "do meu bebê"), or
 /// it names a presentation ("infantil"). Not when carried ("fui pegar o menino no colo") or
@@ -314,6 +319,7 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
             .collect()
     };
     let resolved = spans(&lex.resolved);
+    let past = spans(&lex.past);
     let requests = spans(&lex.request);
     let prices = spans(&lex.price);
     let narrative: Vec<Span> = spans(&lex.narrative)
@@ -328,6 +334,16 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
             })
         }))
         .collect();
+    // "queria um protetor": a product kind asked for outweighs what else is described.
+    let hits: Vec<Hit> = hits
+        .into_iter()
+        .map(|mut h| {
+            if h.kind == Kind::Need && requests.iter().any(|r| r.end <= h.span.start) {
+                h.weight += REQUESTED_BONUS;
+            }
+            h
+        })
+        .collect();
     let kept: Vec<Hit> = hits
         .iter()
         .filter(|h| {
@@ -337,11 +353,17 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                     let resolved_here = resolved
                         .iter()
                         .any(|r| r.start >= h.span.end && r.start - h.span.end <= 4);
+                    // "teve catapora ano passado": next to a past time in the same clause.
+                    let in_the_past = past.iter().any(|p| {
+                        s.same_clause(p.start, h.span.start)
+                            && (p.start.abs_diff(h.span.end) <= 3
+                                || h.span.start.abs_diff(p.end) <= 3)
+                    });
                     // "vacinação da gripe", "exame de dengue".
                     let topic = s.tokens[h.span.start.saturating_sub(3)..h.span.start]
                         .iter()
                         .any(|w| TOPIC_WORDS.iter().any(|t| w.starts_with(t)));
-                    !resolved_here && !topic
+                    !resolved_here && !topic && !in_the_past
                 }
                 Kind::Need => {
                     // "vou levar esse xarope": a product already chosen, not a need.
@@ -367,13 +389,13 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
         })
         .cloned()
         .collect();
-    // Where a hit lies inside a longer one of another category that weighs as much, the
-    // longer wording wins ("picada de pernilongo" is a bite, not a request for repellent).
+    // Where a hit lies inside a longer one of the same category, or of another category that
+    // weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
+    // for repellent; "dor de cabeça" is not also "dor").
     kept.iter()
         .filter(|h| {
             !kept.iter().any(|o| {
-                o.category != h.category
-                    && o.weight >= h.weight
+                (o.category == h.category || o.weight >= h.weight)
                     && o.span.start <= h.span.start
                     && o.span.end >= h.span.end
                     && (o.span.end - o.span.start) > (h.span.end - h.span.start)

@@ -360,6 +360,15 @@ pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "passou ~ ja",
 ];
 
+/// A complaint placed in the past ("teve catapora ano passado", "quando era criança").
+pub(crate) const PAST_TERMS: &[&str] = &[
+    "ano|mes|semana ~ passado|passada|retrasado|retrasada",
+    "anos|meses ~ atras",
+    "faz ~ muito ~ tempo",
+    "quando ~ era ~ crianca|pequeno|pequena|novo|nova",
+    "antigamente",
+];
+
 /// Words that make a complaint the topic, not a complaint ("vacinação da gripe").
 pub(crate) const TOPIC_WORDS: &[&str] = &["vacin", "campanha", "exame", "teste", "palestra"];
 

@@ -282,6 +282,9 @@ const NOT_DIMINUTIVES: &[&str] = &[
     "sobrinhos",
     "sobrinhas",
     "pinha",
+    // Said of a child who has gone floppy: a warning sign, not just "mole".
+    "molinho",
+    "molinha",
 ];
 
 /// Base words ending in -e whose diminutive drops the -e ("dentinho" → "dente").

@@ -53,6 +53,11 @@ impl Sentence {
             .unwrap_or(0)
     }
 
+    /// True when words `a` and `b` are in the same clause.
+    pub fn same_clause(&self, a: usize, b: usize) -> bool {
+        self.clause_start(a) == self.clause_start(b)
+    }
+
     /// True when what starts at `start` is negated within its clause.
     pub fn negated(&self, start: usize) -> bool {
         let from = self.clause_start(start);

@@ -3,7 +3,7 @@
 //! A [`Pattern`] is written in plain Portuguese and compiled through the same normalisation as
 //! the text ([`super::canonical`]), so "tô" in a pattern means what "tô", "to" and "estou" mean in
 //! speech. Syntax, space-separated: a plain word matches itself, `abc*` matches any word starting
-//! with `abc`, `a|b*` is an alternative, `~` skips zero to two words and `~~` zero to five ("dor ~
+//! with `abc`, `a|b*` is an alternative, `~` skips zero to two words and `~~` zero to six ("dor ~
 //! peito" matches "dor forte no peito"). Between two words of a pattern one *soft* word may stand
 //! unasked ("dor, é, de cabeça", "nariz muito entupido"): hesitations and intensifiers.
 //!
@@ -133,6 +133,8 @@ enum Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pattern {
     steps: Vec<Step>,
+    /// The pattern itself says a negation ("não consigo respirar").
+    negative: bool,
 }
 
 /// Where a pattern matched inside a clause: words `start..end`.
@@ -171,7 +173,7 @@ impl Pattern {
         for word in source.split_whitespace() {
             match word {
                 "~" => steps.push(Step::Gap(2)),
-                "~~" => steps.push(Step::Gap(5)),
+                "~~" => steps.push(Step::Gap(6)),
                 _ => {
                     // Alternatives may expand to different lengths ("pra|para" is one word,
                     // "pro" is two): each alternative is a run; runs are matched as a unit.
@@ -225,7 +227,15 @@ impl Pattern {
         {
             return Err(PatternError::GapAtEdge(source.to_owned()));
         }
-        Ok(Pattern { steps })
+        let negative = source
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| NEGATION_CUES.contains(&w));
+        Ok(Pattern { steps, negative })
+    }
+
+    /// True when the pattern itself contains a negation word.
+    pub fn is_negative(&self) -> bool {
+        self.negative
     }
 
     /// Every non-overlapping match in `tokens`, left to right (the shortest at each start).
