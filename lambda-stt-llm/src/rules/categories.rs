@@ -272,6 +272,9 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         3.5,
         Symptom,
     ),
+    ("ronc* ~~ nariz|entupido", C::NarizCongestao, 3.5, Symptom),
+    ("adenoide|desvio_de_septo", C::NarizCongestao, 3.0, Symptom),
+    ("respirar ~ melhor", C::NarizCongestao, 3.0, Need),
     (
         "narina|narinas ~~ entupida|entupidas|fechada|tampada|trancada",
         C::NarizCongestao,
@@ -445,6 +448,14 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         "ulcera|hiperacidez|esofagite|hernia_de_hiato",
         C::AziaMaDigestao,
         3.0,
+        Symptom,
+    ),
+    ("estomago ~ acido|azedo", C::AziaMaDigestao, 4.0, Symptom),
+    ("pirose", C::AziaMaDigestao, 4.0, Symptom),
+    (
+        "comida ~~ nao ~ desce|parada",
+        C::AziaMaDigestao,
+        4.0,
         Symptom,
     ),
     (
@@ -639,6 +650,29 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("ventre ~ preso", C::PrisaoDeVentre, 5.0, Symptom),
+    ("numero ~ 2|dois", C::PrisaoDeVentre, 3.5, Symptom),
+    (
+        "forca ~~ vaso|privada|banheiro",
+        C::PrisaoDeVentre,
+        4.0,
+        Symptom,
+    ),
+    (
+        "coco|fezes ~~ nao ~ sai|saem|desce|descem",
+        C::PrisaoDeVentre,
+        4.5,
+        Symptom,
+    ),
+    ("empedrad*|endurecid*", C::PrisaoDeVentre, 3.5, Symptom),
+    (
+        "ressecamento ~~ intestino|fezes",
+        C::PrisaoDeVentre,
+        4.5,
+        Symptom,
+    ),
+    ("preguica ~ intestinal", C::PrisaoDeVentre, 4.5, Symptom),
+    ("barriga ~ travada|presa", C::PrisaoDeVentre, 4.0, Symptom),
+    ("lavagem ~ intestinal", C::PrisaoDeVentre, 4.0, Need),
     ("forca ~~ nao ~ sai", C::PrisaoDeVentre, 4.0, Symptom),
     (
         "intestino ~~ funcionar|soltar|regular",
@@ -778,6 +812,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         "lesao|contratura|espasmo|estiramento|distensao ~ muscular",
         C::DorMuscularContusao,
         5.0,
+        Symptom,
+    ),
+    (
+        "repuxando|repuxou|puxou|puxei|distendi|distendeu ~~ musculo|perna|costas|coxa|panturrilha|virilha",
+        C::DorMuscularContusao,
+        4.5,
         Symptom,
     ),
     (
@@ -935,6 +975,18 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     (
         "irritac* ~~ fralda|pele|virilha|axila",
+        C::PeleAssadura,
+        3.5,
+        Symptom,
+    ),
+    (
+        "bumbum ~~ vermelho|vermelhinho|assado|irritado|bolas|pintas|ardendo",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "candidiase ~~ pele|virilha|dobras",
         C::PeleAssadura,
         3.5,
         Symptom,
