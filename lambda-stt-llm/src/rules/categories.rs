@@ -438,6 +438,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
+        "volta|voltando|sobe|subindo ~~ garganta|boca|esofago ~~ comer|comi|comida|azedo|queimando",
+        C::AziaMaDigestao,
+        4.0,
+        Symptom,
+    ),
+    (
         "gosto ~ amargo|azedo ~~ boca",
         C::AziaMaDigestao,
         3.0,
@@ -670,6 +676,18 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         4.5,
         Symptom,
     ),
+    (
+        "dificuldade ~~ evacuar|banheiro|fazer_coco|coco",
+        C::PrisaoDeVentre,
+        4.5,
+        Symptom,
+    ),
+    (
+        "sene|cascara_sagrada|macrogol|peg_4000|cha_laxante",
+        C::PrisaoDeVentre,
+        3.5,
+        Need,
+    ),
     ("preguica ~ intestinal", C::PrisaoDeVentre, 4.5, Symptom),
     ("barriga ~ travada|presa", C::PrisaoDeVentre, 4.0, Symptom),
     ("lavagem ~ intestinal", C::PrisaoDeVentre, 4.0, Need),
@@ -824,6 +842,18 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         "fisgada|pontada|travou|travada ~~ costas|lombar|coluna|pescoco|ombro",
         C::DorMuscularContusao,
         4.5,
+        Symptom,
+    ),
+    (
+        "jeito ~~ costas|coluna|pescoco|ombro|lombar",
+        C::DorMuscularContusao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "dor|dores ~~ gluteo|bunda|virilha ~~ andar|correr|academia|exercicio|futebol",
+        C::DorMuscularContusao,
+        4.0,
         Symptom,
     ),
     (
