@@ -8,8 +8,8 @@
 //! held to the figures reached, which it must never fall below.
 
 use lambda_stt_llm::advisor_eval::{
-    Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, Transform, generate,
-    grid_data, judge_rules, score,
+    Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, Transform, generate, grid_data,
+    judge_rules, score,
 };
 use lambda_stt_llm::rules::RulesAdvisor;
 
@@ -78,16 +78,17 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
                 .all(|c| c.expected == p.expected)
         );
     }
-    assert!(
-        a.iter()
-            .any(|c| matches!(c.expected, Expected::RedFlag(_)))
-    );
+    assert!(a.iter().any(|c| matches!(c.expected, Expected::RedFlag(_))));
 }
 
 #[test]
 fn tuning_half_regression_bar() {
     let s = scores("ajuste (tuning)", &grids().tuning);
-    assert_eq!(s.red_flag_recall(), 1.0, "red flags missed on the tuning half");
+    assert_eq!(
+        s.red_flag_recall(),
+        1.0,
+        "red flags missed on the tuning half"
+    );
     assert_eq!(s.small_talk_offers(), 0);
     assert!(
         s.category_accuracy() >= 0.995,
@@ -107,7 +108,11 @@ fn heldout_half_does_not_regress() {
         s.small_talk_offers()
     );
     assert!(s.red_flag_recall() >= 0.90, "{:.4}", s.red_flag_recall());
-    assert!(s.category_accuracy() >= 0.94, "{:.4}", s.category_accuracy());
+    assert!(
+        s.category_accuracy() >= 0.94,
+        "{:.4}",
+        s.category_accuracy()
+    );
     assert!(s.small_talk_offers() <= 1, "{}", s.small_talk_offers());
 }
 

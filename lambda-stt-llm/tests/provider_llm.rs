@@ -643,7 +643,9 @@ async fn consulted_llm_product_is_recorded_as_overridden_and_never_sent() {
     );
     let note = attempts[1].error.as_deref().unwrap_or("");
     assert!(
-        note.contains("dor_no_peito") && note.contains("recomendar") && note.contains("Xarope de guaco"),
+        note.contains("dor_no_peito")
+            && note.contains("recomendar")
+            && note.contains("Xarope de guaco"),
         "{note}"
     );
     server.verify().await;
