@@ -574,6 +574,19 @@ fn flagged() -> Conversation {
     }
 }
 
+/// The model always recommends the xarope; `calls` requests are expected.
+async fn recommends_xarope(server: &MockServer, calls: u64) {
+    Mock::given(method("POST"))
+        .respond_with(ok(&answer_json(
+            "recomendar",
+            Some("tosse"),
+            Some("Xarope de guaco"),
+        )))
+        .expect(calls)
+        .mount(server)
+        .await;
+}
+
 fn screened(server: &MockServer, policy: ScreenPolicy) -> ScreenedAdvisor {
     let chain = FallbackAdvisor::new(
         vec![
@@ -588,15 +601,7 @@ fn screened(server: &MockServer, policy: ScreenPolicy) -> ScreenedAdvisor {
 #[tokio::test]
 async fn a_flagged_window_gets_the_intervention_without_calling_the_llm() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ok(&answer_json(
-            "recomendar",
-            Some("tosse"),
-            Some("Xarope de guaco"),
-        )))
-        .expect(0)
-        .mount(&server)
-        .await;
+    recommends_xarope(&server, 0).await;
     let a = screened(&server, ScreenPolicy::SkipAdvisor);
     assert_eq!(a.name(), "xai>regras");
     let (result, attempts) = a.advise_reporting(&flagged()).await;
@@ -618,15 +623,7 @@ async fn a_flagged_window_gets_the_intervention_without_calling_the_llm() {
 #[tokio::test]
 async fn consulted_llm_product_is_recorded_as_overridden_and_never_sent() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ok(&answer_json(
-            "recomendar",
-            Some("tosse"),
-            Some("Xarope de guaco"),
-        )))
-        .expect(1)
-        .mount(&server)
-        .await;
+    recommends_xarope(&server, 1).await;
     let a = screened(&server, ScreenPolicy::ConsultAdvisor);
     let (result, attempts) = a.advise_reporting(&flagged()).await;
     let advice = result.unwrap();
@@ -679,15 +676,7 @@ async fn a_clear_window_goes_to_the_chain_as_before() {
 #[tokio::test]
 async fn build_advisor_screens_the_configured_chain() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ok(&answer_json(
-            "recomendar",
-            Some("tosse"),
-            Some("Xarope de guaco"),
-        )))
-        .expect(1)
-        .mount(&server)
-        .await;
+    recommends_xarope(&server, 1).await;
     let url = format!("{}/v1", server.uri());
     let vars = [
         ("LLM_PROVIDER", "xai"),

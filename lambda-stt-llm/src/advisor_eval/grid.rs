@@ -2,7 +2,7 @@
 //! layouts (one segment, the closer or the opener in a segment of its own, two sentences in one
 //! segment), deterministic for a seed.
 
-use balto_core::advice::{Conversation, Utterance};
+use balto_core::advice::Conversation;
 
 use super::grid_data::{Expected, Half, Phrasing, Wrappers};
 use super::rng::SplitMix64;
@@ -79,18 +79,7 @@ pub struct GridCase {
 impl GridCase {
     /// The window the advisor sees (4 s between segments, nothing pushed yet).
     pub fn conversation(&self) -> Conversation {
-        Conversation {
-            utterances: self
-                .utterances
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Utterance {
-                    at_ms: i as u64 * 4_000,
-                    text: t.clone(),
-                })
-                .collect(),
-            last_product: None,
-        }
+        Conversation::spaced(self.utterances.iter().cloned(), 4_000)
     }
 }
 

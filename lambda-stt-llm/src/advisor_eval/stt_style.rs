@@ -253,7 +253,7 @@ fn digits(text: &str) -> String {
         let mut used = 1;
         // tens + " e " + unit
         if n >= 20
-            && n % 10 == 0
+            && n.is_multiple_of(10)
             && parts.get(i + 2).is_some_and(|(_, e)| e == "e")
             && let Some(u) = parts
                 .get(i + 4)
@@ -275,7 +275,7 @@ fn in_words(n: u32) -> Option<String> {
     match n {
         2..=9 => Some(UNITS[n as usize].to_owned()),
         10..=19 => Some(TEENS[(n - 10) as usize].to_owned()),
-        20..=99 if n % 10 == 0 => Some(TENS[(n / 10) as usize].to_owned()),
+        20..=99 if n.is_multiple_of(10) => Some(TENS[(n / 10) as usize].to_owned()),
         21..=99 => Some(format!(
             "{} e {}",
             TENS[(n / 10) as usize],

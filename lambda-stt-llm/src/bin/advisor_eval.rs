@@ -110,18 +110,8 @@ fn main() -> ExitCode {
     if !args.say.is_empty() {
         // One window of the given segments: the decision, why, and the words as read.
         let advisor = RulesAdvisor::with_embedded_catalog();
-        let conversation = balto_core::advice::Conversation {
-            utterances: args
-                .say
-                .iter()
-                .enumerate()
-                .map(|(i, t)| balto_core::advice::Utterance {
-                    at_ms: i as u64 * 4_000,
-                    text: t.clone(),
-                })
-                .collect(),
-            last_product: None,
-        };
+        let conversation =
+            balto_core::advice::Conversation::spaced(args.say.iter().cloned(), 4_000);
         for t in &args.say {
             println!(
                 "lido: {}",

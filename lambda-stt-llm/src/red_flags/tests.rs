@@ -1,4 +1,4 @@
-use balto_core::advice::{Conversation, Decision, INTERVENTION_PREFIX, Utterance};
+use balto_core::advice::{Conversation, Decision, INTERVENTION_PREFIX};
 
 use super::*;
 
@@ -15,17 +15,9 @@ fn ids(text: &str) -> Vec<String> {
 }
 
 fn window(texts: &[&str], last: Option<&str>) -> Conversation {
-    Conversation {
-        utterances: texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Utterance {
-                at_ms: i as u64 * 4_000,
-                text: (*t).to_owned(),
-            })
-            .collect(),
-        last_product: last.map(str::to_owned),
-    }
+    let mut c = Conversation::spaced(texts.iter().copied(), 4_000);
+    c.last_product = last.map(str::to_owned);
+    c
 }
 
 #[test]
@@ -78,7 +70,9 @@ fn bad_catalogues_are_clear_errors() {
     assert!(matches!(
         with(&|v| {
             let first = v["alertas"][0].clone();
-            v["alertas"].as_array_mut().map(|a| a.push(first));
+            if let Some(a) = v["alertas"].as_array_mut() {
+                a.push(first);
+            }
         }),
         CatalogueError::DuplicateId(_)
     ));

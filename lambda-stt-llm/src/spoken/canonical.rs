@@ -460,7 +460,7 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             let mut value = n;
             let mut used = 1;
             if n >= 20
-                && n % 10 == 0
+                && n.is_multiple_of(10)
                 && next == Some("e")
                 && let Some(m) = words.get(i + 2).and_then(|u| match u.as_str() {
                     "um" | "uma" => Some(1),
