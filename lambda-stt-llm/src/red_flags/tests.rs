@@ -1,3 +1,7 @@
+//! The screen's own tests: the embedded catalogue is valid and cited, bad catalogues are clear
+//! errors, colloquial and STT-style wordings fire, negations and everyday complaints do not,
+//! questions to the pharmacist never hide a red flag, probes count once answered.
+
 use balto_core::advice::{Conversation, Decision, INTERVENTION_PREFIX};
 
 use super::*;
