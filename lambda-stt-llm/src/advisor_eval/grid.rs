@@ -67,6 +67,8 @@ impl Layout {
 pub struct GridCase {
     /// `<phrasing id>#<variant>`.
     pub id: String,
+    /// The source file it came from (`tuning`, `tuning2`, `heldout`).
+    pub source: String,
     pub phrasing: String,
     pub expected: Expected,
     pub layout: Layout,
@@ -183,6 +185,7 @@ pub fn generate(half: &Half, wrappers: &Wrappers, config: &GridConfig) -> Vec<Gr
             if v == 0 {
                 out.push(GridCase {
                     id,
+                    source: half.name.clone(),
                     phrasing: p.id.clone(),
                     expected: p.expected.clone(),
                     layout: Layout::Plain,
@@ -266,6 +269,7 @@ pub fn generate(half: &Half, wrappers: &Wrappers, config: &GridConfig) -> Vec<Gr
                 .collect();
             out.push(GridCase {
                 id,
+                source: half.name.clone(),
                 phrasing: p.id.clone(),
                 expected: p.expected.clone(),
                 layout,

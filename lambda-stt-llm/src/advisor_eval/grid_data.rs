@@ -33,6 +33,8 @@ pub enum GridDataError {
         alert: String,
         expected: String,
     },
+    #[error("{file}: phrasing {id:?} says nothing about what it expects (\"esperado\")")]
+    MissingExpected { file: String, id: String },
     #[error("{file}: phrasing {id:?} appears twice")]
     DuplicateId { file: String, id: String },
     #[error("{file}: no phrasings")]
@@ -42,7 +44,9 @@ pub enum GridDataError {
 #[derive(Debug, Clone, Deserialize)]
 struct RawPhrasing {
     id: String,
-    esperado: String,
+    /// Required for complaints; small talk (`conversa`) may leave it out (then `nenhuma`).
+    #[serde(default)]
+    esperado: Option<String>,
     #[serde(default)]
     alerta: Option<String>,
     #[serde(default)]
@@ -87,10 +91,10 @@ pub struct Phrasing {
     pub text: String,
 }
 
-/// One half of the grid's sources.
+/// One file of the grid's sources (a half, or one of the files that make up a half).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Half {
-    /// `tuning` or `heldout`.
+    /// The file's name without `.json`: `tuning`, `tuning2` or `heldout`.
     pub name: String,
     /// Complaints, product requests and red flags.
     pub phrasings: Vec<Phrasing>,
@@ -128,8 +132,19 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path, json: &str) -> Result<T, Gri
     })
 }
 
-fn phrasing(file: &str, raw: RawPhrasing) -> Result<Phrasing, GridDataError> {
-    let expected = match (&raw.alerta, raw.esperado.as_str()) {
+/// One phrasing; `small_talk` ones expect `nenhuma` unless they say otherwise.
+fn phrasing(file: &str, raw: RawPhrasing, small_talk: bool) -> Result<Phrasing, GridDataError> {
+    let esperado = match (&raw.esperado, small_talk) {
+        (Some(e), _) => e.clone(),
+        (None, true) => "nenhuma".to_owned(),
+        (None, false) => {
+            return Err(GridDataError::MissingExpected {
+                file: file.to_owned(),
+                id: raw.id,
+            });
+        }
+    };
+    let expected = match (&raw.alerta, esperado.as_str()) {
         (Some(alert), "intervencao") => Expected::RedFlag(alert.clone()),
         (Some(alert), other) => {
             return Err(GridDataError::AlertNotIntervention {
@@ -167,12 +182,12 @@ pub fn half_from_json(name: &str, json: &str) -> Result<Half, GridDataError> {
     let phrasings = raw
         .frases
         .into_iter()
-        .map(|r| phrasing(&file, r))
+        .map(|r| phrasing(&file, r, false))
         .collect::<Result<Vec<_>, _>>()?;
     let small_talk = raw
         .conversa
         .into_iter()
-        .map(|r| phrasing(&file, r))
+        .map(|r| phrasing(&file, r, true))
         .collect::<Result<Vec<_>, _>>()?;
     if phrasings.is_empty() || small_talk.is_empty() {
         return Err(GridDataError::Empty { file });

@@ -3,9 +3,12 @@
 //!
 //! ```text
 //! cargo run -p lambda-stt-llm --bin advisor-eval -- [--grid DIR] [--seed N] [--variants N]
-//!                                                  [--failures] [--only LABEL] [--tuning-only]
+//!                                                  [--failures] [--only LABEL] [--file NAME]
+//!                                                  [--tuning-only]
 //! ```
-//! `--failures` lists the tuning half's failing windows (the half rules may be changed on);
+//! The tuning half is scored as a whole and per source file (`tuning`, `tuning2`).
+//! `--failures` lists the tuning half's failing windows (the half rules may be changed on;
+//! `--file` keeps one source file's, `--only` one expected label's);
 //! the held-out half's failures are never printed, only its figures. `--tuning-only` skips the
 //! held-out half (for work on the rules). `--say TEXT` (repeatable: one segment each) shows the
 //! decision on one window, why, and the words as the advisor reads them.
@@ -13,7 +16,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lambda_stt_llm::advisor_eval::{Expected, GridConfig, Grids, Scores, judge_rules, score};
+use lambda_stt_llm::advisor_eval::{
+    Expected, GridConfig, Grids, Scores, TUNING_FILES, judge_rules, score,
+};
 use lambda_stt_llm::rules::RulesAdvisor;
 
 struct Args {
@@ -21,12 +26,13 @@ struct Args {
     config: GridConfig,
     failures: bool,
     only: Option<String>,
+    file: Option<String>,
     tuning_only: bool,
     say: Vec<String>,
 }
 
 fn usage() -> &'static str {
-    "usage: advisor-eval [--grid DIR] [--seed N] [--variants N] [--failures] [--only LABEL] [--tuning-only] [--say TEXT]..."
+    "usage: advisor-eval [--grid DIR] [--seed N] [--variants N] [--failures] [--only LABEL] [--file NAME] [--tuning-only] [--say TEXT]..."
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -35,6 +41,7 @@ fn parse_args() -> Result<Args, String> {
         config: GridConfig::default(),
         failures: false,
         only: None,
+        file: None,
         tuning_only: false,
         say: Vec::new(),
     };
@@ -58,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
             "--tuning-only" => args.tuning_only = true,
             "--say" => args.say.push(value("--say")?),
             "--only" => args.only = Some(value("--only")?),
+            "--file" => args.file = Some(value("--file")?),
             "-h" | "--help" => return Err(usage().to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
@@ -73,16 +81,19 @@ fn describe(e: &Expected) -> String {
     }
 }
 
-fn print_failures(s: &Scores, only: Option<&str>) {
+fn print_failures(s: &Scores, only: Option<&str>, file: Option<&str>) {
     println!("-- falhas da metade de ajuste ({})", s.failures.len());
     for f in &s.failures {
-        if only.is_some_and(|o| f.case.expected.label() != o) {
+        if only.is_some_and(|o| f.case.expected.label() != o)
+            || file.is_some_and(|n| f.case.source != n)
+        {
             continue;
         }
         let got = &f.got.advice;
         println!(
-            "{} [{}] esperado {}, obtido {} {} {}{}\n    {}\n    ({})",
+            "{} ({}) [{}] esperado {}, obtido {} {} {}{}\n    {}\n    ({})",
             f.case.id,
+            f.case.source,
             f.case.layout.label(),
             describe(&f.case.expected),
             got.decision.as_str(),
@@ -145,14 +156,18 @@ fn main() -> ExitCode {
          Reservada: a medida (nunca olhada frase a frase).\n",
         args.config.seed, args.config.variants
     );
-    let tuning = score("ajuste (tuning)", &grids.tuning, judge);
+    let tuning = score("ajuste (tuning + tuning2)", &grids.tuning, judge);
     println!("{}", tuning.table());
+    for name in TUNING_FILES {
+        let part = score(&format!("ajuste: {name}.json"), &grids.tuning_file(name), judge);
+        println!("{}", part.table());
+    }
     if !args.tuning_only {
         let heldout = score("reservada (heldout)", &grids.heldout, judge);
         println!("{}", heldout.table());
     }
     if args.failures {
-        print_failures(&tuning, args.only.as_deref());
+        print_failures(&tuning, args.only.as_deref(), args.file.as_deref());
     }
     ExitCode::SUCCESS
 }
