@@ -194,10 +194,14 @@ impl RulesAdvisor {
         let follow_up;
         if !newest_hits.is_empty() {
             follow_up = false;
-        } else if (newest.asks || newest.follow_up || newest.has_context())
+        } else if (newest.asks
+            || newest.follow_up
+            || newest.has_context()
+            || !(newest.closing || newest.small_talk))
             && facts[1..].iter().any(|f| !f.hits.is_empty())
         {
-            // "o que você recomenda?", "tem outro?", "ela tem 3 anos": about what was said.
+            // "o que você recomenda?", "tem outro?", "ela tem 3 anos", "tá bom" (its question
+            // mark lost): about what was said. Only thanks, payment and greetings end it.
             follow_up = true;
         } else if newest.small_talk || newest.closing {
             return Advice::nothing("Saudação, preço ou pagamento: nada a sugerir.");
@@ -698,6 +702,18 @@ mod tests {
         ] {
             assert_eq!(one(text).decision, Decision::Nenhuma, "{text}");
         }
+    }
+
+    #[test]
+    fn a_last_segment_without_complaint_refers_back_unless_it_closes() {
+        // "tá bom?" with its question mark lost.
+        let a = many(&["minha garganta tá inflamada desde ontem", "ta bom"], None);
+        assert_eq!(a.category, Some(Category::Garganta), "{a:?}");
+        let b = many(
+            &["minha garganta tá inflamada desde ontem", "obrigado, tchau"],
+            None,
+        );
+        assert_eq!(b.decision, Decision::Nenhuma, "{b:?}");
     }
 
     #[test]

@@ -11,9 +11,9 @@ use balto_core::advice::Category;
 
 use super::categories::CATEGORY_TERMS;
 use super::lexicon::{
-    self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CARRY_VERBS, CHILD_WORDS,
-    CHOSEN_WORDS, CURRENT_USE_WORDS, FOR_WORDS, Kind, NARRATIVE_NOT, PATIENT_STATE_WORDS,
-    TOPIC_WORDS,
+    self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CARRY_VERBS, CAUSE_WORDS,
+    CHILD_WORDS, CHOSEN_WORDS, CURRENT_USE_WORDS, FOR_WORDS, Kind, NARRATIVE_NOT,
+    PATIENT_STATE_WORDS, RECOVERED_STATE_VERBS, RECOVERED_WORDS, TOPIC_BREAKERS, TOPIC_WORDS,
 };
 use crate::catalog::{Catalog, Condition};
 use crate::spoken::{Pattern, Sentence, Span, Utterance};
@@ -290,6 +290,32 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
     facts
 }
 
+/// What a complaint named as the cause of another weighs, relative to its own weight.
+const CAUSE_WEIGHT: f32 = 0.3;
+
+/// True when the words before a complaint make it the cause of what is described: "depois do",
+/// "por causa da", "desde a", "após o" (hesitations and intensifiers do not count).
+fn is_cause(before: &[String]) -> bool {
+    let words: Vec<&str> = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w))
+        .take(3)
+        .collect();
+    match words.as_slice() {
+        [link, lead, ..] if matches!(*link, "do" | "da" | "de" | "dos" | "das" | "o" | "a") => {
+            CAUSE_WORDS.contains(lead)
+                || (matches!(*lead, "o" | "a" | "os" | "as")
+                    && words.get(2).is_some_and(|w| CAUSE_WORDS.contains(w)))
+        }
+        _ => false,
+    }
+}
+
+/// How far (words) a remembering verb reaches to the product it is about.
+const NARRATIVE_REACH: usize = 6;
+
 /// Added to a product kind that the sentence asks for ("queria um …", "tem …?").
 const REQUESTED_BONUS: f32 = 1.5;
 
@@ -334,12 +360,16 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
             })
         }))
         .collect();
-    // "queria um protetor": a product kind asked for outweighs what else is described.
+    // "queria um protetor": a product kind asked for outweighs what else is described; "tosse
+    // depois do resfriado": the complaint's cause weighs less than the complaint.
     let hits: Vec<Hit> = hits
         .into_iter()
         .map(|mut h| {
             if h.kind == Kind::Need && requests.iter().any(|r| r.end <= h.span.start) {
                 h.weight += REQUESTED_BONUS;
+            }
+            if h.kind == Kind::Symptom && is_cause(&s.tokens[..h.span.start]) {
+                h.weight *= CAUSE_WEIGHT;
             }
             h
         })
@@ -349,20 +379,20 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
         .filter(|h| {
             match h.kind {
                 Kind::Symptom => {
-                    // "dor de cabeça, mas já passou": said right after the complaint.
+                    // "dor de cabeça, mas já passou": said right after the complaint; "minha
+                    // mãe já melhorou da gripe": said right before it.
                     let resolved_here = resolved
                         .iter()
-                        .any(|r| r.start >= h.span.end && r.start - h.span.end <= 4);
+                        .any(|r| r.start >= h.span.end && r.start - h.span.end <= 4)
+                        || recovered_from(&s.tokens[..h.span.start]);
                     // "teve catapora ano passado": next to a past time in the same clause.
                     let in_the_past = past.iter().any(|p| {
                         s.same_clause(p.start, h.span.start)
                             && (p.start.abs_diff(h.span.end) <= 3
                                 || h.span.start.abs_diff(p.end) <= 3)
                     });
-                    // "vacinação da gripe", "exame de dengue".
-                    let topic = s.tokens[h.span.start.saturating_sub(3)..h.span.start]
-                        .iter()
-                        .any(|w| TOPIC_WORDS.iter().any(|t| w.starts_with(t)));
+                    // "vacinação da gripe", "exame de dengue", "a vacina da covid e a da gripe".
+                    let topic = is_topic(&s.tokens[..h.span.start]);
                     !resolved_here && !topic && !in_the_past
                 }
                 Kind::Need => {
@@ -380,9 +410,23 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                                 .iter()
                                 .any(|r| r.start >= p.end && r.end <= h.span.start)
                     });
-                    // "minha vó adorava aquele xarope" (no request before it).
-                    let remembered =
-                        !narrative.is_empty() && !requests.iter().any(|r| r.start < h.span.start);
+                    // "minha vó adorava aquele xarope", "o xarope que ela usava": remembered
+                    // close by, with no request before it ("o farmacêutico que trabalhava aqui
+                    // mudou… qual repelente…" is a request).
+                    let asked_before = |from: usize| {
+                        requests
+                            .iter()
+                            .any(|r| r.start >= from && r.start < h.span.start)
+                    };
+                    let remembered = narrative.iter().any(|n| {
+                        let before = n.end <= h.span.start
+                            && h.span.start - n.end <= NARRATIVE_REACH
+                            && !asked_before(n.end);
+                        let after = n.start >= h.span.end
+                            && n.start - h.span.end <= NARRATIVE_REACH / 2
+                            && !asked_before(0);
+                        before || after
+                    });
                     !priced && !remembered
                 }
             }
@@ -391,8 +435,10 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
         .collect();
     // Where a hit lies inside a longer one of the same category, or of another category that
     // weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
-    // for repellent; "dor de cabeça" is not also "dor").
-    kept.iter()
+    // for repellent; "dor de cabeça" is not also "dor"). A product kind is asked for once per
+    // sentence: of several names of one category ("Vick VapoRub"), the heaviest counts.
+    let longest: Vec<&Hit> = kept
+        .iter()
         .filter(|h| {
             !kept.iter().any(|o| {
                 (o.category == h.category || o.weight >= h.weight)
@@ -401,8 +447,75 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                     && (o.span.end - o.span.start) > (h.span.end - h.span.start)
             })
         })
-        .cloned()
+        .collect();
+    longest
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            h.kind != Kind::Need
+                || !longest.iter().enumerate().any(|(j, o)| {
+                    j != *i
+                        && o.kind == Kind::Need
+                        && o.category == h.category
+                        && (o.weight > h.weight || (o.weight == h.weight && j < *i))
+                })
+        })
+        .map(|(_, h)| (*h).clone())
         .collect()
+}
+
+/// True when the words before a complaint say it is over: "já melhorou da", "tá bom da", "sarou
+/// do" (hesitations and intensifiers in between do not count).
+fn recovered_from(before: &[String]) -> bool {
+    let words: Vec<&str> = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w))
+        .take(3)
+        .collect();
+    let [link, recovered, ..] = words.as_slice() else {
+        return false;
+    };
+    if !matches!(*link, "da" | "do" | "de" | "das" | "dos") {
+        return false;
+    }
+    if RECOVERED_WORDS.contains(recovered) {
+        return true;
+    }
+    // "tá bom da diarreia", "já ficou boa da gripe" ("tá" is a soft word: look at all of them).
+    let state = before
+        .iter()
+        .rev()
+        .skip_while(|w| w.as_str() != *recovered)
+        .skip(1)
+        .take(3)
+        .any(|w| RECOVERED_STATE_VERBS.contains(&w.as_str()));
+    state
+        && matches!(
+            *recovered,
+            "bom" | "boa" | "bem" | "melhor" | "otimo" | "otima" | "curado" | "curada"
+        )
+}
+
+/// True when a topic word (vaccination, campaign, test) governs what follows: within 6 words,
+/// with nothing between that states a complaint ("a vacina da covid e a da gripe", not "fiz o
+/// exame de sangue e tô com dor"). Hesitations and intensifiers do not count.
+fn is_topic(before: &[String]) -> bool {
+    let words = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w));
+    for w in words.take(6) {
+        if TOPIC_WORDS.iter().any(|t| w.starts_with(t)) {
+            return true;
+        }
+        if TOPIC_BREAKERS.contains(&w) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Finds "alergia a X", "alérgico à X", "não posso tomar X" naming a drug or ingredient.
@@ -656,6 +769,57 @@ mod tests {
         assert_eq!(facts("uma tosse de 2 semanas").age_years, None);
         assert_eq!(facts("meu neném de 20 dias").age_years, Some(20.0 / 365.0));
         assert_eq!(facts("é recém-nascido").age_years, Some(0.0));
+    }
+
+    fn categories(text: &str) -> Vec<Category> {
+        facts(text).hits.iter().map(|h| h.category).collect()
+    }
+
+    #[test]
+    fn recovered_topical_and_causal_complaints() {
+        // Over, said before the complaint (hesitations in between do not matter).
+        assert!(categories("minha mãe já melhorou, nossa, da gripe").is_empty());
+        assert!(categories("meu filho já tá bom da diarreia").is_empty());
+        assert_eq!(
+            categories("o remédio bom da gripe"),
+            vec![Category::GripeResfriado]
+        );
+        // A topic a few words back, unless the complaint is stated.
+        assert!(categories("já tomei a vacina da covid e a da gripe").is_empty());
+        assert!(!categories("fiz o exame de sangue e tô com dor de cabeça").is_empty());
+        // A cause weighs less than the complaint.
+        let f = facts("uma tosse seca depois do resfriado");
+        let w = |c| {
+            f.hits
+                .iter()
+                .filter(|h| h.category == c)
+                .map(|h| h.weight)
+                .sum::<f32>()
+        };
+        assert!(w(Category::Tosse) > w(Category::GripeResfriado));
+    }
+
+    #[test]
+    fn a_product_kind_counts_once_per_sentence() {
+        let f = facts("tem vick vaporub?");
+        assert_eq!(f.hits.len(), 1, "{:?}", f.hits);
+        let g = facts("aquele de tomada pra espantar mosquito, o refil");
+        assert_eq!(
+            categories("aquele de tomada pra espantar mosquito, o refil").len(),
+            1
+        );
+        assert_eq!(g.hits[0].category, Category::Repelente);
+    }
+
+    #[test]
+    fn remembering_reaches_only_nearby_products() {
+        assert!(categories("minha vó adorava aquele xarope").is_empty());
+        assert_eq!(
+            categories(
+                "o farmacêutico que trabalhava aqui mudou de loja qual repelente posso passar no bebê"
+            ),
+            vec![Category::Repelente]
+        );
     }
 
     #[test]

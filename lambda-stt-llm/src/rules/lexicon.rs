@@ -48,6 +48,12 @@ pub(crate) const CURRENT_USE_WORDS: &[&str] = &[
     "tratamento",
     "tomamos",
     "tomam",
+    "comecei",
+    "comecou",
+    "iniciei",
+    "iniciou",
+    "terminei",
+    "terminou",
 ];
 
 /// "No prescription" phrases.
@@ -264,6 +270,8 @@ pub(crate) const REQUEST_TERMS: &[&str] = &[
     "tem|tens|teria|temos|tem_ai|trabalham",
     "me ~ ve|da|arruma|arranja|passa|indica|recomenda|vende|consegue",
     "um|uma|uns|umas ~ para",
+    "qual|quais",
+    "e para",
 ];
 
 /// Price talk: "quanto custa", "qual o preço". Asked after a complaint, it is about the
@@ -371,6 +379,41 @@ pub(crate) const PAST_TERMS: &[&str] = &[
 
 /// Words that make a complaint the topic, not a complaint ("vacinação da gripe").
 pub(crate) const TOPIC_WORDS: &[&str] = &["vacin", "campanha", "exame", "teste", "palestra"];
+
+/// Words before "da/do/de" + complaint that say it is over ("melhorou da gripe").
+pub(crate) const RECOVERED_WORDS: &[&str] = &[
+    "melhorou",
+    "melhorei",
+    "sarou",
+    "sarei",
+    "curou",
+    "curei",
+    "recuperou",
+    "recuperei",
+    "livrou",
+    "livrei",
+    "curado",
+    "curada",
+    "sarado",
+    "sarada",
+    "recuperado",
+    "recuperada",
+];
+
+/// Verbs before "bom/boa/melhor da …" that make it a recovery ("tá bom da diarreia").
+pub(crate) const RECOVERED_STATE_VERBS: &[&str] = &[
+    "esta", "estou", "ficou", "fiquei", "ja", "ta", "sao", "estao",
+];
+
+/// Words that, between a topic word and a complaint, show the complaint is the speaker's own.
+pub(crate) const TOPIC_BREAKERS: &[&str] = &[
+    "estou", "esta", "estava", "tenho", "tem", "tive", "teve", "com", "sinto", "sente", "ficou",
+    "fiquei", "eu", "ele", "ela", "meu", "minha", "mas", "que", "agora", "hoje", "ontem",
+];
+
+/// Words that, before "do/da/de" + a complaint, make it the cause of what is described ("tosse
+/// depois do resfriado", "por causa da gripe", "desde a virose").
+pub(crate) const CAUSE_WORDS: &[&str] = &["depois", "apos", "causa", "desde", "pos"];
 
 /// Verbs whose object is carried, not treated ("fui pegar o menino no colo").
 pub(crate) const CARRY_VERBS: &[&str] = &[

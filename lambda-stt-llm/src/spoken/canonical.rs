@@ -6,7 +6,8 @@
 //! - drops fillers ("né", "hum", "ahn", "tipo assim", "sei lá", "quer dizer", "uai", "vixe"…);
 //! - expands contractions: "tô/to/tou" → "estou", "tá/ta" → "esta", "tava" → "estava", "pra" →
 //!   "para", "pro" → "para o", "prum" → "para um", "numa" → "em uma", "dum" → "de um", and
-//!   "num" → "nao" before a verb ("num consigo") or "em um" otherwise ("num dia");
+//!   "num" → "nao" before a verb ("num consigo", "num chega", "num acordar") or "em um" otherwise
+//!   ("num dia", "num lugar");
 //! - folds chat and speech spellings: "cê/vc" → "voce", "q" → "que", "tb/tbm" → "tambem",
 //!   "mt/mto" → "muito", "pq" → "porque", "mau" → "mal", "neném/nenê" → "bebe";
 //! - folds diminutives to their base word ("dorzinha" → "dor", "boquinha" → "boca",
@@ -234,6 +235,80 @@ const VERBS_AFTER_NUM: &[&str] = &[
     "responde",
     "acordo",
 ];
+
+/// Masculine nouns after "num" ("num lugar", "num dia") that end like a verb form.
+const NOUNS_AFTER_NUM: &[&str] = &[
+    "lugar",
+    "bar",
+    "mar",
+    "par",
+    "jantar",
+    "colar",
+    "altar",
+    "celular",
+    "militar",
+    "familiar",
+    "dia",
+    "mapa",
+    "problema",
+    "sistema",
+    "sofa",
+    "clima",
+    "tema",
+    "programa",
+    "pijama",
+    "cinema",
+    "planeta",
+    "esquema",
+    "chapeu",
+    "ceu",
+    "museu",
+    "pneu",
+    "homem",
+    "trem",
+    "armazem",
+    "item",
+    "posto",
+    "minuto",
+    "instante",
+    "segundo",
+    "momento",
+    "canto",
+    "copo",
+    "carro",
+    "hospital",
+    "pronto",
+    "consultorio",
+    "medico",
+    "mercado",
+    "restaurante",
+    "onibus",
+    "outro",
+    "desses",
+    "daqueles",
+    "negocio",
+    "lanche",
+    "almoco",
+    "domingo",
+    "sabado",
+    "fim",
+];
+
+/// True when the word after "num" is a verb, so "num" is "não" ("num consigo", "num chega", "num
+/// acordar", "num passou"): listed verbs, and the endings of infinitives, gerunds, the past and
+/// the present in -a (a masculine noun after "num" rarely ends in -a).
+fn verb_after_num(w: &str) -> bool {
+    if VERBS_AFTER_NUM.contains(&w) {
+        return true;
+    }
+    if NOUNS_AFTER_NUM.contains(&w) || w.chars().count() < 3 || number_word(w).is_some() {
+        return false;
+    }
+    const ENDINGS: &[&str] = &[
+        "ar", "er", "ir", "ando", "endo", "indo", "ou", "eu", "iu", "a", "am", "em", "ei",
+    ];
+    ENDINGS.iter().any(|e| w.ends_with(e))
+}
 
 /// Words that end like a diminutive but are not one.
 const NOT_DIMINUTIVES: &[&str] = &[
@@ -489,7 +564,7 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             continue;
         }
         if w == "num" {
-            let verb = after(i).is_some_and(|n| VERBS_AFTER_NUM.contains(&n));
+            let verb = after(i).is_some_and(verb_after_num);
             let parts: &[&str] = if verb { &["nao"] } else { &["em", "um"] };
             for p in parts {
                 out.push(Word {
@@ -568,6 +643,16 @@ mod tests {
         assert_eq!(canon("num dia desses"), "em um dia desses");
         assert_eq!(canon("mas num muito caro"), "mas nao muito caro");
         assert_eq!(canon("numa boa"), "em uma boa");
+        // Verb forms by their ending; masculine nouns that end alike stay "em um".
+        assert_eq!(canon("o ar num chega"), "o ar nao chega");
+        assert_eq!(
+            canon("dormir e num acordar mais"),
+            "dormir e nao acordar mais"
+        );
+        assert_eq!(canon("num passou"), "nao passou");
+        assert_eq!(canon("num lugar"), "em um lugar");
+        assert_eq!(canon("num problema"), "em um problema");
+        assert_eq!(canon("num hospital"), "em um hospital");
     }
 
     #[test]

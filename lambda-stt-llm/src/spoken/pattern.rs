@@ -4,18 +4,54 @@
 //! the text ([`super::canonical`]), so "tô" in a pattern means what "tô", "to" and "estou" mean in
 //! speech. Syntax, space-separated: a plain word matches itself, `abc*` matches any word starting
 //! with `abc`, `a|b*` is an alternative, `~` skips zero to two words and `~~` zero to six ("dor ~
-//! peito" matches "dor forte no peito"). Between two words of a pattern one *soft* word may stand
-//! unasked ("dor, é, de cabeça", "nariz muito entupido"): hesitations and intensifiers.
+//! peito" matches "dor forte no peito"). Between two words of a pattern (also inside a run such as
+//! "água_sanitária") up to two *soft* words may stand unasked ("dor, é, de cabeça", "nariz muito
+//! entupido", "me, é, então, matar"): hesitations and intensifiers.
 //!
-//! A match is *negated* when a negation cue ("não", "sem", "nem", "nunca", "nenhum"…) comes before
-//! it in the same clause with only linking words in between ("não tenho febre", "sem tosse", "nem
-//! dor", "não estou com nenhuma dor").
+//! A match is *negated* when a negation cue ("não", "nem", "nunca"…) comes before it in the same
+//! clause with only linking words in between ("não tenho febre", "nem dor", "não estou com nenhuma
+//! dor"). "sem", "nenhum" and "nada" negate only the noun they govern ("sem tosse", "nada de
+//! febre"), not what follows it ("falando coisa sem sentido, a boca entortou"); and "e" followed by
+//! a verb starts a new statement the negation does not reach ("não aceita nada e está largado").
 
 use super::canonical::canonicalize;
 
 /// Words that negate what follows.
 const NEGATION_CUES: &[&str] = &[
     "nao", "sem", "nem", "nunca", "nenhum", "nenhuma", "jamais", "nada",
+];
+
+/// Cues that negate only the noun they govern ("sem tosse", "nada de febre").
+const NOUN_CUES: &[&str] = &["sem", "nenhum", "nenhuma", "nada"];
+
+/// Words that may sit between a noun cue and its noun ("sem nenhuma dor", "nada de febre").
+const NOUN_BRIDGES: &[&str] = &[
+    "a", "o", "as", "os", "um", "uma", "de", "da", "do", "das", "dos", "com", "muito", "muita",
+    "mais", "nenhum", "nenhuma", "tanta", "tanto", "sinal", "sinais", "sintoma", "sintomas",
+];
+
+/// Verbs that, after "e", start a new statement ("… e está largado").
+const NEW_STATEMENT_VERBS: &[&str] = &[
+    "tenho",
+    "tem",
+    "tive",
+    "teve",
+    "tinha",
+    "estou",
+    "esta",
+    "estava",
+    "sinto",
+    "sente",
+    "senti",
+    "sentiu",
+    "ficou",
+    "fiquei",
+    "fica",
+    "apresentou",
+    "apresenta",
+    "deu",
+    "apareceu",
+    "aparece",
 ];
 
 /// Words that may sit between a negation cue and what it negates.
@@ -271,14 +307,18 @@ impl Pattern {
                 {
                     return Some(end);
                 }
-                // One soft word may stand before this word (not before the first).
-                if inside
-                    && tokens
-                        .get(pos)
-                        .is_some_and(|t| SOFT_WORDS.contains(&t.as_str()))
-                    && let Some(next) = Self::match_words(s, tokens, pos + 1)
-                {
-                    return self.match_at(tokens, next, step + 1, true);
+                // Up to two soft words may stand before this word (not before the first).
+                if !inside {
+                    return None;
+                }
+                let mut at = pos;
+                while at < pos + MAX_SOFT && tokens.get(at).is_some_and(|t| is_soft(t)) {
+                    at += 1;
+                    if let Some(next) = Self::match_words(s, tokens, at)
+                        && let Some(end) = self.match_at(tokens, next, step + 1, true)
+                    {
+                        return Some(end);
+                    }
                 }
                 None
             }
@@ -299,16 +339,42 @@ impl Pattern {
                 let t = tokens.get(pos)?;
                 alts.iter().any(|a| a.matches(t)).then_some(pos + 1)
             }
-            Step::Runs(runs) => runs.iter().find_map(|run| {
-                let fits = run
-                    .iter()
-                    .enumerate()
-                    .all(|(k, a)| tokens.get(pos + k).is_some_and(|t| a.matches(t)));
-                fits.then_some(pos + run.len())
-            }),
+            Step::Runs(runs) => runs.iter().find_map(|run| match_run(run, tokens, pos)),
             Step::Gap(_) => None,
         }
     }
+}
+
+/// How many soft words may stand together inside a pattern ("me, é, então, matar").
+const MAX_SOFT: usize = 2;
+
+/// True for a hesitation or intensifier that may stand anywhere ("é", "então", "muito").
+pub(crate) fn is_soft(token: &str) -> bool {
+    SOFT_WORDS.contains(&token)
+}
+
+/// Where a run of words ("água sanitária") ends when it matches at `pos`; soft words may stand
+/// between its words as between a pattern's.
+fn match_run(run: &[Alt], tokens: &[String], pos: usize) -> Option<usize> {
+    let mut at = pos;
+    for (k, alt) in run.iter().enumerate() {
+        if k > 0 {
+            let mut skipped = 0;
+            while skipped < MAX_SOFT
+                && tokens
+                    .get(at)
+                    .is_some_and(|t| is_soft(t) && !alt.matches(t))
+            {
+                at += 1;
+                skipped += 1;
+            }
+        }
+        if !tokens.get(at).is_some_and(|t| alt.matches(t)) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
 }
 
 fn alt_of(word: &str, prefix: bool) -> Alt {
@@ -328,16 +394,30 @@ pub(crate) fn has_negation(tokens: &[String]) -> bool {
 pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
     let mut j = start.min(tokens.len());
     let mut steps = 0;
+    // Every word crossed so far could stand between a noun cue and its noun.
+    let mut noun_phrase = true;
     while j > 0 && steps < 5 {
         j -= 1;
         steps += 1;
         let t = tokens[j].as_str();
+        if NOUN_CUES.contains(&t) {
+            return noun_phrase;
+        }
         if NEGATION_CUES.contains(&t) {
             return true;
         }
         if !BRIDGE_WORDS.contains(&t) && !SOFT_WORDS.contains(&t) {
             return false;
         }
+        // "… e está largado": a new statement.
+        if t == "e"
+            && tokens
+                .get(j + 1)
+                .is_some_and(|n| NEW_STATEMENT_VERBS.contains(&n.as_str()))
+        {
+            return false;
+        }
+        noun_phrase &= NOUN_BRIDGES.contains(&t);
     }
     false
 }
@@ -408,6 +488,15 @@ mod tests {
     }
 
     #[test]
+    fn two_soft_words_may_stand_together_also_inside_runs() {
+        assert!(p("me matar").is_in(&toks("me, é, então, matar")));
+        assert!(!p("me matar").is_in(&toks("me é então assim matar")));
+        let run = p("bebeu ~~ agua_sanitaria");
+        assert!(run.is_in(&toks("a menina bebeu água, então, sanitária")));
+        assert!(!run.is_in(&toks("bebeu água da torneira sanitária")));
+    }
+
+    #[test]
     fn bad_patterns_are_errors() {
         assert_eq!(Pattern::parse("  "), Err(PatternError::Empty));
         assert!(matches!(
@@ -438,5 +527,16 @@ mod tests {
         assert!(!is_negated(&toks("não sei o que tomar pra dor"), 7));
         assert!(!is_negated(&toks("não passa essa dor"), 3));
         assert!(!is_negated(&toks("tenho febre"), 1));
+        // "sem", "nenhum", "nada" govern only their noun.
+        assert!(is_negated(&toks("sem nenhuma febre"), 2));
+        assert!(!is_negated(
+            &toks("falando coisa sem sentido a boca entortou"),
+            5
+        ));
+        assert!(!is_negated(&toks("melhor sem ele e tá dando as coisas"), 5));
+        // "e" + a verb starts a new statement.
+        assert!(!is_negated(&toks("não aceita beber nada e tá largado"), 6));
+        assert!(is_negated(&toks("não tenho febre nem tosse"), 4));
+        assert!(is_negated(&toks("não tô com febre e nem tenho tosse"), 7));
     }
 }
