@@ -48,7 +48,11 @@ impl Grids {
         let wrappers = grid_data::load_wrappers(dir)?;
         let mut tuning = Vec::new();
         for name in TUNING_FILES {
-            tuning.extend(generate(&grid_data::load_half(dir, name)?, &wrappers, config));
+            tuning.extend(generate(
+                &grid_data::load_half(dir, name)?,
+                &wrappers,
+                config,
+            ));
         }
         let heldout = grid_data::load_half(dir, HELDOUT)?;
         Ok(Grids {

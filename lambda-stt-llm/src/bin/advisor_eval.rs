@@ -159,7 +159,11 @@ fn main() -> ExitCode {
     let tuning = score("ajuste (tuning + tuning2)", &grids.tuning, judge);
     println!("{}", tuning.table());
     for name in TUNING_FILES {
-        let part = score(&format!("ajuste: {name}.json"), &grids.tuning_file(name), judge);
+        let part = score(
+            &format!("ajuste: {name}.json"),
+            &grids.tuning_file(name),
+            judge,
+        );
         println!("{}", part.table());
     }
     if !args.tuning_only {

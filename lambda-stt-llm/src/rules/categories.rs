@@ -215,6 +215,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("voz ~ sumiu|sumindo|falhando", C::Garganta, 2.5, Symptom),
+    (
+        "coceira|cocando|coca|cocar|comichao|arranh*|pigarr*|irritacao|ardencia|ardor|incomodo ~~ garganta",
+        C::Garganta,
+        3.5,
+        Symptom,
+    ),
     ("garganta", C::Garganta, 1.5, Symptom),
     ("pastilha*", C::Garganta, 3.0, Need),
     ("spray ~~ garganta", C::Garganta, 3.0, Need),
@@ -275,6 +281,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ("ronc* ~~ nariz|entupido", C::NarizCongestao, 3.5, Symptom),
     ("adenoide|desvio_de_septo", C::NarizCongestao, 3.0, Symptom),
     ("respirar ~ melhor", C::NarizCongestao, 3.0, Need),
+    (
+        "desentup*|destapar|destampar|desobstruir|abrir ~~ nariz|narina*",
+        C::NarizCongestao,
+        5.0,
+        Need,
+    ),
     (
         "narina|narinas ~~ entupida|entupidas|fechada|tampada|trancada",
         C::NarizCongestao,
@@ -592,7 +604,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         4.0,
         Need,
     ),
-    ("probiotico*", C::DiarreiaHidratacao, 3.0, Need),
+    (
+        "probiotico*|lactobacil*|flora_intestinal",
+        C::DiarreiaHidratacao,
+        3.0,
+        Need,
+    ),
     (
         "floratil|imosec|loperamida|pedialyte|hidrafix|rehidrat|enterogermina|repoflor",
         C::DiarreiaHidratacao,
@@ -756,7 +773,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         4.0,
         Symptom,
     ),
-    ("embrulh*", C::NauseaEnjoo, 2.0, Symptom),
+    (
+        "embrulhad*|embrulhando|embrulhou",
+        C::NauseaEnjoo,
+        2.0,
+        Symptom,
+    ),
     (
         "mareado|mareada|mareio|mareou|labirintite",
         C::NauseaEnjoo,
@@ -777,6 +799,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     (
         "enjoa|passa_mal|fica_mal ~~ carro|onibus|barco|aviao|viagem|viajar|estrada",
+        C::NauseaEnjoo,
+        4.5,
+        Symptom,
+    ),
+    (
+        "carro|onibus|barco|aviao|navio|viagem|viajar|estrada ~~ enjoo|enjoa|enjoar|passo_mal|passa_mal|fico_mal|fica_mal|fico_enjoad*",
         C::NauseaEnjoo,
         4.5,
         Symptom,
@@ -892,7 +920,19 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         1.0,
         Symptom,
     ),
+    (
+        "dolorid*|moido|moida|quebrado|quebrada ~~ treino|academia|exercicio|musculacao|malhar|malhei|corrida|futebol|pelada|caminhada",
+        C::DorMuscularContusao,
+        4.5,
+        Symptom,
+    ),
     ("relaxante ~ muscular", C::DorMuscularContusao, 5.0, Need),
+    (
+        "antiinflamatorio*|anti_inflamatorio* ~~ gel|pomada|creme|spray",
+        C::DorMuscularContusao,
+        4.5,
+        Need,
+    ),
     ("emplastro*", C::DorMuscularContusao, 4.5, Need),
     (
         "adesivo ~~ costas|dor|muscul*",
@@ -964,6 +1004,19 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("brotoeja*|miliaria", C::PeleAssadura, 4.5, Symptom),
+    (
+        "espinha|espinhas|acne|cravo|cravos",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "rosto ~ cheio ~~ espinha*|bolinha*|cravo*",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    ("herpes|herpes_labial", C::PeleAssadura, 5.0, Symptom),
     ("manchas ~ brancas", C::PeleAssadura, 3.5, Symptom),
     ("mancha ~ branca|brancas", C::PeleAssadura, 3.5, Symptom),
     (
@@ -1087,6 +1140,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     // olhos
     (
         "olho|olhos|vista|palpebra|palpebras ~~ vermelh*|irritad*|seco|secos|seca|ardendo|ardencia|arde|cocando|coceira|coca|cansad*|lacrimejando|lacrimeja|inchad*|remela|grudando|embacad*",
+        C::Olhos,
+        4.5,
+        Symptom,
+    ),
+    (
+        "olho|olhos|vista|vistas|palpebra|palpebras ~~ ard*|coc*|doem|doi|doendo|incham|lacrimej*|pinica*|queimando|embacad*|embacando|grudad*",
         C::Olhos,
         4.5,
         Symptom,
@@ -1328,6 +1387,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     ("fio|fita ~ dental", C::HigieneBucal, 5.0, Need),
+    ("higiene ~ bucal|oral|dental", C::HigieneBucal, 5.0, Need),
+    (
+        "escova ~~ pasta|creme_dental|fio",
+        C::HigieneBucal,
+        4.5,
+        Need,
+    ),
     (
         "creme|pasta ~ dental|de_dente|de_dentes|dente",
         C::HigieneBucal,

@@ -433,15 +433,14 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
         })
         .cloned()
         .collect();
-    // Where a hit lies inside a longer one of the same category, or of another category that
-    // weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
+    // Where a hit lies inside a longer one that weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
     // for repellent; "dor de cabeça" is not also "dor"). A product kind is asked for once per
     // sentence: of several names of one category ("Vick VapoRub"), the heaviest counts.
     let longest: Vec<&Hit> = kept
         .iter()
         .filter(|h| {
             !kept.iter().any(|o| {
-                (o.category == h.category || o.weight >= h.weight)
+                o.weight >= h.weight
                     && o.span.start <= h.span.start
                     && o.span.end >= h.span.end
                     && (o.span.end - o.span.start) > (h.span.end - h.span.start)
