@@ -30,6 +30,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
+        "termometro|marcou|medi|mediu|deu ~~ #37-42",
+        C::DorFebre,
+        2.5,
+        Symptom,
+    ),
+    (
         "esta|estou|ficou|meio ~ quente|pelando",
         C::DorFebre,
         1.5,
@@ -43,7 +49,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "dente|dentes|siso ~ doendo|doi|doeu|latejando|nascendo",
+        "dente|dentes|siso ~~ doendo|doi|doeu|doem|latejando|nascendo",
         C::DorFebre,
         3.5,
         Symptom,
@@ -55,7 +61,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "ouvido|orelha ~ doendo|doi|doeu|latejando",
+        "ouvido|ouvidos|orelha|orelhas ~~ doendo|doi|doeu|doem|latejando",
         C::DorFebre,
         3.5,
         Symptom,
@@ -176,6 +182,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("catarro*", C::Tosse, 3.0, Symptom),
+    // "tosse alérgica" is a cough, "conjuntivite alérgica" an eye complaint.
+    (
+        "tosse ~ alergica|alergico|de_alergia",
+        C::Tosse,
+        5.5,
+        Symptom,
+    ),
     ("secrecao ~ peito|pulmao", C::Tosse, 3.0, Symptom),
     ("pigarro|pigarreando", C::Tosse, 2.0, Symptom),
     ("peito ~ carregado|cheio", C::Tosse, 2.0, Symptom),
@@ -203,7 +216,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     ("engolir ~ doi|doendo|dificil", C::Garganta, 3.5, Symptom),
     (
-        "amigdala*|amidala*|faringite|laringite|garganta_inflamada",
+        "amigdal*|amidal*|faringite|laringite|garganta_inflamada",
         C::Garganta,
         3.5,
         Symptom,
@@ -1114,6 +1127,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
+        "queimei|queimou|queimadura ~~ ferro|forno|panela|oleo|fogao|agua_quente|chapinha|cafe|vapor|escapamento",
+        C::FerimentoCurativo,
+        4.5,
+        Symptom,
+    ),
+    (
         "bolha|bolhas|calo|calos",
         C::FerimentoCurativo,
         3.0,
@@ -1158,6 +1177,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     ("cisco|tercol|hordeolo|calazio", C::Olhos, 4.5, Symptom),
     ("conjuntivite", C::Olhos, 4.0, Symptom),
+    ("conjuntivite ~ alergica|alergico", C::Olhos, 5.5, Symptom),
     ("colirio*", C::Olhos, 5.0, Need),
     ("lagrima ~ artificial", C::Olhos, 5.0, Need),
     (
@@ -1186,6 +1206,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ("pegar|tomar ~ sol", C::ProtetorSolar, 2.0, Need),
     ("pele ~ queima ~ facil", C::ProtetorSolar, 3.0, Need),
     ("queimar ~ no ~ sol", C::ProtetorSolar, 3.0, Need),
+    (
+        "para ~ nao ~ queimar|me_queimar|ficar_vermelho|manchar|descascar",
+        C::ProtetorSolar,
+        4.0,
+        Need,
+    ),
     (
         "sundown|episol|nivea_sun|anthelios|la_roche|neutrogena_sun|photoderm|isdin",
         C::ProtetorSolar,

@@ -13,7 +13,8 @@ use super::categories::CATEGORY_TERMS;
 use super::lexicon::{
     self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CARRY_VERBS, CAUSE_WORDS,
     CHILD_WORDS, CHOSEN_WORDS, CURRENT_USE_WORDS, FOR_WORDS, Kind, NARRATIVE_NOT,
-    PATIENT_STATE_WORDS, RECOVERED_STATE_VERBS, RECOVERED_WORDS, TOPIC_BREAKERS, TOPIC_WORDS,
+    PATIENT_STATE_WORDS, RECOVERED_STATE_VERBS, RECOVERED_WORDS, TOPIC_DISEASES, TOPIC_LINKS,
+    TOPIC_WORDS, WHOSE_WORDS,
 };
 use crate::catalog::{Catalog, Condition};
 use crate::spoken::{Pattern, Sentence, Span, Utterance};
@@ -381,10 +382,14 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                 Kind::Symptom => {
                     // "dor de cabeça, mas já passou": said right after the complaint; "minha
                     // mãe já melhorou da gripe": said right before it.
-                    let resolved_here = resolved
-                        .iter()
-                        .any(|r| r.start >= h.span.end && r.start - h.span.end <= 4)
-                        || recovered_from(&s.tokens[..h.span.start]);
+                    let resolved_here = resolved.iter().any(|r| {
+                        r.start >= h.span.end
+                            && r.start - h.span.end <= 4
+                            // "…, meu filho já melhorou": someone else's.
+                            && !s.tokens[h.span.end..r.start]
+                                .iter()
+                                .any(|w| WHOSE_WORDS.contains(&w.as_str()))
+                    }) || recovered_from(&s.tokens[..h.span.start]);
                     // "teve catapora ano passado": next to a past time in the same clause.
                     let in_the_past = past.iter().any(|p| {
                         s.same_clause(p.start, h.span.start)
@@ -392,7 +397,8 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                                 || h.span.start.abs_diff(p.end) <= 3)
                     });
                     // "vacinação da gripe", "exame de dengue", "a vacina da covid e a da gripe".
-                    let topic = is_topic(&s.tokens[..h.span.start]);
+                    let topic = TOPIC_DISEASES.contains(&s.tokens[h.span.start].as_str())
+                        && is_topic(&s.tokens[..h.span.start]);
                     !resolved_here && !topic && !in_the_past
                 }
                 Kind::Need => {
@@ -497,9 +503,10 @@ fn recovered_from(before: &[String]) -> bool {
         )
 }
 
-/// True when a topic word (vaccination, campaign, test) governs what follows: within 6 words,
-/// with nothing between that states a complaint ("a vacina da covid e a da gripe", not "fiz o
-/// exame de sangue e tô com dor"). Hesitations and intensifiers do not count.
+/// True when a topic word (vaccination, campaign, test) governs the disease named next (the
+/// caller checks it is a disease): only links and other disease names stand between ("a vacina da covid e a da gripe"; not "fiz o
+/// exame de sangue e tô com dor", nor "a vacina da covid, torci o pé"). Hesitations and
+/// intensifiers do not count.
 fn is_topic(before: &[String]) -> bool {
     let words = before
         .iter()
@@ -510,7 +517,7 @@ fn is_topic(before: &[String]) -> bool {
         if TOPIC_WORDS.iter().any(|t| w.starts_with(t)) {
             return true;
         }
-        if TOPIC_BREAKERS.contains(&w) {
+        if !TOPIC_LINKS.contains(&w) {
             return false;
         }
     }

@@ -405,10 +405,85 @@ pub(crate) const RECOVERED_STATE_VERBS: &[&str] = &[
     "esta", "estou", "ficou", "fiquei", "ja", "ta", "sao", "estao",
 ];
 
-/// Words that, between a topic word and a complaint, show the complaint is the speaker's own.
-pub(crate) const TOPIC_BREAKERS: &[&str] = &[
-    "estou", "esta", "estava", "tenho", "tem", "tive", "teve", "com", "sinto", "sente", "ficou",
-    "fiquei", "eu", "ele", "ela", "meu", "minha", "mas", "que", "agora", "hoje", "ontem",
+/// Diseases a vaccination, campaign or test can be about ("a vacina da gripe").
+pub(crate) const TOPIC_DISEASES: &[&str] = &[
+    "covid",
+    "corona",
+    "gripe",
+    "influenza",
+    "h1n1",
+    "dengue",
+    "hpv",
+    "sarampo",
+    "febre",
+    "amarela",
+    "hepatite",
+    "tetano",
+    "meningite",
+    "pneumonia",
+    "pneumococo",
+    "catapora",
+    "rotavirus",
+    "polio",
+    "coqueluche",
+    "caxumba",
+    "rubeola",
+    "zika",
+    "chikungunya",
+    "herpes",
+    "alergia",
+    "gravidez",
+    "glicose",
+    "diabetes",
+];
+
+/// What may stand between a topic word and the disease it governs: links and other diseases
+/// ("a vacina da covid e a da gripe").
+pub(crate) const TOPIC_LINKS: &[&str] = &[
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "a",
+    "o",
+    "as",
+    "os",
+    "e",
+    "contra",
+    "para",
+    "anual",
+    "nova",
+    "reforco",
+    "covid",
+    "corona",
+    "gripe",
+    "influenza",
+    "h1n1",
+    "dengue",
+    "hpv",
+    "sarampo",
+    "febre",
+    "amarela",
+    "hepatite",
+    "tetano",
+    "meningite",
+    "pneumonia",
+    "pneumococo",
+    "catapora",
+    "rotavirus",
+    "polio",
+    "coqueluche",
+    "caxumba",
+    "rubeola",
+    "zika",
+    "chikungunya",
+];
+
+/// Words that, between a complaint and "já passou", show the recovery is someone else's ("tô com
+/// dor de cabeça, meu filho já melhorou da tosse").
+pub(crate) const WHOSE_WORDS: &[&str] = &[
+    "meu", "minha", "meus", "minhas", "seu", "sua", "teu", "tua", "dele", "dela", "nosso",
 ];
 
 /// Words that, before "do/da/de" + a complaint, make it the cause of what is described ("tosse

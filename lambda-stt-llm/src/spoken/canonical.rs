@@ -369,6 +369,12 @@ const E_WORDS: &[&str] = &[
     "barbante", "pingue",
 ];
 
+/// Base words ending in -z whose diminutive is "-zinho" on the base ("luzinha" → "luz", not
+/// "lu" + "zinha").
+const Z_WORDS: &[&str] = &[
+    "luz", "voz", "nariz", "raiz", "cruz", "paz", "vez", "giz", "arroz", "rapaz", "cicatriz",
+];
+
 /// Number words (other than "um/uma", which are mostly articles).
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("dois", 2),
@@ -437,6 +443,10 @@ fn undiminish(w: &str) -> Option<String> {
         if let Some(stem) = w.strip_suffix(suffix)
             && stem.chars().count() >= 2
         {
+            let z = format!("{stem}z");
+            if Z_WORDS.contains(&z.as_str()) {
+                return Some(format!("{z}{}", if vowel.is_empty() { "" } else { "es" }));
+            }
             return Some(format!("{stem}{vowel}"));
         }
     }
@@ -681,6 +691,8 @@ mod tests {
         assert_eq!(canon("pezinho"), "pe");
         assert_eq!(canon("minha vizinha tinha"), "minha vizinha tinha");
         assert_eq!(canon("vitamina"), "vitamina");
+        assert_eq!(canon("luzinha narizinho vozinha"), "luz nariz voz");
+        assert_eq!(canon("luzinhas"), "luzes");
     }
 
     #[test]

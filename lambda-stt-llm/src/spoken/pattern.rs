@@ -3,10 +3,11 @@
 //! A [`Pattern`] is written in plain Portuguese and compiled through the same normalisation as
 //! the text ([`super::canonical`]), so "tô" in a pattern means what "tô", "to" and "estou" mean in
 //! speech. Syntax, space-separated: a plain word matches itself, `abc*` matches any word starting
-//! with `abc`, `a|b*` is an alternative, `~` skips zero to two words and `~~` zero to six ("dor ~
-//! peito" matches "dor forte no peito"). Between two words of a pattern (also inside a run such as
-//! "água_sanitária") up to two *soft* words may stand unasked ("dor, é, de cabeça", "nariz muito
-//! entupido", "me, é, então, matar"): hesitations and intensifiers.
+//! with `abc`, `a|b*` is an alternative, `a_b` is a run of words, `#lo-hi` a number in that range,
+//! `~` skips zero to two words and `~~` zero to six ("dor ~ peito" matches "dor forte no peito").
+//! *Soft* words — hesitations and intensifiers ("é", "então", "muito") — are not counted by a gap,
+//! and up to two may stand unasked between two words of a pattern, also inside a run ("dor, é, de
+//! cabeça", "nariz muito entupido", "me, é, então, matar", "água, então, sanitária").
 //!
 //! A match is *negated* when a negation cue ("não", "nem", "nunca"…) comes before it in the same
 //! clause with only linking words in between ("não tenho febre", "nem dor", "não estou com nenhuma
@@ -322,13 +323,26 @@ impl Pattern {
                 }
                 None
             }
-            Step::Gap(n) => (0..=*n).find_map(|skip| {
-                if pos + skip <= tokens.len() {
-                    self.match_at(tokens, pos + skip, step + 1, true)
-                } else {
-                    None
+            // A gap counts only words that are not soft: "acabar com, assim, a minha vida".
+            Step::Gap(n) => {
+                let mut at = pos;
+                let mut counted = 0;
+                loop {
+                    if let Some(end) = self.match_at(tokens, at, step + 1, true) {
+                        return Some(end);
+                    }
+                    let Some(t) = tokens.get(at) else {
+                        return None;
+                    };
+                    if !is_soft(t) {
+                        counted += 1;
+                        if counted > *n {
+                            return None;
+                        }
+                    }
+                    at += 1;
                 }
-            }),
+            }
         }
     }
 
@@ -401,7 +415,12 @@ pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
         steps += 1;
         let t = tokens[j].as_str();
         if NOUN_CUES.contains(&t) {
-            return noun_phrase;
+            // "nada" negates only "nada de febre", not what follows "pra nada".
+            let governs = t != "nada"
+                || tokens
+                    .get(j + 1)
+                    .is_some_and(|n| matches!(n.as_str(), "de" | "da" | "do"));
+            return noun_phrase && governs;
         }
         if NEGATION_CUES.contains(&t) {
             return true;
@@ -454,6 +473,10 @@ mod tests {
         );
         let far = p("peito ~~ braço");
         assert!(far.is_in(&toks("peito que desce até o meu braço")));
+        // A gap does not count hesitations and intensifiers.
+        let vida = p("acabar com ~ vida");
+        assert!(vida.is_in(&toks("acabar com, assim, a minha vida")));
+        assert!(!vida.is_in(&toks("acabar com a tosse da minha vida")));
     }
 
     #[test]
@@ -534,6 +557,8 @@ mod tests {
             5
         ));
         assert!(!is_negated(&toks("melhor sem ele e tá dando as coisas"), 5));
+        assert!(is_negated(&toks("nada de febre"), 2));
+        assert!(!is_negated(&toks("não sirvo pra nada melhor eu sumir"), 5));
         // "e" + a verb starts a new statement.
         assert!(!is_negated(&toks("não aceita beber nada e tá largado"), 6));
         assert!(is_negated(&toks("não tenho febre nem tosse"), 4));
