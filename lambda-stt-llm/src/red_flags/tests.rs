@@ -129,6 +129,84 @@ fn colloquial_wordings_and_stt_text_are_caught() {
 }
 
 #[test]
+fn red_flags_by_concept_as_the_sources_describe_them() {
+    for (text, id) in [
+        // CVV / Ministério da Saúde warning signs.
+        ("queria dormir e num acordar mais", "suicidio"),
+        ("quantos comprimidos precisa pra não acordar?", "suicidio"),
+        (
+            "meu pai tá falando que vai dar fim na vida dele",
+            "suicidio",
+        ),
+        ("a gente ficaria melhor sem ele, ele disse", "suicidio"),
+        ("já tentei uma vez e tô pensando nisso de novo", "suicidio"),
+        ("quanto de paracetamol é fatal?", "suicidio"),
+        // CIATox / NHS poisoning: a child got into medicines or chemicals.
+        (
+            "o meu de dois anos comeu os comprimidos da avó",
+            "intoxicacao_crianca",
+        ),
+        (
+            "ele pegou o frasco de dipirona e tomou tudo",
+            "intoxicacao_crianca",
+        ),
+        (
+            "minha filha mordeu a pastilha de lava-louças",
+            "intoxicacao_crianca",
+        ),
+        (
+            "achei o pequeno com o vidro de remédio aberto e faltando comprimido",
+            "intoxicacao_crianca",
+        ),
+        // Heart attack, breathlessness, stroke (SAMU / FAST).
+        ("parece um elefante sentado no peito", "dor_no_peito"),
+        (
+            "queimação no peito quando subi a escada, com suor gelado",
+            "dor_no_peito",
+        ),
+        ("a asma dela atacou e a bombinha não resolve", "falta_de_ar"),
+        (
+            "tá fazendo um barulho de apito quando puxa o ar",
+            "falta_de_ar",
+        ),
+        ("ele fala e ninguém entende, a perna fraquejou", "avc"),
+        // Caderneta da Gestante.
+        ("tô de 35 semanas e sangrou", "sangramento_gravidez"),
+        (
+            "estou no sétimo mês e o bebê parou de mexer na barriga",
+            "sangramento_gravidez",
+        ),
+        (
+            "o teste deu positivo e desceu uma borra marrom",
+            "sangramento_gravidez",
+        ),
+        // Meningitis, dehydration, dengue, prescriptions.
+        (
+            "fiz o teste do copo e as manchinhas não sumiram, ele tá com febre",
+            "meningite",
+        ),
+        (
+            "o menino não aceita beber nada e tá largadão",
+            "desidratacao_grave",
+        ),
+        (
+            "tá com dengue, a febre passou e agora a barriga dói muito",
+            "dengue_alarme",
+        ),
+        (
+            "tem azitromicina? o médico passou da outra vez",
+            "antibiotico_sem_receita",
+        ),
+        (
+            "me vê um zolpidem, a receita eu trago depois",
+            "antibiotico_sem_receita",
+        ),
+    ] {
+        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
 fn negations_exceptions_and_everyday_complaints_do_not_fire() {
     for text in [
         "não tenho dor no peito, é só azia",
@@ -143,6 +221,13 @@ fn negations_exceptions_and_everyday_complaints_do_not_fire() {
         "meu filho de seis anos tá com febre",
         "acordei com torcicolo, não consigo virar o pescoço",
         "minha vizinha teve dengue mês passado, mas já tá boa",
+        "viu o jogo ontem? que sufoco",
+        "vai ter vacinação contra dengue no posto? tô com a barriga inchada",
+        "tô com a garganta fechada de tanto gritar no jogo",
+        "qual remédio mata piolho mais rápido?",
+        "tem desconto pra idoso? caí de bicicleta e ralei o joelho",
+        "azia que sobe queimando o peito, ontem eu tava com dor de cabeça mas já passou",
+        "tô com uma tosse seca depois do resfriado",
     ] {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
     }

@@ -483,6 +483,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     ("estomago ~ acido|azedo", C::AziaMaDigestao, 4.0, Symptom),
     ("pirose", C::AziaMaDigestao, 4.0, Symptom),
+    ("gastura", C::AziaMaDigestao, 3.5, Symptom),
+    (
+        "bucho ~~ queimando|queima|ardendo|arde|doendo|doi|ruim|pesado|cheio|estufado|azedo|embrulhado",
+        C::AziaMaDigestao,
+        4.0,
+        Symptom,
+    ),
     (
         "comida ~~ nao ~ desce|parada",
         C::AziaMaDigestao,
@@ -1030,6 +1037,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("herpes|herpes_labial", C::PeleAssadura, 5.0, Symptom),
+    (
+        "verruga*|calo_seco|olho_de_peixe",
+        C::PeleAssadura,
+        4.0,
+        Symptom,
+    ),
+    ("piolho*|lendea*|pediculose", C::PeleAssadura, 4.0, Symptom),
     ("manchas ~ brancas", C::PeleAssadura, 3.5, Symptom),
     ("mancha ~ branca|brancas", C::PeleAssadura, 3.5, Symptom),
     (
@@ -1115,7 +1129,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "ralad*|ralei|ralou|esfolad*|esfolei|arranh*",
+        "ralad*|ralei|ralou|esfol*|arranh*",
         C::FerimentoCurativo,
         4.0,
         Symptom,

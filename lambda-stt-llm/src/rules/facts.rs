@@ -442,16 +442,23 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
     // Where a hit lies inside a longer one that weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
     // for repellent; "dor de cabeça" is not also "dor"). A product kind is asked for once per
     // sentence: of several names of one category ("Vick VapoRub"), the heaviest counts.
+    // Two wordings of one category over the same words count once.
     let longest: Vec<&Hit> = kept
         .iter()
-        .filter(|h| {
-            !kept.iter().any(|o| {
-                o.weight >= h.weight
+        .enumerate()
+        .filter(|(i, h)| {
+            !kept.iter().enumerate().any(|(j, o)| {
+                let longer = o.weight >= h.weight
                     && o.span.start <= h.span.start
                     && o.span.end >= h.span.end
-                    && (o.span.end - o.span.start) > (h.span.end - h.span.start)
+                    && (o.span.end - o.span.start) > (h.span.end - h.span.start);
+                let same = o.category == h.category
+                    && o.span == h.span
+                    && (o.weight > h.weight || (o.weight == h.weight && j < *i));
+                longer || same
             })
         })
+        .map(|(_, h)| h)
         .collect();
     longest
         .iter()
