@@ -208,6 +208,25 @@ impl Conversation {
         }
     }
 
+    /// Utterances said `gap_ms` apart, oldest first, nothing pushed yet (tests, evaluations, the
+    /// CLI).
+    pub fn spaced<S: Into<String>>(
+        texts: impl IntoIterator<Item = S>,
+        gap_ms: u64,
+    ) -> Conversation {
+        Conversation {
+            utterances: texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| Utterance {
+                    at_ms: i as u64 * gap_ms,
+                    text: text.into(),
+                })
+                .collect(),
+            last_product: None,
+        }
+    }
+
     /// The newest utterance's text, or "" when empty.
     pub fn latest_text(&self) -> &str {
         self.utterances

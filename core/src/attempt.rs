@@ -18,6 +18,9 @@ pub enum AttemptOutcome {
     InvalidAnswer,
     /// Still running when another provider answered first (or the chain deadline passed).
     Cancelled,
+    /// Answered, but its answer was replaced: the red-flag screen flagged the window, so the
+    /// intervention went out instead. `error` then says what the provider answered.
+    Overridden,
 }
 
 impl AttemptOutcome {
@@ -35,6 +38,7 @@ impl AttemptOutcome {
             AttemptOutcome::Refused => "refused",
             AttemptOutcome::InvalidAnswer => "invalid_answer",
             AttemptOutcome::Cancelled => "cancelled",
+            AttemptOutcome::Overridden => "overridden",
         }
     }
 }
@@ -50,7 +54,8 @@ pub struct Attempt {
     pub started_ms: u64,
     pub latency_ms: u64,
     pub outcome: AttemptOutcome,
-    /// The error, for failed calls.
+    /// The error, for failed calls; for an [`AttemptOutcome::Overridden`] call, what the
+    /// provider answered and what replaced it.
     pub error: Option<String>,
 }
 

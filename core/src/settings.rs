@@ -247,6 +247,10 @@ pub const LLM_TIMEOUT_MS: Setting = setting("LLM_TIMEOUT_MS", "10000", LOCAL_STT
 pub const LLM_MAX_ATTEMPTS: Setting = setting("LLM_MAX_ATTEMPTS", "2", LOCAL_STT_LLM)
     .clamp(1.0, 10.0)
     .means("calls per LLM provider (retries on retryable errors only)");
+pub const RED_FLAG_CONSULT_LLM: Setting = setting("RED_FLAG_CONSULT_LLM", "false", LOCAL_STT_LLM)
+    .means(
+        "when the red-flag screen fires, still ask the LLM (its answer is recorded as overridden, never sent); off: the intervention goes out without the call",
+    );
 pub const STT_COST_PER_MINUTE_USD: Setting =
     optional("STT_COST_PER_MINUTE_USD", "list prices", LOCAL_ADMIN)
         .means("e.g. `elevenlabs=0.0067,assemblyai=0.0025`, for the admin comparison");
@@ -421,6 +425,7 @@ pub const ALL: &[&Setting] = &[
     &OFFLINE_STT_TIMEOUT_MS,
     &LLM_TIMEOUT_MS,
     &LLM_MAX_ATTEMPTS,
+    &RED_FLAG_CONSULT_LLM,
     &STT_COST_PER_MINUTE_USD,
     &WHISPER_MODEL,
     &BALTO_CACHE_DIR,
@@ -538,8 +543,8 @@ impl<'a> Reader<'a> {
     pub fn flag(&self, s: &Setting) -> Result<bool, SettingError> {
         let value = self.text(s).unwrap_or_default();
         match value.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "" | "0" | "false" | "no" | "off" => Ok(false),
+            "1" | "true" | "yes" | "on" | "sim" => Ok(true),
+            "" | "0" | "false" | "no" | "off" | "nao" | "não" => Ok(false),
             _ => Err(invalid(s, &value, "expected true or false")),
         }
     }

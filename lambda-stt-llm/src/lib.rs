@@ -1,9 +1,11 @@
 //! Providers and advisors shared by local-dev and the Lambda functions: speech-to-text clients
-//! (ElevenLabs, AssemblyAI, offline Whisper), the LLM advisor (xAI / OpenAI), the offline rules
-//! advisor with its product catalog, and the resilience layer (timeouts, retries, fallback).
+//! (ElevenLabs, AssemblyAI, offline Whisper), the LLM advisor (xAI / OpenAI), the red-flag screen
+//! in front of every advisor, the offline rules advisor with its product catalog, the advisor's
+//! evaluation grid, and the resilience layer (timeouts, retries, fallback).
 
 #[cfg(feature = "admin-api")]
 pub mod admin_api;
+pub mod advisor_eval;
 pub mod catalog;
 #[cfg(feature = "aws")]
 pub mod dynamo;
@@ -11,10 +13,12 @@ pub mod dynamo;
 pub mod lambda_main;
 pub mod llm;
 pub mod providers;
+pub mod red_flags;
 #[cfg(feature = "aws")]
 pub mod relay_handler;
 pub mod resilience;
 pub mod rules;
+pub mod spoken;
 pub mod stt;
 pub mod text;
 pub mod wer;

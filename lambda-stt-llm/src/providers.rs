@@ -46,6 +46,7 @@ impl std::fmt::Debug for ApiKey {
 pub struct BuildError(pub String);
 
 use crate::llm::{CatalogEntry, LlmAdvisor, LlmConfig};
+use crate::red_flags::{RedFlagScreen, ScreenPolicy, ScreenedAdvisor};
 use crate::resilience::{ChainPolicy, FallbackAdvisor, FallbackTranscriber, RetryPolicy};
 use crate::stt::{
     AssemblyAiConfig, AssemblyAiTranscriber, ElevenLabsConfig, ElevenLabsTranscriber,
@@ -119,10 +120,13 @@ pub struct ProviderConfig {
     pub offline_stt_timeout: Duration,
     /// Timeouts and retries of the advisor chain (not hedged).
     pub llm_chain: ChainPolicy,
+    /// Whether a window the red-flag screen flags is still sent to the advisor chain
+    /// (`RED_FLAG_CONSULT_LLM`, off by default: the intervention goes out without the call).
+    pub red_flag_policy: ScreenPolicy,
 }
 
 /// Every setting [`ProviderConfig::from_env`] reads, for documentation and `.env` templates.
-pub const SETTINGS: [&Setting; 20] = [
+pub const SETTINGS: [&Setting; 21] = [
     &settings::STT_PROVIDER,
     &settings::LLM_PROVIDER,
     &settings::ELEVENLABS_API_KEY,
@@ -143,6 +147,7 @@ pub const SETTINGS: [&Setting; 20] = [
     &settings::OFFLINE_STT_TIMEOUT_MS,
     &settings::LLM_TIMEOUT_MS,
     &settings::LLM_MAX_ATTEMPTS,
+    &settings::RED_FLAG_CONSULT_LLM,
 ];
 
 /// `(key, explicit base URL)` when the provider is configured at all (its key or its URL).
@@ -190,6 +195,11 @@ impl ProviderConfig {
         let offline_stt_timeout = r.millis(&settings::OFFLINE_STT_TIMEOUT_MS)?;
         let llm_timeout = r.millis(&settings::LLM_TIMEOUT_MS)?;
         let llm_attempts: u32 = r.number(&settings::LLM_MAX_ATTEMPTS)?;
+        let red_flag_policy = if r.flag(&settings::RED_FLAG_CONSULT_LLM)? {
+            ScreenPolicy::ConsultAdvisor
+        } else {
+            ScreenPolicy::SkipAdvisor
+        };
 
         let elevenlabs = provider(
             &r,
@@ -317,6 +327,7 @@ impl ProviderConfig {
                 stall_after: None,
                 deadline: None,
             },
+            red_flag_policy,
         })
     }
 
@@ -386,7 +397,7 @@ impl ProviderConfig {
             .map_or("off".to_string(), |d| format!("{} ms", d.as_millis()));
         format!(
             "STT_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider, hedge after {}. \
-LLM_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider.",
+LLM_PROVIDER={:?}: red-flag screen > {}; call timeout {} ms, {} attempt(s) per provider; a flagged window {}.",
             self.stt,
             stt.join(" > "),
             self.stt_chain.call_timeout.as_millis(),
@@ -396,6 +407,12 @@ LLM_PROVIDER={:?}: {}; call timeout {} ms, {} attempt(s) per provider.",
             llm.join(" > "),
             self.llm_chain.call_timeout.as_millis(),
             self.llm_chain.retry.max_attempts,
+            match self.red_flag_policy {
+                ScreenPolicy::SkipAdvisor => "gets the intervention without calling the chain",
+                ScreenPolicy::ConsultAdvisor => {
+                    "gets the intervention; the chain is still called and its answer recorded (RED_FLAG_CONSULT_LLM)"
+                }
+            },
         )
     }
 }
@@ -439,7 +456,8 @@ pub fn build_transcriber(
 }
 
 /// The advisor chain as a [`FallbackAdvisor`] (for `advise_with_report`): the configured LLMs
-/// then `offline`. An LLM whose client cannot be built is logged and left out.
+/// then `offline`. An LLM whose client cannot be built is logged and left out. This is the chain
+/// *behind* the red-flag screen; [`build_advisor`] puts the screen in front of it.
 pub fn build_advisor_chain(
     cfg: &ProviderConfig,
     catalog_entries: Vec<CatalogEntry>,
@@ -456,13 +474,19 @@ pub fn build_advisor_chain(
     FallbackAdvisor::new(advisors, cfg.llm_chain.clone())
 }
 
-/// The configured advisor chain (auto: xAI → OpenAI → `offline`, with whichever exist).
+/// The configured advisor: the red-flag screen ([`crate::red_flags`]), then the chain (auto:
+/// xAI → OpenAI → `offline`, with whichever exist). Local-dev and the Lambda both get their
+/// advisor here, so both screen every window the same way.
 pub fn build_advisor(
     cfg: &ProviderConfig,
     catalog_entries: Vec<CatalogEntry>,
     offline: Arc<dyn Advisor>,
 ) -> Arc<dyn Advisor> {
-    Arc::new(build_advisor_chain(cfg, catalog_entries, offline))
+    Arc::new(ScreenedAdvisor::new(
+        Arc::new(build_advisor_chain(cfg, catalog_entries, offline)),
+        Arc::new(RedFlagScreen::embedded()),
+        cfg.red_flag_policy,
+    ))
 }
 
 /// The catalog as the LLM advisor sees it: prescription-free products only, one line each with

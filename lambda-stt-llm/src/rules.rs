@@ -1,9 +1,10 @@
 //! The offline rules advisor: Portuguese matching with negation, red flags and cautions.
 //!
 //! [`RulesAdvisor`] (name `regras`) decides on the recent conversation window without any
-//! network: it normalizes each utterance ([`crate::text`]), finds symptom phrases per category
-//! while honouring negation ("não tenho febre", "sem tosse", "nem dor"), catches red flags and
-//! prescription-only requests anywhere in the window (→ [`Decision::Intervencao`]), and otherwise
+//! network: it reads each utterance with the shared normalisation ([`crate::spoken`]), runs the
+//! red-flag screen first ([`crate::red_flags`]: red flags and prescription-only requests anywhere
+//! in the window → [`Decision::Intervencao`]), finds symptom phrases per category while honouring
+//! negation ("não tenho febre", "sem tosse", "nem dor"), and otherwise
 //! picks a catalog product for the category the newest utterance points at, filtered by the
 //! cautions the conversation reveals: age, pregnancy/breastfeeding, drug allergies, and
 //! conditions or medicines that rule a product out (anticoagulants, high blood pressure,
@@ -12,9 +13,9 @@
 //! Invariant: never recommends a product that is not in the catalog, never recommends while a
 //! red flag is in the window.
 
+mod categories;
 mod facts;
 mod lexicon;
-mod matcher;
 
 use std::sync::Arc;
 
@@ -23,9 +24,10 @@ use balto_core::advice::{Advice, Category, Confidence, Conversation, Decision};
 use balto_core::advisor::{Advisor, AdvisorError};
 
 use crate::catalog::{Catalog, Condition, PregnancyUse, Product, name_key};
+use crate::red_flags::RedFlagScreen;
+use crate::spoken::Utterance as Spoken;
 use crate::text::{NormalizeOptions, normalize};
 use facts::{Facts, Hit, Lexicon};
-use lexicon::{Kind, RedFlag};
 
 /// How many of the newest utterances the advisor reads by default.
 pub const DEFAULT_WINDOW: usize = 6;
@@ -33,17 +35,30 @@ pub const DEFAULT_WINDOW: usize = 6;
 /// Recency weights: newest first.
 const RECENCY: [f32; 6] = [1.0, 0.6, 0.45, 0.35, 0.3, 0.25];
 
+/// The weakest wording that is a need on its own (weaker ones — "praia", "fralda", a bare
+/// "dor" — only add to a stronger one).
+const MIN_HIT_WEIGHT: f32 = 2.0;
+
 /// Age assumed when a child is mentioned without an age (years).
 const ASSUMED_CHILD_AGE: f64 = 2.0;
 /// Age assumed when a baby is mentioned without an age (years).
 const ASSUMED_BABY_AGE: f64 = 0.5;
-/// Under this age (years) fever is a red flag.
-const INFANT_FEVER_AGE: f64 = 0.25;
+
+/// A decision with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub advice: Advice,
+    /// The red flag behind an intervention (its catalogue id).
+    pub alerta: Option<String>,
+    /// The words that decided, as said: the red flag's, or the complaint's.
+    pub palavras: Vec<String>,
+}
 
 /// The offline rules advisor.
 #[derive(Debug, Clone)]
 pub struct RulesAdvisor {
     catalog: Arc<Catalog>,
+    screen: Arc<RedFlagScreen>,
     lexicon: Lexicon,
     /// Normalized keywords per product, parallel to `catalog.products()`.
     keywords: Vec<Vec<String>>,
@@ -53,15 +68,21 @@ pub struct RulesAdvisor {
 }
 
 impl RulesAdvisor {
-    /// A rules advisor over `catalog`, reading the last [`DEFAULT_WINDOW`] utterances.
+    /// A rules advisor over `catalog` with the embedded red-flag screen, reading the last
+    /// [`DEFAULT_WINDOW`] utterances.
     pub fn new(catalog: Arc<Catalog>) -> RulesAdvisor {
+        RulesAdvisor::with_screen(catalog, Arc::new(RedFlagScreen::embedded()))
+    }
+
+    /// A rules advisor over `catalog` screening with `screen`.
+    pub fn with_screen(catalog: Arc<Catalog>, screen: Arc<RedFlagScreen>) -> RulesAdvisor {
         let keywords = catalog
             .products()
             .iter()
             .map(|p| {
                 p.palavras_chave
                     .iter()
-                    .map(|k| normalize(k, NormalizeOptions::default()))
+                    .map(|k| crate::spoken::canonical_words(k).join(" "))
                     .filter(|k| !k.is_empty())
                     .collect()
             })
@@ -79,6 +100,7 @@ impl RulesAdvisor {
             .collect();
         RulesAdvisor {
             catalog,
+            screen,
             lexicon: Lexicon::new(),
             keywords,
             pediatric,
@@ -102,55 +124,63 @@ impl RulesAdvisor {
         &self.catalog
     }
 
+    /// The red-flag screen this advisor runs first.
+    pub fn screen(&self) -> &RedFlagScreen {
+        &self.screen
+    }
+
     /// The decision, synchronously (the [`Advisor`] impl calls this).
     pub fn decide(&self, conversation: &Conversation) -> Advice {
-        let start = conversation.utterances.len().saturating_sub(self.window);
-        let window = &conversation.utterances[start..];
-        if window.iter().all(|u| u.text.trim().is_empty()) {
+        self.decide_explained(conversation).advice
+    }
+
+    /// The decision with why: the red flag behind an intervention and the words that decided.
+    pub fn decide_explained(&self, conversation: &Conversation) -> Explained {
+        let mut why = Explained {
+            advice: Advice::nothing(""),
+            alerta: None,
+            palavras: Vec::new(),
+        };
+        why.advice = self.decide_into(conversation, &mut why);
+        why
+    }
+
+    fn decide_into(&self, conversation: &Conversation, why: &mut Explained) -> Advice {
+        if conversation
+            .utterances
+            .iter()
+            .all(|u| u.text.trim().is_empty())
+        {
             return Advice::nothing("Nada foi dito ainda.");
         }
+        let parsed: Vec<Spoken> = conversation
+            .utterances
+            .iter()
+            .map(|u| Spoken::parse(&u.text))
+            .collect();
+        // 1. Red flags and prescription-only requests, anywhere in the window.
+        let verdict = self
+            .screen
+            .verdict_parsed(&parsed, conversation.last_product.as_deref());
+        if let (Some(advice), Some(s)) = (verdict.advice(), verdict.screening()) {
+            why.alerta = Some(s.id.clone());
+            why.palavras = s.palavras.clone();
+            return advice;
+        }
+        let start = parsed.len().saturating_sub(self.window);
         // Newest first.
-        let facts: Vec<Facts> = window
+        let facts: Vec<Facts> = parsed[start..]
             .iter()
             .rev()
-            .map(|u| facts::extract(&u.text, &self.lexicon, &self.catalog))
+            .map(|u| facts::extract(u, &self.lexicon, &self.catalog))
             .collect();
         let last = conversation.last_product.as_deref().map(name_key);
         let newest = &facts[0];
         let probe_answered = newest.affirmative && newest.hits.is_empty() && facts.len() > 1;
         let ctx = PatientContext::from_window(&facts);
 
-        // 1. Red flags and prescription-only requests, anywhere in the window.
-        let mut flags: Vec<RedFlag> = facts.iter().flat_map(|f| f.red_flags.clone()).collect();
-        if probe_answered {
-            flags.extend(facts[1].probe_red_flags.iter().copied());
-        }
-        if facts.iter().any(|f| f.fever) && ctx.age.is_some_and(|a| a < INFANT_FEVER_AGE) {
-            flags.push(RedFlag::InfantFever);
-        }
-        let rx_requests: Vec<&String> = facts
-            .iter()
-            .flat_map(|f| f.prescription_requests.iter())
-            .collect();
-        let has_prescription = facts.iter().any(|f| f.prescription);
-        let no_prescription = facts.iter().any(|f| f.no_prescription);
-        if !rx_requests.is_empty() && (no_prescription || !has_prescription) {
-            flags.push(RedFlag::PrescriptionOnly);
-        }
-        flags.sort();
-        flags.dedup();
-        if !flags.is_empty() {
-            return match flags
-                .iter()
-                .find(|f| last.as_deref() != Some(name_key(f.product()).as_str()))
-            {
-                Some(flag) => intervention(*flag, &rx_requests),
-                None => Advice::nothing(
-                    "Intervenção já sinalizada nesta conversa; nada novo a recomendar.",
-                ),
-            };
-        }
-        if !rx_requests.is_empty() {
+        let rx_requests = facts.iter().any(|f| !f.prescription_requests.is_empty());
+        if rx_requests {
             return Advice::nothing(
                 "Receita sendo aviada; nada a acrescentar sem nova queixa do cliente.",
             );
@@ -161,20 +191,19 @@ impl RulesAdvisor {
         if probe_answered {
             newest_hits.extend(facts[1].probe_hits.iter().cloned());
         }
-        let has_symptom = newest_hits.iter().any(|h| h.kind == Kind::Symptom);
         let follow_up;
-        if has_symptom {
+        if !newest_hits.is_empty() {
             follow_up = false;
-        } else if !newest_hits.is_empty() {
-            if newest.small_talk && !newest.follow_up {
-                return Advice::nothing("Conversa de compra ou pagamento; nada a sugerir.");
-            }
-            follow_up = false;
-        } else if (newest.follow_up || newest.has_context())
+        } else if (newest.asks
+            || newest.follow_up
+            || newest.has_context()
+            || !(newest.closing || newest.small_talk))
             && facts[1..].iter().any(|f| !f.hits.is_empty())
         {
+            // "o que você recomenda?", "tem outro?", "ela tem 3 anos", "tá bom" (its question
+            // mark lost): about what was said. Only thanks, payment and greetings end it.
             follow_up = true;
-        } else if newest.small_talk {
+        } else if newest.small_talk || newest.closing {
             return Advice::nothing("Saudação, preço ou pagamento: nada a sugerir.");
         } else {
             return Advice::nothing("Nenhum sintoma ou necessidade identificada.");
@@ -211,8 +240,22 @@ impl RulesAdvisor {
         let Some((category, strength, labels)) = scores.into_iter().next() else {
             return Advice::nothing("Nenhum sintoma ou necessidade identificada.");
         };
+        // A passing word ("praia", "fralda", "dor" alone) is not a need.
+        let said_weight: f32 = newest_hits
+            .iter()
+            .chain(facts[1..].iter().flat_map(|f| f.hits.iter()))
+            .filter(|h| h.category == category)
+            .map(|h| h.weight)
+            .fold(0.0, f32::max);
+        if said_weight < MIN_HIT_WEIGHT {
+            return Advice::nothing(format!(
+                "Menção solta ({}): nada a sugerir sem uma queixa ou um pedido.",
+                labels.join(", ")
+            ));
+        }
 
         // 4. Product.
+        why.palavras = labels.clone();
         self.recommend(
             category,
             strength,
@@ -250,11 +293,31 @@ impl RulesAdvisor {
         let mut excluded_cond: Vec<(Condition, String)> = Vec::new();
         let mut repeated = None;
         let mut candidates: Vec<(usize, &Product)> = Vec::new();
+        // An age assumed for "o bebê" / "a criança" (none stated) that rules out the whole
+        // category gives way to the category's youngest presentation, to be confirmed.
+        let mut filter_age = ctx.effective_age();
+        let mut relaxed_to: Option<f64> = None;
+        if ctx.age.is_none()
+            && let Some(assumed) = filter_age
+        {
+            let in_category = self
+                .catalog
+                .products()
+                .iter()
+                .filter(|p| p.categoria == category);
+            let youngest = in_category
+                .map(|p| p.idade_minima_anos)
+                .fold(f64::INFINITY, f64::min);
+            if youngest.is_finite() && youngest > assumed + 1e-9 {
+                relaxed_to = Some(youngest);
+                filter_age = Some(youngest);
+            }
+        }
         for (i, p) in self.catalog.products().iter().enumerate() {
             if p.categoria != category {
                 continue;
             }
-            if let Some(age) = ctx.effective_age()
+            if let Some(age) = filter_age
                 && p.idade_minima_anos > age + 1e-9
             {
                 excluded_age.push(p.nome.clone());
@@ -326,6 +389,12 @@ impl RulesAdvisor {
                 }
             ));
         }
+        if let Some(youngest) = relaxed_to {
+            notes.push(format!(
+                "Idade não informada: a opção mais nova do catálogo é a partir de {}; confirmar a idade antes de indicar.",
+                describe_age(youngest)
+            ));
+        }
         if ctx.pregnant {
             notes.push(if excluded_preg.is_empty() {
                 "Gestante/lactante: confirmar o uso com o médico.".to_owned()
@@ -395,7 +464,8 @@ impl RulesAdvisor {
             Confidence::Baixa
         };
         let uncertain = (ctx.pregnant && product.gestante != PregnancyUse::Permitido)
-            || (ctx.age.is_none() && ctx.effective_age().is_some());
+            || (ctx.age.is_none() && ctx.effective_age().is_some())
+            || relaxed_to.is_some();
         if uncertain {
             confidence = match confidence {
                 Confidence::Alta => Confidence::Media,
@@ -504,25 +574,6 @@ fn describe_age(years: f64) -> String {
         }
     } else {
         format!("{} dias", (years * 365.0).round())
-    }
-}
-
-fn intervention(flag: RedFlag, rx_requests: &[&String]) -> Advice {
-    let mut explanation = flag.explanation().to_owned();
-    if flag == RedFlag::PrescriptionOnly && !rx_requests.is_empty() {
-        let names: Vec<&str> = rx_requests.iter().map(|s| s.as_str()).collect();
-        explanation = format!(
-            "Pedido de {} sem receita. {}",
-            names.join(", "),
-            explanation
-        );
-    }
-    Advice {
-        decision: Decision::Intervencao,
-        category: Some(Category::Intervencao),
-        product: Some(flag.product().to_owned()),
-        explanation,
-        confidence: Confidence::Alta,
     }
 }
 
@@ -651,6 +702,18 @@ mod tests {
         ] {
             assert_eq!(one(text).decision, Decision::Nenhuma, "{text}");
         }
+    }
+
+    #[test]
+    fn a_last_segment_without_complaint_refers_back_unless_it_closes() {
+        // "tá bom?" with its question mark lost.
+        let a = many(&["minha garganta tá inflamada desde ontem", "ta bom"], None);
+        assert_eq!(a.category, Some(Category::Garganta), "{a:?}");
+        let b = many(
+            &["minha garganta tá inflamada desde ontem", "obrigado, tchau"],
+            None,
+        );
+        assert_eq!(b.decision, Decision::Nenhuma, "{b:?}");
     }
 
     #[test]

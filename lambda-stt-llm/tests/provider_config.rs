@@ -270,3 +270,35 @@ async fn base_urls_alone_point_the_chains_at_local_servers() {
     let advice = advisor.advise(&Conversation::single(t.text)).await.unwrap();
     assert_eq!(advice.product.as_deref(), Some("Protetor solar FPS 50"));
 }
+
+#[test]
+fn red_flag_consult_switch() {
+    use lambda_stt_llm::red_flags::ScreenPolicy;
+    let default = ProviderConfig::from_env(env(&[])).unwrap();
+    assert_eq!(default.red_flag_policy, ScreenPolicy::SkipAdvisor);
+    assert!(
+        default
+            .describe()
+            .contains("red-flag screen > regras (offline)"),
+        "{}",
+        default.describe()
+    );
+    for on in ["1", "true", "sim", "YES"] {
+        let cfg = ProviderConfig::from_env(env(&[("RED_FLAG_CONSULT_LLM", on)])).unwrap();
+        assert_eq!(cfg.red_flag_policy, ScreenPolicy::ConsultAdvisor, "{on}");
+    }
+    for off in ["0", "false", "nao", ""] {
+        let cfg = ProviderConfig::from_env(env(&[("RED_FLAG_CONSULT_LLM", off)])).unwrap();
+        assert_eq!(cfg.red_flag_policy, ScreenPolicy::SkipAdvisor, "{off:?}");
+    }
+    let err = ProviderConfig::from_env(env(&[("RED_FLAG_CONSULT_LLM", "talvez")])).unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Setting(e) if e.name == "RED_FLAG_CONSULT_LLM"),
+        "{err}"
+    );
+    assert!(
+        lambda_stt_llm::providers::SETTINGS
+            .iter()
+            .any(|s| s.name == "RED_FLAG_CONSULT_LLM")
+    );
+}

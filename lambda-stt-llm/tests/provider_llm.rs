@@ -552,3 +552,162 @@ fn debug_output_never_contains_the_key() {
     let shown = format!("{c:?} {:?}", LlmAdvisor::new(c.clone(), catalog()).unwrap());
     assert!(!shown.contains(KEY), "{shown}");
 }
+
+// The red-flag screen in front of the chain (ScreenedAdvisor, built by build_advisor).
+
+use lambda_stt_llm::providers::{ProviderConfig, build_advisor};
+use lambda_stt_llm::red_flags::{RedFlagScreen, SCREEN_NAME, ScreenPolicy, ScreenedAdvisor};
+
+fn flagged() -> Conversation {
+    Conversation {
+        utterances: vec![
+            Utterance {
+                at_ms: 1_000,
+                text: "meu pai tá com um aperto no peito que desce pro braço".into(),
+            },
+            Utterance {
+                at_ms: 4_000,
+                text: "o que você recomenda?".into(),
+            },
+        ],
+        last_product: None,
+    }
+}
+
+/// The model always recommends the xarope; `calls` requests are expected.
+async fn recommends_xarope(server: &MockServer, calls: u64) {
+    Mock::given(method("POST"))
+        .respond_with(ok(&answer_json(
+            "recomendar",
+            Some("tosse"),
+            Some("Xarope de guaco"),
+        )))
+        .expect(calls)
+        .mount(server)
+        .await;
+}
+
+fn screened(server: &MockServer, policy: ScreenPolicy) -> ScreenedAdvisor {
+    let chain = FallbackAdvisor::new(
+        vec![
+            Arc::new(advisor(server, Duration::from_secs(2))),
+            Arc::new(OfflineRules),
+        ],
+        fast_retries(1),
+    );
+    ScreenedAdvisor::new(Arc::new(chain), Arc::new(RedFlagScreen::embedded()), policy)
+}
+
+#[tokio::test]
+async fn a_flagged_window_gets_the_intervention_without_calling_the_llm() {
+    let server = MockServer::start().await;
+    recommends_xarope(&server, 0).await;
+    let a = screened(&server, ScreenPolicy::SkipAdvisor);
+    assert_eq!(a.name(), "xai>regras");
+    let (result, attempts) = a.advise_reporting(&flagged()).await;
+    let advice = result.unwrap();
+    assert_eq!(advice.decision, Decision::Intervencao);
+    assert_eq!(
+        advice.product.as_deref(),
+        Some("Intervenção: encaminhar à emergência")
+    );
+    assert!(advice.explanation.contains("dor_no_peito"), "{advice:?}");
+    let seen: Vec<_> = attempts
+        .iter()
+        .map(|a| (a.provider.as_str(), a.outcome))
+        .collect();
+    assert_eq!(seen, [(SCREEN_NAME, AttemptOutcome::Ok)]);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn consulted_llm_product_is_recorded_as_overridden_and_never_sent() {
+    let server = MockServer::start().await;
+    recommends_xarope(&server, 1).await;
+    let a = screened(&server, ScreenPolicy::ConsultAdvisor);
+    let (result, attempts) = a.advise_reporting(&flagged()).await;
+    let advice = result.unwrap();
+    assert_eq!(advice.decision, Decision::Intervencao);
+    assert_ne!(advice.pushed_product(), Some("Xarope de guaco"));
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(
+        (attempts[0].provider.as_str(), attempts[0].outcome),
+        (SCREEN_NAME, AttemptOutcome::Ok)
+    );
+    assert_eq!(
+        (attempts[1].provider.as_str(), attempts[1].outcome),
+        ("xai", AttemptOutcome::Overridden)
+    );
+    let note = attempts[1].error.as_deref().unwrap_or("");
+    assert!(
+        note.contains("dor_no_peito")
+            && note.contains("recomendar")
+            && note.contains("Xarope de guaco"),
+        "{note}"
+    );
+    server.verify().await;
+
+    // The LLM failing changes nothing: the intervention still goes out.
+    answer_with(&server, ResponseTemplate::new(503)).await;
+    let (result, attempts) = a.advise_reporting(&flagged()).await;
+    assert_eq!(result.unwrap().decision, Decision::Intervencao);
+    assert_eq!(attempts[1].outcome, AttemptOutcome::Http);
+}
+
+#[tokio::test]
+async fn a_clear_window_goes_to_the_chain_as_before() {
+    let server = MockServer::start().await;
+    answer_with(
+        &server,
+        ok(&answer_json(
+            "recomendar",
+            Some("tosse"),
+            Some("Xarope de guaco"),
+        )),
+    )
+    .await;
+    let a = screened(&server, ScreenPolicy::SkipAdvisor);
+    let (result, attempts) = a.advise_reporting(&conversation()).await;
+    assert_eq!(result.unwrap().product.as_deref(), Some("Xarope de guaco"));
+    let seen: Vec<_> = attempts.iter().map(|a| a.provider.as_str()).collect();
+    assert_eq!(seen, ["xai"]);
+}
+
+#[tokio::test]
+async fn build_advisor_screens_the_configured_chain() {
+    let server = MockServer::start().await;
+    recommends_xarope(&server, 1).await;
+    let url = format!("{}/v1", server.uri());
+    let vars = [
+        ("LLM_PROVIDER", "xai"),
+        ("XAI_BASE_URL", url.as_str()),
+        ("LLM_MAX_ATTEMPTS", "1"),
+    ];
+    let cfg = ProviderConfig::from_env(|k| {
+        vars.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| (*v).to_string())
+    })
+    .unwrap();
+    let a = build_advisor(&cfg, catalog(), Arc::new(OfflineRules));
+    assert_eq!(a.name(), "xai>regras");
+    // Flagged: the screen answers, the model is not asked.
+    let (result, attempts) = a.advise_reporting(&flagged()).await;
+    assert_eq!(result.unwrap().decision, Decision::Intervencao);
+    assert_eq!(attempts[0].provider, SCREEN_NAME);
+    // Clear: the model answers (the one request the mock expects).
+    let advice = a.advise(&conversation()).await.unwrap();
+    assert_eq!(advice.product.as_deref(), Some("Xarope de guaco"));
+    server.verify().await;
+}
+
+#[test]
+fn the_system_prompt_states_the_screens_red_flags_and_the_question_rule() {
+    let c = LlmConfig::xai(ApiKey::new(KEY));
+    let a = LlmAdvisor::new(c, catalog()).unwrap();
+    let p = a.system_prompt();
+    for rule in RedFlagScreen::embedded().rules() {
+        assert!(p.contains(rule.regra), "{}", rule.id);
+    }
+    assert!(p.contains("nunca anula a queixa"));
+}

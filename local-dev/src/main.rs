@@ -37,7 +37,8 @@ enum Command {
     /// Run the configured advisor on a transcript and print its decision.
     Advise {
         text: String,
-        /// Print {"decisao","categoria","produto","explicacao","confianca"}.
+        /// Print {"decisao","categoria","produto","explicacao","confianca"} and why:
+        /// "alerta" (red flag id or null), "palavras" (the words that decided), "assistente".
         #[arg(long)]
         json: bool,
     },
@@ -182,7 +183,10 @@ fn main() -> Result<()> {
             Command::Advise { text, json } => {
                 let providers = lambda_stt_llm::providers::ProviderConfig::from_process_env()?;
                 let advisor = cmd::serve::advisor(&config, &providers)?;
-                cmd::advise::run(&*advisor, &text, json).await
+                let rules = lambda_stt_llm::rules::RulesAdvisor::new(
+                    balto_local::catalog_source::load(config.catalog_file.as_deref())?,
+                );
+                cmd::advise::run(&*advisor, &rules, &text, json).await
             }
             Command::Serve => cmd::serve::run(config).await,
             Command::Vad { .. } | Command::VadEval { .. } | Command::Settings { .. } => {

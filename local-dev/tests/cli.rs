@@ -41,18 +41,55 @@ fn advise_json_has_exactly_the_documented_fields() {
         &["advise", "--json", "Estou com tosse seca há três dias"],
     ));
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    // The five fields of the advice, and the three that say why.
     assert_eq!(
         keys,
-        vec!["categoria", "confianca", "decisao", "explicacao", "produto"]
+        vec![
+            "alerta",
+            "assistente",
+            "categoria",
+            "confianca",
+            "decisao",
+            "explicacao",
+            "palavras",
+            "produto"
+        ]
     );
     assert_eq!(v["decisao"], "recomendar");
     assert_eq!(v["categoria"], "tosse");
+    assert_eq!(v["alerta"], Value::Null);
+    assert_eq!(v["assistente"], "regras");
+    assert!(
+        v["palavras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("tosse")),
+        "{v}"
+    );
     let v = json_of(&balto(
         dir.path(),
         &["advise", "--json", "Bom dia! Aceita cartão?"],
     ));
     assert_eq!(v["decisao"], "nenhuma");
     assert_eq!(v["produto"], Value::Null);
+    // A red flag followed by a question to the pharmacist: the screen answers, and says why.
+    let v = json_of(&balto(
+        dir.path(),
+        &[
+            "advise",
+            "--json",
+            "minha mãe tá com a boca torta e falando enrolado, o que você recomenda?",
+        ],
+    ));
+    assert_eq!(v["decisao"], "intervencao");
+    assert!(
+        v["produto"].as_str().unwrap().starts_with("Intervenção:"),
+        "{v}"
+    );
+    assert_eq!(v["alerta"], "avc");
+    assert_eq!(v["assistente"], "triagem");
+    assert!(!v["palavras"].as_array().unwrap().is_empty(), "{v}");
 }
 
 #[test]

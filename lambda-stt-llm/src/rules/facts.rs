@@ -1,62 +1,80 @@
-//! What one utterance says, as the rules advisor sees it: symptom hits per category, red
-//! flags, prescription-only requests, and the patient context (age, pregnancy, allergies,
-//! conditions). Extraction order matters: allergy, pregnancy and prescription-drug phrases
-//! are *consumed* first so that "alergia a dipirona" is not an allergy symptom and "grávida de
-//! 5 meses" is not a 5-month-old baby.
+//! What one utterance says, as the rules advisor sees it: complaint and product hits per
+//! category, prescription drugs mentioned, and the patient context (age, pregnancy, allergies,
+//! conditions). Extraction order matters: allergy, pregnancy and prescription-drug phrases are
+//! *consumed* first so that "alergia a dipirona" is not an allergy symptom and "grávida de 5
+//! meses" is not a 5-month-old baby. Hits are then weighed against their sentence: a complaint
+//! that "já passou" or is the topic of a vaccination, a product priced ("quanto custa a
+//! dipirona?") or remembered ("minha vó adorava aquele xarope") is not an opportunity; where two
+//! hits overlap, the longer wording wins ("picada de pernilongo" is a bite, not a repellent).
 
 use balto_core::advice::Category;
 
+use super::categories::CATEGORY_TERMS;
 use super::lexicon::{
-    self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CHILD_WORDS,
-    CURRENT_USE_WORDS, Kind, RedFlag,
+    self, ALLERGEN_ALIASES, ALLERGY_CUES, BABY_WORDS, CANNOT_TAKE_CUES, CARRY_VERBS, CAUSE_WORDS,
+    CHILD_WORDS, CHOSEN_WORDS, CURRENT_USE_WORDS, FOR_WORDS, Kind, NARRATIVE_NOT,
+    PATIENT_STATE_WORDS, RECOVERED_STATE_VERBS, RECOVERED_WORDS, TOPIC_DISEASES, TOPIC_LINKS,
+    TOPIC_WORDS, WHOSE_WORDS,
 };
-use super::matcher::{Clause, Pattern, Span, Utterance, is_negated};
 use crate::catalog::{Catalog, Condition};
+use crate::spoken::{Pattern, Sentence, Span, Utterance};
 
 /// The compiled vocabulary.
 #[derive(Debug, Clone)]
 pub(crate) struct Lexicon {
     categories: Vec<(Pattern, Category, f32, Kind)>,
-    red_flags: Vec<(Pattern, RedFlag)>,
     prescription_only: Vec<Pattern>,
     no_prescription: Vec<Pattern>,
     prescription: Vec<Pattern>,
     conditions: Vec<(Pattern, Condition)>,
     pregnancy: Vec<Pattern>,
     small_talk: Vec<Pattern>,
+    closing: Vec<Pattern>,
     follow_up: Vec<Pattern>,
     affirmative: Vec<Pattern>,
-    fever: Vec<Pattern>,
+    advice_request: Vec<Pattern>,
+    request: Vec<Pattern>,
+    price: Vec<Pattern>,
+    narrative: Vec<Pattern>,
+    resolved: Vec<Pattern>,
+    past: Vec<Pattern>,
+}
+
+/// Compiles a pattern of the built-in vocabulary.
+fn pattern(source: &str) -> Pattern {
+    match Pattern::parse(source) {
+        Ok(p) => p,
+        // Covered by `the_vocabulary_compiles`; reaching this is a build defect.
+        Err(e) => panic!("rules vocabulary pattern {source:?}: {e}"),
+    }
 }
 
 impl Lexicon {
     pub fn new() -> Lexicon {
-        let list = |v: &[&str]| v.iter().map(|s| Pattern::new(s)).collect::<Vec<_>>();
+        let list = |v: &[&str]| v.iter().map(|s| pattern(s)).collect::<Vec<_>>();
         Lexicon {
-            categories: lexicon::CATEGORY_TERMS
+            categories: CATEGORY_TERMS
                 .iter()
-                .map(|(p, c, w, k)| (Pattern::new(p), *c, *w, *k))
-                .collect(),
-            red_flags: lexicon::RED_FLAG_TERMS
-                .iter()
-                .map(|(p, f)| (Pattern::new(p), *f))
+                .map(|(p, c, w, k)| (pattern(p), *c, *w, *k))
                 .collect(),
             prescription_only: list(lexicon::PRESCRIPTION_ONLY_TERMS),
             no_prescription: list(lexicon::NO_PRESCRIPTION_TERMS),
             prescription: list(lexicon::PRESCRIPTION_TERMS),
             conditions: lexicon::CONDITION_TERMS
                 .iter()
-                .map(|(p, c)| (Pattern::new(p), *c))
+                .map(|(p, c)| (pattern(p), *c))
                 .collect(),
             pregnancy: list(lexicon::PREGNANCY_TERMS),
             small_talk: list(lexicon::SMALL_TALK_TERMS),
+            closing: list(lexicon::CLOSING_TERMS),
             follow_up: list(lexicon::FOLLOW_UP_TERMS),
             affirmative: list(lexicon::AFFIRMATIVE_TERMS),
-            fever: list(&[
-                "febre|febril|febrao|febrinha",
-                "temperatura alta",
-                "quente de febre",
-            ]),
+            advice_request: list(lexicon::ADVICE_REQUEST_TERMS),
+            request: list(lexicon::REQUEST_TERMS),
+            price: list(lexicon::PRICE_TERMS),
+            narrative: list(lexicon::NARRATIVE_TERMS),
+            resolved: list(lexicon::RESOLVED_TERMS),
+            past: list(lexicon::PAST_TERMS),
         }
     }
 }
@@ -69,6 +87,9 @@ pub(crate) struct Hit {
     pub kind: Kind,
     /// The words as said (accents kept), for explanations.
     pub label: String,
+    /// Sentence and words it was said in.
+    pub sentence: usize,
+    pub span: Span,
 }
 
 /// Everything the advisor needs from one utterance.
@@ -79,9 +100,6 @@ pub(crate) struct Facts {
     pub hits: Vec<Hit>,
     /// Hits inside a probing question (used only if the next utterance answers "sim").
     pub probe_hits: Vec<Hit>,
-    pub red_flags: Vec<RedFlag>,
-    pub probe_red_flags: Vec<RedFlag>,
-    pub fever: bool,
     /// Labels of prescription-only drugs asked for.
     pub prescription_requests: Vec<String>,
     pub no_prescription: bool,
@@ -97,8 +115,12 @@ pub(crate) struct Facts {
     /// What the customer said they are allergic to (for explanations).
     pub allergy_labels: Vec<String>,
     pub small_talk: bool,
+    /// Thanks, payment, goodbye said as a statement (not a question, not a request).
+    pub closing: bool,
     pub follow_up: bool,
     pub affirmative: bool,
+    /// A question or request addressed to the pharmacist ("o que você recomenda?").
+    pub asks: bool,
 }
 
 impl Facts {
@@ -113,66 +135,61 @@ impl Facts {
     }
 }
 
-/// Per-clause "already explained" marks.
+/// Per-sentence "already explained" marks.
 struct Consumed(Vec<Vec<bool>>);
 
 impl Consumed {
     fn new(u: &Utterance) -> Consumed {
         Consumed(
-            u.clauses
+            u.sentences
                 .iter()
-                .map(|c| vec![false; c.tokens.len()])
+                .map(|s| vec![false; s.tokens.len()])
                 .collect(),
         )
     }
-    fn mark(&mut self, clause: usize, span: Span) {
-        for i in span.start..span.end.min(self.0[clause].len()) {
-            self.0[clause][i] = true;
+    fn mark(&mut self, sentence: usize, span: Span) {
+        for i in span.start..span.end.min(self.0[sentence].len()) {
+            self.0[sentence][i] = true;
         }
     }
-    fn overlaps(&self, clause: usize, span: Span) -> bool {
-        (span.start..span.end).any(|i| self.0[clause].get(i).copied().unwrap_or(false))
+    fn overlaps(&self, sentence: usize, span: Span) -> bool {
+        (span.start..span.end).any(|i| self.0[sentence].get(i).copied().unwrap_or(false))
     }
 }
 
 /// Extracts the facts of one utterance.
-pub(crate) fn extract(text: &str, lex: &Lexicon, catalog: &Catalog) -> Facts {
-    let u = Utterance::parse(text);
+pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts {
     let mut facts = Facts {
-        text: crate::text::normalize(text, crate::text::NormalizeOptions::default()),
+        text: u.all_tokens().join(" "),
         ..Facts::default()
     };
-    let mut consumed = Consumed::new(&u);
+    let mut consumed = Consumed::new(u);
 
-    for (ci, clause) in u.clauses.iter().enumerate() {
-        allergies(ci, clause, catalog, &mut consumed, &mut facts);
+    for (si, s) in u.sentences.iter().enumerate() {
+        allergies(si, s, catalog, &mut consumed, &mut facts);
     }
-    for (ci, clause) in u.clauses.iter().enumerate() {
+    for (si, s) in u.sentences.iter().enumerate() {
         for p in &lex.pregnancy {
-            for span in p.find_all(&clause.tokens) {
+            for span in p.find_all(&s.tokens) {
                 let preceded_by_test = span.start > 0
-                    && matches!(clause.tokens[span.start - 1].as_str(), "teste" | "exame");
+                    && matches!(s.tokens[span.start - 1].as_str(), "teste" | "exame");
                 let of_test = span.start > 1
-                    && clause.tokens[span.start - 1] == "de"
-                    && clause.tokens[span.start - 2] == "teste";
+                    && s.tokens[span.start - 1] == "de"
+                    && s.tokens[span.start - 2] == "teste";
                 if preceded_by_test || of_test {
-                    consumed.mark(ci, span);
+                    consumed.mark(si, span);
                     continue;
                 }
-                let negated = is_negated(&clause.tokens, span.start);
-                facts.pregnant = Some(!negated);
+                facts.pregnant = Some(!s.negated(span.start));
                 // "grávida de 5 meses": the duration is not an age.
                 let mut end = span.end;
-                if clause.tokens.get(end).is_some_and(|t| t == "de")
-                    && clause
-                        .tokens
-                        .get(end + 1)
-                        .is_some_and(|t| number(t).is_some())
+                if s.tokens.get(end).is_some_and(|t| t == "de")
+                    && s.tokens.get(end + 1).is_some_and(|t| number(t).is_some())
                 {
-                    end = (end + 3).min(clause.tokens.len());
+                    end = (end + 3).min(s.tokens.len());
                 }
                 consumed.mark(
-                    ci,
+                    si,
                     Span {
                         start: span.start,
                         end,
@@ -181,131 +198,343 @@ pub(crate) fn extract(text: &str, lex: &Lexicon, catalog: &Catalog) -> Facts {
             }
         }
     }
-    for (ci, clause) in u.clauses.iter().enumerate() {
+    for (si, s) in u.sentences.iter().enumerate() {
         // Conditions first: "toma losartana" means high blood pressure even though the drug
         // is then consumed as a prescription-only mention.
         for (p, cond) in &lex.conditions {
-            for span in p.find_all(&clause.tokens) {
-                if !consumed.overlaps(ci, span)
-                    && !is_negated(&clause.tokens, span.start)
+            for span in p.find_all(&s.tokens) {
+                if !consumed.overlaps(si, span)
+                    && !s.negated(span.start)
                     && !facts.conditions.contains(cond)
                 {
                     facts.conditions.push(*cond);
                 }
             }
         }
-        let probe = u.is_probe(ci);
         for p in &lex.prescription_only {
-            for span in p.find_all(&clause.tokens) {
-                if consumed.overlaps(ci, span) {
+            for span in p.find_all(&s.tokens) {
+                if consumed.overlaps(si, span) {
                     continue;
                 }
-                consumed.mark(ci, span);
-                if probe || is_negated(&clause.tokens, span.start) {
+                consumed.mark(si, span);
+                if s.probe || s.negated(span.start) {
                     continue;
                 }
                 let from = span.start.saturating_sub(3);
-                let current_use = clause.tokens[from..span.start]
+                let current_use = s.tokens[from..span.start]
                     .iter()
                     .any(|t| CURRENT_USE_WORDS.contains(&t.as_str()));
                 if !current_use {
                     facts
                         .prescription_requests
-                        .push(clause.display[span.start..span.end].join(" "));
+                        .push(s.said(span.start, span.end));
                 }
             }
         }
         let mut no_rx_spans = Vec::new();
         for p in &lex.no_prescription {
-            for span in p.find_all(&clause.tokens) {
+            for span in p.find_all(&s.tokens) {
                 facts.no_prescription = true;
                 no_rx_spans.push(span);
             }
         }
         for p in &lex.prescription {
-            for span in p.find_all(&clause.tokens) {
+            for span in p.find_all(&s.tokens) {
                 let inside_no_rx = no_rx_spans
                     .iter()
-                    .any(|s| span.start < s.end && s.start < span.end);
-                if !inside_no_rx && !is_negated(&clause.tokens, span.start) {
+                    .any(|n| span.start < n.end && n.start < span.end);
+                if !inside_no_rx && !s.negated(span.start) {
                     facts.prescription = true;
                 }
             }
         }
-        ages(ci, clause, &consumed, &mut facts);
-        for t in &clause.tokens {
-            if CHILD_WORDS.contains(&t.as_str()) {
-                facts.child = true;
-            }
-            if BABY_WORDS.contains(&t.as_str()) && !consumed_token(&consumed, ci, clause, t) {
-                facts.baby = true;
-            }
-        }
-        for (p, flag) in &lex.red_flags {
-            for span in p.find_all(&clause.tokens) {
-                if consumed.overlaps(ci, span) || is_negated(&clause.tokens, span.start) {
-                    continue;
-                }
-                // "não consigo respirar pelo nariz" is a blocked nose, not breathlessness.
-                let after = &clause.tokens[span.end..(span.end + 3).min(clause.tokens.len())];
-                if *flag == RedFlag::Breathing && after.iter().any(|t| t == "nariz") {
-                    continue;
-                }
-                let target = if probe {
-                    &mut facts.probe_red_flags
-                } else {
-                    &mut facts.red_flags
-                };
-                if !target.contains(flag) {
-                    target.push(*flag);
-                }
+        ages(si, s, &consumed, &mut facts);
+        for (i, t) in s.tokens.iter().enumerate() {
+            let child = CHILD_WORDS.contains(&t.as_str());
+            let baby = BABY_WORDS.contains(&t.as_str()) && !consumed.0[si][i];
+            if (child || baby) && is_patient(s, i) {
+                facts.child |= child;
+                facts.baby |= baby;
             }
         }
-        for p in &lex.fever {
-            for span in p.find_all(&clause.tokens) {
-                if !probe && !is_negated(&clause.tokens, span.start) {
-                    facts.fever = true;
-                }
-            }
-        }
+        let mut hits: Vec<Hit> = Vec::new();
         for (p, category, weight, kind) in &lex.categories {
-            for span in p.find_all(&clause.tokens) {
-                if consumed.overlaps(ci, span) || is_negated(&clause.tokens, span.start) {
+            for span in p.find_all(&s.tokens) {
+                if consumed.overlaps(si, span) || s.negated(span.start) {
                     continue;
                 }
-                let hit = Hit {
+                hits.push(Hit {
                     category: *category,
                     weight: *weight,
                     kind: *kind,
-                    label: clause.display[span.start..span.end].join(" "),
-                };
-                if probe {
-                    facts.probe_hits.push(hit);
-                } else {
-                    facts.hits.push(hit);
-                }
+                    label: s.said(span.start, span.end),
+                    sentence: si,
+                    span,
+                });
             }
         }
-        let any = |ps: &[Pattern]| ps.iter().any(|p| !p.find_all(&clause.tokens).is_empty());
+        let hits = weigh_in_context(hits, s, lex);
+        if s.probe {
+            facts.probe_hits.extend(hits);
+        } else {
+            facts.hits.extend(hits);
+        }
+        let any = |ps: &[Pattern]| ps.iter().any(|p| p.is_in(&s.tokens));
         facts.small_talk |= any(&lex.small_talk);
         facts.follow_up |= any(&lex.follow_up);
-        facts.affirmative |= !probe && any(&lex.affirmative);
+        facts.affirmative |= !s.probe && any(&lex.affirmative);
+        let asks = !s.probe
+            && (s.question || any(&lex.advice_request) || any(&lex.request) || any(&lex.price));
+        facts.asks |= asks;
+        facts.closing |= !asks && any(&lex.closing);
     }
     facts
 }
 
-fn consumed_token(consumed: &Consumed, ci: usize, clause: &Clause, token: &str) -> bool {
-    clause
-        .tokens
+/// What a complaint named as the cause of another weighs, relative to its own weight.
+const CAUSE_WEIGHT: f32 = 0.3;
+
+/// True when the words before a complaint make it the cause of what is described: "depois do",
+/// "por causa da", "desde a", "após o" (hesitations and intensifiers do not count).
+fn is_cause(before: &[String]) -> bool {
+    let words: Vec<&str> = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w))
+        .take(3)
+        .collect();
+    match words.as_slice() {
+        [link, lead, ..] if matches!(*link, "do" | "da" | "de" | "dos" | "das" | "o" | "a") => {
+            CAUSE_WORDS.contains(lead)
+                || (matches!(*lead, "o" | "a" | "os" | "as")
+                    && words.get(2).is_some_and(|w| CAUSE_WORDS.contains(w)))
+        }
+        _ => false,
+    }
+}
+
+/// How far (words) a remembering verb reaches to the product it is about.
+const NARRATIVE_REACH: usize = 6;
+
+/// Added to a product kind that the sentence asks for ("queria um …", "tem …?").
+const REQUESTED_BONUS: f32 = 1.5;
+
+/// True when the child word at `i` is the patient: what is said of it follows ("meu filho tá
+/// com…", "o bebê de 2 meses"), it is who the product is for ("pra criança", "do meu bebê"), or
+/// it names a presentation ("infantil"). Not when carried ("fui pegar o menino no colo") or
+/// merely mentioned ("minha filha é farmacêutica").
+fn is_patient(s: &Sentence, i: usize) -> bool {
+    const ALWAYS: &[&str] = &["infantil", "pediatrico", "pediatrica", "criancas"];
+    let before = &s.tokens[i.saturating_sub(3)..i];
+    if before.iter().any(|w| CARRY_VERBS.contains(&w.as_str())) {
+        return false;
+    }
+    ALWAYS.contains(&s.tokens[i].as_str())
+        || before.iter().any(|w| FOR_WORDS.contains(&w.as_str()))
+        || s.tokens[i + 1..(i + 4).min(s.tokens.len())]
+            .iter()
+            .any(|w| PATIENT_STATE_WORDS.contains(&w.as_str()))
+}
+
+/// Drops hits their sentence takes back, and hits inside a longer hit of another category.
+fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
+    let spans = |ps: &[Pattern]| -> Vec<Span> {
+        ps.iter()
+            .flat_map(|p| p.find_all(&s.tokens))
+            .filter(|span| s.affirmed(*span))
+            .collect()
+    };
+    let resolved = spans(&lex.resolved);
+    let past = spans(&lex.past);
+    let requests = spans(&lex.request);
+    let prices = spans(&lex.price);
+    let narrative: Vec<Span> = spans(&lex.narrative)
+        .into_iter()
+        .chain(s.tokens.iter().enumerate().filter_map(|(i, t)| {
+            let imperfect = (t.ends_with("ava") || t.ends_with("avam"))
+                && t.chars().count() >= 5
+                && !NARRATIVE_NOT.contains(&t.as_str());
+            imperfect.then_some(Span {
+                start: i,
+                end: i + 1,
+            })
+        }))
+        .collect();
+    // "queria um protetor": a product kind asked for outweighs what else is described; "tosse
+    // depois do resfriado": the complaint's cause weighs less than the complaint.
+    let hits: Vec<Hit> = hits
+        .into_iter()
+        .map(|mut h| {
+            if h.kind == Kind::Need && requests.iter().any(|r| r.end <= h.span.start) {
+                h.weight += REQUESTED_BONUS;
+            }
+            if h.kind == Kind::Symptom && is_cause(&s.tokens[..h.span.start]) {
+                h.weight *= CAUSE_WEIGHT;
+            }
+            h
+        })
+        .collect();
+    let kept: Vec<Hit> = hits
+        .iter()
+        .filter(|h| {
+            match h.kind {
+                Kind::Symptom => {
+                    // "dor de cabeça, mas já passou": said right after the complaint; "minha
+                    // mãe já melhorou da gripe": said right before it.
+                    let resolved_here = resolved.iter().any(|r| {
+                        r.start >= h.span.end
+                            && r.start - h.span.end <= 4
+                            // "…, meu filho já melhorou": someone else's.
+                            && !s.tokens[h.span.end..r.start]
+                                .iter()
+                                .any(|w| WHOSE_WORDS.contains(&w.as_str()))
+                    }) || recovered_from(&s.tokens[..h.span.start]);
+                    // "teve catapora ano passado": next to a past time in the same clause.
+                    let in_the_past = past.iter().any(|p| {
+                        s.same_clause(p.start, h.span.start)
+                            && (p.start.abs_diff(h.span.end) <= 3
+                                || h.span.start.abs_diff(p.end) <= 3)
+                    });
+                    // "vacinação da gripe", "exame de dengue", "a vacina da covid e a da gripe".
+                    let topic = TOPIC_DISEASES.contains(&s.tokens[h.span.start].as_str())
+                        && is_topic(&s.tokens[..h.span.start]);
+                    !resolved_here && !topic && !in_the_past
+                }
+                Kind::Need => {
+                    // "vou levar esse xarope": a product already chosen, not a need.
+                    let chosen = s.tokens[h.span.start.saturating_sub(2)..h.span.start]
+                        .iter()
+                        .any(|w| CHOSEN_WORDS.contains(&w.as_str()));
+                    if chosen {
+                        return false;
+                    }
+                    // "quanto custa a caixa do paracetamol?" (no request in between).
+                    let priced = prices.iter().any(|p| {
+                        p.end <= h.span.start
+                            && !requests
+                                .iter()
+                                .any(|r| r.start >= p.end && r.end <= h.span.start)
+                    });
+                    // "minha vó adorava aquele xarope", "o xarope que ela usava": remembered
+                    // close by, with no request before it ("o farmacêutico que trabalhava aqui
+                    // mudou… qual repelente…" is a request).
+                    let asked_before = |from: usize| {
+                        requests
+                            .iter()
+                            .any(|r| r.start >= from && r.start < h.span.start)
+                    };
+                    let remembered = narrative.iter().any(|n| {
+                        let before = n.end <= h.span.start
+                            && h.span.start - n.end <= NARRATIVE_REACH
+                            && !asked_before(n.end);
+                        let after = n.start >= h.span.end
+                            && n.start - h.span.end <= NARRATIVE_REACH / 2
+                            && !asked_before(0);
+                        before || after
+                    });
+                    !priced && !remembered
+                }
+            }
+        })
+        .cloned()
+        .collect();
+    // Where a hit lies inside a longer one that weighs as much, the longer wording wins ("picada de pernilongo" is a bite, not a request
+    // for repellent; "dor de cabeça" is not also "dor"). A product kind is asked for once per
+    // sentence: of several names of one category ("Vick VapoRub"), the heaviest counts.
+    // Two wordings of one category over the same words count once.
+    let longest: Vec<&Hit> = kept
         .iter()
         .enumerate()
-        .any(|(i, t)| t == token && consumed.0[ci][i])
+        .filter(|(i, h)| {
+            !kept.iter().enumerate().any(|(j, o)| {
+                let longer = o.weight >= h.weight
+                    && o.span.start <= h.span.start
+                    && o.span.end >= h.span.end
+                    && (o.span.end - o.span.start) > (h.span.end - h.span.start);
+                let same = o.category == h.category
+                    && o.span == h.span
+                    && (o.weight > h.weight || (o.weight == h.weight && j < *i));
+                longer || same
+            })
+        })
+        .map(|(_, h)| h)
+        .collect();
+    longest
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            h.kind != Kind::Need
+                || !longest.iter().enumerate().any(|(j, o)| {
+                    j != *i
+                        && o.kind == Kind::Need
+                        && o.category == h.category
+                        && (o.weight > h.weight || (o.weight == h.weight && j < *i))
+                })
+        })
+        .map(|(_, h)| (*h).clone())
+        .collect()
+}
+
+/// True when the words before a complaint say it is over: "já melhorou da", "tá bom da", "sarou
+/// do" (hesitations and intensifiers in between do not count).
+fn recovered_from(before: &[String]) -> bool {
+    let words: Vec<&str> = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w))
+        .take(3)
+        .collect();
+    let [link, recovered, ..] = words.as_slice() else {
+        return false;
+    };
+    if !matches!(*link, "da" | "do" | "de" | "das" | "dos") {
+        return false;
+    }
+    if RECOVERED_WORDS.contains(recovered) {
+        return true;
+    }
+    // "tá bom da diarreia", "já ficou boa da gripe" ("tá" is a soft word: look at all of them).
+    let state = before
+        .iter()
+        .rev()
+        .skip_while(|w| w.as_str() != *recovered)
+        .skip(1)
+        .take(3)
+        .any(|w| RECOVERED_STATE_VERBS.contains(&w.as_str()));
+    state
+        && matches!(
+            *recovered,
+            "bom" | "boa" | "bem" | "melhor" | "otimo" | "otima" | "curado" | "curada"
+        )
+}
+
+/// True when a topic word (vaccination, campaign, test) governs the disease named next (the
+/// caller checks it is a disease): only links and other disease names stand between ("a vacina da covid e a da gripe"; not "fiz o
+/// exame de sangue e tô com dor", nor "a vacina da covid, torci o pé"). Hesitations and
+/// intensifiers do not count.
+fn is_topic(before: &[String]) -> bool {
+    let words = before
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .filter(|w| !crate::spoken::is_soft(w));
+    for w in words.take(6) {
+        if TOPIC_WORDS.iter().any(|t| w.starts_with(t)) {
+            return true;
+        }
+        if !TOPIC_LINKS.contains(&w) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Finds "alergia a X", "alérgico à X", "não posso tomar X" naming a drug or ingredient.
 fn allergies(
-    ci: usize,
-    clause: &Clause,
+    si: usize,
+    sentence: &Sentence,
     catalog: &Catalog,
     consumed: &mut Consumed,
     facts: &mut Facts,
@@ -314,7 +543,7 @@ fn allergies(
         "a", "ao", "as", "aos", "de", "do", "da", "com", "o", "e", "tipo", "qualquer", "remedio",
         "remedios",
     ];
-    let t = &clause.tokens;
+    let t = &sentence.tokens;
     let mut i = 0;
     while i < t.len() {
         let cue_len = if ALLERGY_CUES.contains(&t[i].as_str()) {
@@ -330,7 +559,7 @@ fn allergies(
             i += 1;
             continue;
         };
-        let negated = cue_len == 1 && is_negated(t, i);
+        let negated = cue_len == 1 && sentence.negated(i);
         let mut j = i + cue_len;
         while j < t.len() && CONNECTORS.contains(&t[j].as_str()) {
             j += 1;
@@ -350,9 +579,9 @@ fn allergies(
                     } else {
                         k + 1
                     };
-                consumed.mark(ci, Span { start: i, end });
+                consumed.mark(si, Span { start: i, end });
                 if !negated {
-                    facts.allergy_labels.push(clause.display[k..end].join(" "));
+                    facts.allergy_labels.push(sentence.said(k, end));
                     for ing in ingredients {
                         if !facts.allergens.contains(&ing) {
                             facts.allergens.push(ing);
@@ -366,7 +595,7 @@ fn allergies(
                 let nothing = t.get(j).is_some_and(|n| n == "nada" || n == "nenhum");
                 if negated || nothing || cue_len == 3 {
                     consumed.mark(
-                        ci,
+                        si,
                         Span {
                             start: i,
                             end: j.max(i + cue_len),
@@ -446,7 +675,7 @@ fn unit_years(token: &str) -> Option<f64> {
 
 /// Finds the patient's age: "meu filho de 2 anos", "bebê de 5 meses", "ela tem 70 anos",
 /// "recém-nascido". Durations ("há 3 dias", "tem 2 semanas que") are not ages.
-fn ages(ci: usize, clause: &Clause, consumed: &Consumed, facts: &mut Facts) {
+fn ages(si: usize, sentence: &Sentence, consumed: &Consumed, facts: &mut Facts) {
     const AGE_LEADS: &[&str] = &[
         "de",
         "com",
@@ -478,9 +707,9 @@ fn ages(ci: usize, clause: &Clause, consumed: &Consumed, facts: &mut Facts) {
         "recem",
         "nascido",
     ];
-    let t = &clause.tokens;
+    let t = &sentence.tokens;
     for i in 0..t.len() {
-        if consumed.0[ci][i] {
+        if consumed.0[si][i] {
             continue;
         }
         if t[i] == "recem" && t.get(i + 1).is_some_and(|n| n.starts_with("nascid")) {
@@ -528,7 +757,17 @@ mod tests {
     use super::*;
 
     fn facts(text: &str) -> Facts {
-        extract(text, &Lexicon::new(), &Catalog::embedded())
+        extract(
+            &Utterance::parse(text),
+            &Lexicon::new(),
+            &Catalog::embedded(),
+        )
+    }
+
+    #[test]
+    fn the_vocabulary_compiles() {
+        let lex = Lexicon::new();
+        assert_eq!(lex.categories.len(), CATEGORY_TERMS.len());
     }
 
     #[test]
@@ -536,13 +775,64 @@ mod tests {
         assert_eq!(facts("meu filho de 2 anos").age_years, Some(2.0));
         let f = facts("bebê de 5 meses com febre");
         assert!((f.age_years.unwrap_or(0.0) - 5.0 / 12.0).abs() < 1e-9);
-        assert!(f.baby && f.fever);
+        assert!(f.baby);
         assert_eq!(facts("ela tem setenta anos").age_years, Some(70.0));
         assert_eq!(facts("estou com tosse há 3 dias").age_years, None);
         assert_eq!(facts("tem 2 meses que estou com tosse").age_years, None);
         assert_eq!(facts("uma tosse de 2 semanas").age_years, None);
         assert_eq!(facts("meu neném de 20 dias").age_years, Some(20.0 / 365.0));
         assert_eq!(facts("é recém-nascido").age_years, Some(0.0));
+    }
+
+    fn categories(text: &str) -> Vec<Category> {
+        facts(text).hits.iter().map(|h| h.category).collect()
+    }
+
+    #[test]
+    fn recovered_topical_and_causal_complaints() {
+        // Over, said before the complaint (hesitations in between do not matter).
+        assert!(categories("minha mãe já melhorou, nossa, da gripe").is_empty());
+        assert!(categories("meu filho já tá bom da diarreia").is_empty());
+        assert_eq!(
+            categories("o remédio bom da gripe"),
+            vec![Category::GripeResfriado]
+        );
+        // A topic a few words back, unless the complaint is stated.
+        assert!(categories("já tomei a vacina da covid e a da gripe").is_empty());
+        assert!(!categories("fiz o exame de sangue e tô com dor de cabeça").is_empty());
+        // A cause weighs less than the complaint.
+        let f = facts("uma tosse seca depois do resfriado");
+        let w = |c| {
+            f.hits
+                .iter()
+                .filter(|h| h.category == c)
+                .map(|h| h.weight)
+                .sum::<f32>()
+        };
+        assert!(w(Category::Tosse) > w(Category::GripeResfriado));
+    }
+
+    #[test]
+    fn a_product_kind_counts_once_per_sentence() {
+        let f = facts("tem vick vaporub?");
+        assert_eq!(f.hits.len(), 1, "{:?}", f.hits);
+        let g = facts("aquele de tomada pra espantar mosquito, o refil");
+        assert_eq!(
+            categories("aquele de tomada pra espantar mosquito, o refil").len(),
+            1
+        );
+        assert_eq!(g.hits[0].category, Category::Repelente);
+    }
+
+    #[test]
+    fn remembering_reaches_only_nearby_products() {
+        assert!(categories("minha vó adorava aquele xarope").is_empty());
+        assert_eq!(
+            categories(
+                "o farmacêutico que trabalhava aqui mudou de loja qual repelente posso passar no bebê"
+            ),
+            vec![Category::Repelente]
+        );
     }
 
     #[test]

@@ -1,8 +1,7 @@
-//! The rules advisor's vocabulary: symptom and need phrases per category, red flags,
-//! prescription-only drugs, conditions, allergens, and small-talk markers. Pattern syntax is
-//! described in [`super::matcher`]; every phrase is written without accents.
-
-use balto_core::advice::Category;
+//! The rules advisor's vocabulary: symptom and need phrases per category, prescription-only
+//! drugs (a prescription being filled), conditions, allergens, and small-talk markers. Pattern
+//! syntax is described in [`crate::spoken`]; red flags live in the red-flag catalogue
+//! (`data/red_flags.json`), not here.
 
 use crate::catalog::Condition;
 
@@ -14,560 +13,6 @@ pub(crate) enum Kind {
     /// "protetor solar", "vitamina": a product type; not an opportunity during payment talk.
     Need,
 }
-
-use Category as C;
-use Kind::{Need, Symptom};
-
-/// (pattern, category, weight, kind).
-pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
-    // dor_febre
-    ("dor|dores de|na cabeca", C::DorFebre, 3.0, Symptom),
-    (
-        "cabeca ~ doendo|latejando|estourando",
-        C::DorFebre,
-        3.0,
-        Symptom,
-    ),
-    ("enxaqueca", C::DorFebre, 3.0, Symptom),
-    ("cefaleia", C::DorFebre, 3.0, Symptom),
-    ("febre|febril|febrao", C::DorFebre, 2.0, Symptom),
-    ("temperatura alta", C::DorFebre, 2.0, Symptom),
-    (
-        "dor|dores de|no|nos dente|dentes",
-        C::DorFebre,
-        2.5,
-        Symptom,
-    ),
-    ("dente ~ doendo", C::DorFebre, 2.5, Symptom),
-    ("colica menstrual", C::DorFebre, 3.0, Symptom),
-    ("colica|colicas", C::DorFebre, 1.5, Symptom),
-    ("menstruacao", C::DorFebre, 1.0, Symptom),
-    ("dor|dores no corpo", C::DorFebre, 2.0, Symptom),
-    ("corpo ~ doendo|dolorido", C::DorFebre, 2.0, Symptom),
-    ("analgesico*", C::DorFebre, 2.5, Need),
-    ("remedio pra|para dor", C::DorFebre, 1.5, Need),
-    ("antitermico*", C::DorFebre, 2.5, Need),
-    // gripe_resfriado
-    (
-        "gripe|gripado|gripada|gripou|gripei|gripal",
-        C::GripeResfriado,
-        3.0,
-        Symptom,
-    ),
-    (
-        "resfriado|resfriada|resfriamento|resfriei|resfriou",
-        C::GripeResfriado,
-        3.0,
-        Symptom,
-    ),
-    ("coriza", C::GripeResfriado, 2.0, Symptom),
-    ("nariz escorrendo", C::GripeResfriado, 2.0, Symptom),
-    ("escorrendo o nariz", C::GripeResfriado, 2.0, Symptom),
-    ("calafrio*", C::GripeResfriado, 1.5, Symptom),
-    ("corpo mole", C::GripeResfriado, 1.0, Symptom),
-    ("mal estar", C::GripeResfriado, 1.0, Symptom),
-    ("moleza", C::GripeResfriado, 1.0, Symptom),
-    ("antigripal", C::GripeResfriado, 3.0, Need),
-    // tosse
-    (
-        "tosse|tossindo|tossir|tossinha|tossiu|tusso",
-        C::Tosse,
-        3.0,
-        Symptom,
-    ),
-    ("catarro", C::Tosse, 2.0, Symptom),
-    ("pigarro", C::Tosse, 1.5, Symptom),
-    ("expectorante", C::Tosse, 3.0, Need),
-    ("xarope", C::Tosse, 1.5, Need),
-    // garganta
-    ("dor de|na garganta", C::Garganta, 4.0, Symptom),
-    (
-        "garganta ~ doendo|inflamada|irritada|arranhando|ardendo|raspando|seca",
-        C::Garganta,
-        4.0,
-        Symptom,
-    ),
-    ("dor pra|para|ao engolir", C::Garganta, 3.0, Symptom),
-    ("rouco|rouca|rouquidao", C::Garganta, 2.0, Symptom),
-    ("amigdala*", C::Garganta, 2.0, Symptom),
-    ("garganta", C::Garganta, 1.5, Symptom),
-    ("pastilha*", C::Garganta, 2.0, Need),
-    // nariz_congestao
-    (
-        "nariz ~ entupido|trancado|fechado|tapado|congestionado|seco",
-        C::NarizCongestao,
-        4.0,
-        Symptom,
-    ),
-    ("entupido|entupida", C::NarizCongestao, 1.5, Symptom),
-    ("congestao nasal", C::NarizCongestao, 4.0, Symptom),
-    ("respirar pelo nariz", C::NarizCongestao, 3.0, Symptom),
-    ("sinusite", C::NarizCongestao, 3.0, Symptom),
-    ("descongestionante*", C::NarizCongestao, 3.0, Need),
-    ("soro ~ nariz|nasal", C::NarizCongestao, 3.0, Need),
-    ("lavar o nariz", C::NarizCongestao, 3.0, Need),
-    // alergia
-    (
-        "alergia|alergico|alergica|alergias",
-        C::Alergia,
-        3.0,
-        Symptom,
-    ),
-    ("rinite alergica", C::Alergia, 4.0, Symptom),
-    ("rinite", C::Alergia, 2.5, Symptom),
-    ("espirr*", C::Alergia, 2.0, Symptom),
-    (
-        "coceira|cocando ~ nariz|corpo|pele",
-        C::Alergia,
-        3.0,
-        Symptom,
-    ),
-    ("coceira|cocando|cocar|cocei", C::Alergia, 1.5, Symptom),
-    ("urticaria", C::Alergia, 3.0, Symptom),
-    ("empolad*|vergoes", C::Alergia, 2.0, Symptom),
-    ("placas vermelhas", C::Alergia, 2.0, Symptom),
-    ("picada|picadas|picado|picada", C::Alergia, 2.0, Symptom),
-    ("antialergico*", C::Alergia, 3.0, Need),
-    ("anti alergico*", C::Alergia, 3.0, Need),
-    // azia_ma_digestao
-    ("azia", C::AziaMaDigestao, 4.0, Symptom),
-    ("queimacao", C::AziaMaDigestao, 3.0, Symptom),
-    ("ma digestao", C::AziaMaDigestao, 4.0, Symptom),
-    (
-        "estomago pesado|embrulhado|ruim|queimando",
-        C::AziaMaDigestao,
-        3.0,
-        Symptom,
-    ),
-    ("dor de|no estomago", C::AziaMaDigestao, 2.5, Symptom),
-    ("empachad*", C::AziaMaDigestao, 3.0, Symptom),
-    ("refluxo", C::AziaMaDigestao, 3.0, Symptom),
-    ("gastrite", C::AziaMaDigestao, 3.0, Symptom),
-    ("acidez", C::AziaMaDigestao, 3.0, Symptom),
-    ("comi demais", C::AziaMaDigestao, 2.0, Symptom),
-    (
-        "exagerei ~ comida|feijoada|churrasco",
-        C::AziaMaDigestao,
-        2.0,
-        Symptom,
-    ),
-    ("comida pesada", C::AziaMaDigestao, 2.0, Symptom),
-    ("ressaca", C::AziaMaDigestao, 2.0, Symptom),
-    ("antiacido*", C::AziaMaDigestao, 3.0, Need),
-    ("sal de fruta|frutas", C::AziaMaDigestao, 3.0, Need),
-    // gases
-    ("gases|gas", C::Gases, 4.0, Symptom),
-    (
-        "barriga ~ inchada|estufada|estufando|inchando",
-        C::Gases,
-        3.0,
-        Symptom,
-    ),
-    ("estufad*", C::Gases, 2.0, Symptom),
-    ("flatulencia", C::Gases, 4.0, Symptom),
-    ("arrot*", C::Gases, 2.0, Symptom),
-    ("pum|puns", C::Gases, 2.0, Symptom),
-    (
-        "colica|colicas de|do|no bebe|nenem|nene|gases",
-        C::Gases,
-        4.0,
-        Symptom,
-    ),
-    // diarreia_hidratacao
-    (
-        "diarreia|disenteria|caganeira",
-        C::DiarreiaHidratacao,
-        4.0,
-        Symptom,
-    ),
-    (
-        "intestino|barriga solto|solta",
-        C::DiarreiaHidratacao,
-        4.0,
-        Symptom,
-    ),
-    (
-        "fezes|coco moles|mole|liquidas|liquido|aguado|aguadas",
-        C::DiarreiaHidratacao,
-        4.0,
-        Symptom,
-    ),
-    (
-        "correndo pro|para o banheiro",
-        C::DiarreiaHidratacao,
-        2.0,
-        Symptom,
-    ),
-    ("desidrat*", C::DiarreiaHidratacao, 3.0, Symptom),
-    ("virose", C::DiarreiaHidratacao, 2.0, Symptom),
-    ("dor de barriga", C::DiarreiaHidratacao, 1.5, Symptom),
-    (
-        "soro ~ reidratacao|caseiro",
-        C::DiarreiaHidratacao,
-        3.0,
-        Need,
-    ),
-    ("reidrat*", C::DiarreiaHidratacao, 3.0, Need),
-    // prisao_de_ventre
-    ("prisao de ventre", C::PrisaoDeVentre, 4.0, Symptom),
-    ("intestino preso", C::PrisaoDeVentre, 4.0, Symptom),
-    (
-        "constipacao|constipada|constipado",
-        C::PrisaoDeVentre,
-        3.0,
-        Symptom,
-    ),
-    (
-        "nao consigo|consegue evacuar",
-        C::PrisaoDeVentre,
-        4.0,
-        Symptom,
-    ),
-    (
-        "nao consigo|consegue fazer coco",
-        C::PrisaoDeVentre,
-        4.0,
-        Symptom,
-    ),
-    ("sem evacuar", C::PrisaoDeVentre, 3.0, Symptom),
-    ("sem fazer coco", C::PrisaoDeVentre, 3.0, Symptom),
-    ("sem ir ao|no banheiro", C::PrisaoDeVentre, 2.0, Symptom),
-    (
-        "fezes|coco ressecad*|duro|duras|durinho",
-        C::PrisaoDeVentre,
-        3.0,
-        Symptom,
-    ),
-    ("laxante*", C::PrisaoDeVentre, 4.0, Need),
-    // nausea_enjoo
-    ("enjo*", C::NauseaEnjoo, 4.0, Symptom),
-    ("nausea*", C::NauseaEnjoo, 4.0, Symptom),
-    ("vontade de vomitar", C::NauseaEnjoo, 4.0, Symptom),
-    ("vomit*", C::NauseaEnjoo, 2.5, Symptom),
-    ("estomago embrulhado", C::NauseaEnjoo, 2.0, Symptom),
-    ("embrulh*", C::NauseaEnjoo, 2.0, Symptom),
-    // dor_muscular_contusao
-    (
-        "dor|dores muscular|musculares",
-        C::DorMuscularContusao,
-        4.0,
-        Symptom,
-    ),
-    (
-        "dor|dores ~ costas|coluna|lombar|ombro|ombros|pescoco|joelho|perna|pernas|musculo|musculos|braco",
-        C::DorMuscularContusao,
-        3.5,
-        Symptom,
-    ),
-    (
-        "costas ~ doendo|travada|travou",
-        C::DorMuscularContusao,
-        3.5,
-        Symptom,
-    ),
-    ("torcicolo", C::DorMuscularContusao, 4.0, Symptom),
-    (
-        "torci|torceu|torcao|entorse|distensao",
-        C::DorMuscularContusao,
-        3.0,
-        Symptom,
-    ),
-    (
-        "pancada|batida|bati|bateu|contusao",
-        C::DorMuscularContusao,
-        3.0,
-        Symptom,
-    ),
-    (
-        "hematoma|roxo|roxa|roxao",
-        C::DorMuscularContusao,
-        3.0,
-        Symptom,
-    ),
-    ("mau jeito", C::DorMuscularContusao, 3.0, Symptom),
-    ("lombalgia", C::DorMuscularContusao, 3.0, Symptom),
-    ("academia", C::DorMuscularContusao, 1.0, Symptom),
-    ("relaxante muscular", C::DorMuscularContusao, 4.0, Need),
-    // pele_assadura
-    ("assadura*|assado|assada", C::PeleAssadura, 4.0, Symptom),
-    ("frieira*|micose*|impinge*", C::PeleAssadura, 3.5, Symptom),
-    ("pano branco", C::PeleAssadura, 3.5, Symptom),
-    ("pe de atleta", C::PeleAssadura, 4.0, Symptom),
-    (
-        "pele ~ ressecada|seca|rachada|irritada|descamando",
-        C::PeleAssadura,
-        3.0,
-        Symptom,
-    ),
-    ("rachadura*|rachado|rachados", C::PeleAssadura, 2.0, Symptom),
-    ("brotoeja*", C::PeleAssadura, 3.0, Symptom),
-    (
-        "coceira|cocando ~ virilha|pe|pes|dedos",
-        C::PeleAssadura,
-        4.0,
-        Symptom,
-    ),
-    ("fralda", C::PeleAssadura, 1.5, Symptom),
-    // ferimento_curativo
-    (
-        "machuc*|ferida|feridas|feridinha|ferimento*",
-        C::FerimentoCurativo,
-        3.0,
-        Symptom,
-    ),
-    (
-        "corte|cortei|cortou|cortado|cortada",
-        C::FerimentoCurativo,
-        3.0,
-        Symptom,
-    ),
-    (
-        "ralad*|ralei|ralou|esfolad*|arranhao|arranhou",
-        C::FerimentoCurativo,
-        3.0,
-        Symptom,
-    ),
-    (
-        "queimadura|queimei|queimou",
-        C::FerimentoCurativo,
-        2.5,
-        Symptom,
-    ),
-    ("bolha|bolhas", C::FerimentoCurativo, 2.0, Symptom),
-    (
-        "curativo*|bandaid|esparadrapo|gaze",
-        C::FerimentoCurativo,
-        3.0,
-        Need,
-    ),
-    ("band aid", C::FerimentoCurativo, 3.0, Need),
-    ("antissept*", C::FerimentoCurativo, 3.0, Need),
-    ("anti sept*", C::FerimentoCurativo, 3.0, Need),
-    // olhos
-    (
-        "olho|olhos|vista ~ vermelh*|irritad*|seco|secos|ardendo|ardencia|cocando|cansad*|lacrimejando",
-        C::Olhos,
-        4.0,
-        Symptom,
-    ),
-    ("ardencia|coceira ~ olho|olhos", C::Olhos, 4.0, Symptom),
-    ("conjuntivite", C::Olhos, 3.0, Symptom),
-    ("colirio*", C::Olhos, 4.0, Need),
-    ("lagrima artificial", C::Olhos, 4.0, Need),
-    // protetor_solar
-    (
-        "protetor|filtro|bloqueador solar",
-        C::ProtetorSolar,
-        4.0,
-        Need,
-    ),
-    ("protetor|bloqueador", C::ProtetorSolar, 2.0, Need),
-    ("fps", C::ProtetorSolar, 3.0, Need),
-    ("praia|piscina", C::ProtetorSolar, 2.0, Need),
-    ("pegar|tomar sol", C::ProtetorSolar, 2.0, Need),
-    ("queimar no sol", C::ProtetorSolar, 3.0, Need),
-    // repelente
-    ("repelente*", C::Repelente, 4.0, Need),
-    (
-        "mosquito*|pernilongo*|muricoca*|borrachudo*|mutuca*",
-        C::Repelente,
-        3.0,
-        Need,
-    ),
-    ("pegar dengue|zika|chikungunya", C::Repelente, 2.0, Need),
-    // vitaminas_suplementos
-    (
-        "vitamina|vitaminas|polivitaminico*|multivitaminico*",
-        C::VitaminasSuplementos,
-        3.0,
-        Need,
-    ),
-    ("complexo b", C::VitaminasSuplementos, 4.0, Need),
-    ("suplemento*", C::VitaminasSuplementos, 3.0, Need),
-    ("imunidade", C::VitaminasSuplementos, 3.0, Symptom),
-    (
-        "cansaco|cansado|cansada|exausto|exausta",
-        C::VitaminasSuplementos,
-        2.0,
-        Symptom,
-    ),
-    (
-        "fraqueza|indisposto|indisposta|indisposicao|desanimo",
-        C::VitaminasSuplementos,
-        2.0,
-        Symptom,
-    ),
-    ("falta de energia", C::VitaminasSuplementos, 3.0, Symptom),
-    // higiene_bucal
-    ("mau halito", C::HigieneBucal, 4.0, Symptom),
-    ("bafo|halito", C::HigieneBucal, 3.0, Symptom),
-    (
-        "gengiva ~ sangrando|sangra|inflamada|doendo",
-        C::HigieneBucal,
-        3.5,
-        Symptom,
-    ),
-    (
-        "dente|dentes ~ sensivel|sensiveis|sensibilidade",
-        C::HigieneBucal,
-        4.0,
-        Symptom,
-    ),
-    (
-        "sensibilidade ~ dente|dentes|gelado",
-        C::HigieneBucal,
-        4.0,
-        Symptom,
-    ),
-    ("afta|aftas", C::HigieneBucal, 3.0, Symptom),
-    ("enxaguante*", C::HigieneBucal, 3.0, Need),
-    ("fio|creme dental", C::HigieneBucal, 3.0, Need),
-    ("pasta|escova de dente", C::HigieneBucal, 3.0, Need),
-];
-
-/// What a red flag means; each kind maps to one intervention text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum RedFlag {
-    Suicide,
-    ChestPain,
-    Breathing,
-    Stroke,
-    SevereAllergy,
-    Bleeding,
-    Seizure,
-    InfantFever,
-    PrescriptionOnly,
-}
-
-impl RedFlag {
-    /// The `produto` of the intervention.
-    pub fn product(self) -> &'static str {
-        match self {
-            RedFlag::Suicide => "Intervenção: risco de suicídio, acolher e acionar ajuda",
-            RedFlag::ChestPain
-            | RedFlag::Breathing
-            | RedFlag::Stroke
-            | RedFlag::SevereAllergy
-            | RedFlag::Seizure => "Intervenção: encaminhar à emergência",
-            RedFlag::Bleeding => "Intervenção: encaminhar ao médico com urgência",
-            RedFlag::InfantFever => "Intervenção: bebê com febre, encaminhar ao pediatra",
-            RedFlag::PrescriptionOnly => "Intervenção: exige receita",
-        }
-    }
-
-    /// Why, for the pharmacist.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            RedFlag::Suicide => {
-                "Fala sugere ideação suicida. Acolher sem julgamento, não deixar a pessoa sozinha \
-                 e acionar ajuda (CVV 188, SAMU 192). Não indicar produto."
-            }
-            RedFlag::ChestPain => {
-                "Dor ou aperto no peito pode ser evento cardíaco. Orientar atendimento de \
-                 emergência imediato (SAMU 192); não indicar analgésico."
-            }
-            RedFlag::Breathing => {
-                "Falta de ar é sinal de alarme. Orientar atendimento de emergência; não indicar \
-                 produto de balcão."
-            }
-            RedFlag::Stroke => {
-                "Sinais compatíveis com AVC (boca torta, fala enrolada, fraqueza de um lado). \
-                 Acionar SAMU 192 imediatamente."
-            }
-            RedFlag::SevereAllergy => {
-                "Inchaço de lábios, língua, rosto ou garganta sugere reação alérgica grave. \
-                 Encaminhar à emergência; antialérgico de balcão não basta."
-            }
-            RedFlag::Bleeding => {
-                "Sangue nas fezes, no vômito ou na tosse exige avaliação médica. Não indicar \
-                 produto; encaminhar com urgência."
-            }
-            RedFlag::Seizure => "Convulsão ou desmaio relatado. Encaminhar à emergência.",
-            RedFlag::InfantFever => {
-                "Febre em bebê com menos de 3 meses exige avaliação médica no mesmo dia. Não \
-                 indicar antitérmico sem o pediatra."
-            }
-            RedFlag::PrescriptionOnly => {
-                "Pedido de medicamento que exige receita (antibiótico ou tarjado) sem \
-                 prescrição. Não dispensar; orientar consulta médica."
-            }
-        }
-    }
-}
-
-/// (pattern, red flag). Matched with negation; probing questions are ignored.
-pub(crate) const RED_FLAG_TERMS: &[(&str, RedFlag)] = &[
-    ("me matar", RedFlag::Suicide),
-    ("suicid*", RedFlag::Suicide),
-    ("tirar ~ minha|propria vida", RedFlag::Suicide),
-    ("acabar com ~ minha vida", RedFlag::Suicide),
-    ("quero|queria morrer", RedFlag::Suicide),
-    ("vontade de morrer", RedFlag::Suicide),
-    ("nao quero mais viver", RedFlag::Suicide),
-    ("sem vontade de viver", RedFlag::Suicide),
-    (
-        "tomar ~ cartela|caixa|vidro toda|inteira|inteiro",
-        RedFlag::Suicide,
-    ),
-    (
-        "dor|dores|aperto|pressao|pontada ~ peito",
-        RedFlag::ChestPain,
-    ),
-    ("peito apertado|doendo", RedFlag::ChestPain),
-    (
-        "infarto|enfarte|enfarto|infartando|infartar",
-        RedFlag::ChestPain,
-    ),
-    ("ataque cardiaco", RedFlag::ChestPain),
-    ("dor ~ braco esquerdo", RedFlag::ChestPain),
-    ("falta|faltando ~ ar", RedFlag::Breathing),
-    ("sem ar", RedFlag::Breathing),
-    (
-        "nao consigo|consegue|conseguia respirar",
-        RedFlag::Breathing,
-    ),
-    ("dificuldade ~ respirar|respiracao", RedFlag::Breathing),
-    ("respirar|respirando com dificuldade", RedFlag::Breathing),
-    ("sufoc*", RedFlag::Breathing),
-    ("boca|rosto|cara torta|torto|caida|caido", RedFlag::Stroke),
-    ("fala|falando enrolad*|arrastad*|embolad*", RedFlag::Stroke),
-    ("enrolando a lingua|fala", RedFlag::Stroke),
-    (
-        "lado do corpo ~ dormente|paralisado|fraco|formigando",
-        RedFlag::Stroke,
-    ),
-    ("avc|derrame", RedFlag::Stroke),
-    (
-        "nao consegue|consigo mexer ~ braco|perna|lado",
-        RedFlag::Stroke,
-    ),
-    (
-        "inchac*|inchad*|inchou|incharam|inchando ~ labio*|boca|lingua|garganta|rosto|cara",
-        RedFlag::SevereAllergy,
-    ),
-    (
-        "labio|labios|boca|lingua|rosto|cara ~ inchad*|inchou|incharam|inchando",
-        RedFlag::SevereAllergy,
-    ),
-    ("garganta fechando|fechada|fechou", RedFlag::SevereAllergy),
-    ("fechando a garganta", RedFlag::SevereAllergy),
-    ("anafila*", RedFlag::SevereAllergy),
-    ("choque alergico", RedFlag::SevereAllergy),
-    ("edema de glote", RedFlag::SevereAllergy),
-    ("reacao alergica grave|forte|seria", RedFlag::SevereAllergy),
-    (
-        "sangue ~ fezes|coco|vomit*|evacu*|privada|tosse|catarro|escarro|urina|xixi",
-        RedFlag::Bleeding,
-    ),
-    (
-        "fezes|coco|vomito|catarro|urina|xixi ~ sangue",
-        RedFlag::Bleeding,
-    ),
-    ("vomit*|tossi*|escarr*|evacu* ~ sangue", RedFlag::Bleeding),
-    ("fezes|coco preto|pretas|escuras", RedFlag::Bleeding),
-    ("convuls*|desmai*", RedFlag::Seizure),
-    ("ataque ~ epilepsia", RedFlag::Seizure),
-];
 
 /// Prescription-only drugs and drug classes customers ask for (normalized).
 pub(crate) const PRESCRIPTION_ONLY_TERMS: &[&str] = &[
@@ -603,6 +48,12 @@ pub(crate) const CURRENT_USE_WORDS: &[&str] = &[
     "tratamento",
     "tomamos",
     "tomam",
+    "comecei",
+    "comecou",
+    "iniciei",
+    "iniciou",
+    "terminei",
+    "terminou",
 ];
 
 /// "No prescription" phrases.
@@ -778,6 +229,284 @@ pub(crate) const SMALL_TALK_TERMS: &[&str] = &[
     "mais nada",
     "e so",
     "chuva|calor|frio|jogo|futebol|trabalho|transito",
+];
+
+/// Closing talk: thanks, payment, goodbye. Said as a statement after a complaint, it ends the
+/// opportunity ("obrigado", "vai ser no débito"); asked, it does not ("quanto fica?").
+pub(crate) const CLOSING_TERMS: &[&str] = &[
+    "obrigad*|brigad*|valeu|agradec*|tchau|falou",
+    "ate mais|logo|amanha|a_proxima",
+    "cartao|credito|debito|pix|dinheiro|troco|parcel*|pagar|pago|pagamento|maquininha|conta",
+    "nota fiscal",
+    "cpf|cadastro|fidelidade|sacola|sacolinha",
+    "so|era|e isso",
+    "e so",
+    "mais nada",
+    "bom dia|tarde|noite",
+    "boa tarde|noite",
+];
+
+/// A question or request to the pharmacist: never small talk, never cancels a complaint.
+pub(crate) const ADVICE_REQUEST_TERMS: &[&str] = &[
+    "recomenda|recomendaria|indica|indicaria|sugere|sugeriria|aconselha|aconselharia|sugestao|indicacao|conselho",
+    "que ~ e_bom|bom|serve|resolve|funciona|adianta|faco|fazer|tomo|tomar|uso|usar|passo|passar|dou|dar|posso|devo",
+    "qual|quais ~ melhor|bom|boa|indica|recomenda|serve",
+    "nao ~ muito ~ caro|cara",
+    "mais ~ barato|barata|em_conta",
+    "generico|similar",
+    "tem ~ alguma_coisa|algo|algum|alguma|remedio",
+    "alguma_coisa|algo ~ para|bom",
+    "me ~ ajuda|ajudar|ajude|indica|recomenda|da|ve|arruma",
+    "tem como ~ ajudar|resolver|me",
+    "da para ~ ajudar|resolver|me",
+    "o que voce acha",
+    "serve ~ qualquer",
+    "pode ser",
+];
+
+/// Words that ask for something to buy ("queria", "tem", "me vê").
+pub(crate) const REQUEST_TERMS: &[&str] = &[
+    "queria|quero|gostaria|preciso|precisava|procuro|procurando|vende|vendem|vendendo",
+    "tem|tens|teria|temos|tem_ai|trabalham",
+    "me ~ ve|da|arruma|arranja|passa|indica|recomenda|vende|consegue",
+    "um|uma|uns|umas ~ para",
+    "qual|quais",
+    "e para",
+];
+
+/// Price talk: "quanto custa", "qual o preço". Asked after a complaint, it is about the
+/// complaint's product.
+pub(crate) const PRICE_TERMS: &[&str] =
+    &["quanto|preco|precos|valor|custa|custam|custando|sai_por|ta_quanto|esta_quanto"];
+
+/// What makes a child or baby the patient rather than someone mentioned: what follows the
+/// word ("meu filho tá com…", "o bebê de 2 meses", "meu filho caiu").
+pub(crate) const PATIENT_STATE_WORDS: &[&str] = &[
+    "esta",
+    "estava",
+    "estao",
+    "tem",
+    "teve",
+    "tinha",
+    "ficou",
+    "fica",
+    "pegou",
+    "com",
+    "caiu",
+    "cai",
+    "tomou",
+    "engoliu",
+    "bebeu",
+    "comeu",
+    "reclamando",
+    "reclama",
+    "reclamou",
+    "chora",
+    "chorando",
+    "enjoa",
+    "enjoou",
+    "vomita",
+    "vomitou",
+    "vomitando",
+    "acordou",
+    "de",
+    "anda",
+    "nao",
+    "vive",
+    "sente",
+    "sentiu",
+    "machucou",
+    "bateu",
+    "ralou",
+    "cortou",
+    "queimou",
+    "torceu",
+    "precisa",
+    "usa",
+    "toma",
+    "tossindo",
+    "espirrando",
+    "cocando",
+    "se",
+];
+
+/// Words before a child word that make the child the one it is for ("pro meu filho", "do bebê").
+pub(crate) const FOR_WORDS: &[&str] = &["para", "do", "da", "pro", "pra", "dos", "das"];
+
+/// Remembering or reporting on a product rather than asking for it (imperfect verbs in "-ava"
+/// count too, see [`NARRATIVE_NOT`]).
+pub(crate) const NARRATIVE_TERMS: &[&str] = &[
+    "funcionou|funcionava|adiantou|resolveu|ajudou|serviu|usei|comprei|gostei|adorei|tomei_aquele|deu_certo",
+];
+
+/// Demonstratives before a product: one already in hand ("vou levar esse xarope"), not a need.
+pub(crate) const CHOSEN_WORDS: &[&str] =
+    &["esse", "essa", "esses", "essas", "este", "estes", "estas"];
+
+/// Words in "-ava" that are not a remembered past ("estava", "precisava").
+pub(crate) const NARRATIVE_NOT: &[&str] = &[
+    "estava",
+    "estavam",
+    "precisava",
+    "precisavam",
+    "achava",
+    "trava",
+    "lava",
+    "grava",
+    "brava",
+    "cava",
+    "oitava",
+    "nova",
+    "chava",
+];
+
+/// A complaint that is over ("já passou", "já tá boa", "sarou").
+pub(crate) const RESOLVED_TERMS: &[&str] = &[
+    "ja ~ passou|melhorou|sarou|curou|sumiu|foi_embora|parou",
+    "ja ~ esta|estou|ficou|fiquei ~ bom|boa|melhor|bem|otimo|otima|curado|curada",
+    "melhorando|sarou|curou|sarei|curei|sarando",
+    "passou ~ ja",
+];
+
+/// A complaint placed in the past ("teve catapora ano passado", "quando era criança").
+pub(crate) const PAST_TERMS: &[&str] = &[
+    "ano|mes|semana ~ passado|passada|retrasado|retrasada",
+    "anos|meses ~ atras",
+    "faz ~ muito ~ tempo",
+    "quando ~ era ~ crianca|pequeno|pequena|novo|nova",
+    "antigamente",
+];
+
+/// Words that make a complaint the topic, not a complaint ("vacinação da gripe").
+pub(crate) const TOPIC_WORDS: &[&str] = &["vacin", "campanha", "exame", "teste", "palestra"];
+
+/// Words before "da/do/de" + complaint that say it is over ("melhorou da gripe").
+pub(crate) const RECOVERED_WORDS: &[&str] = &[
+    "melhorou",
+    "melhorei",
+    "sarou",
+    "sarei",
+    "curou",
+    "curei",
+    "recuperou",
+    "recuperei",
+    "livrou",
+    "livrei",
+    "curado",
+    "curada",
+    "sarado",
+    "sarada",
+    "recuperado",
+    "recuperada",
+];
+
+/// Verbs before "bom/boa/melhor da …" that make it a recovery ("tá bom da diarreia").
+pub(crate) const RECOVERED_STATE_VERBS: &[&str] = &[
+    "esta", "estou", "ficou", "fiquei", "ja", "ta", "sao", "estao",
+];
+
+/// Diseases a vaccination, campaign or test can be about ("a vacina da gripe").
+pub(crate) const TOPIC_DISEASES: &[&str] = &[
+    "covid",
+    "corona",
+    "gripe",
+    "influenza",
+    "h1n1",
+    "dengue",
+    "hpv",
+    "sarampo",
+    "febre",
+    "amarela",
+    "hepatite",
+    "tetano",
+    "meningite",
+    "pneumonia",
+    "pneumococo",
+    "catapora",
+    "rotavirus",
+    "polio",
+    "coqueluche",
+    "caxumba",
+    "rubeola",
+    "zika",
+    "chikungunya",
+    "herpes",
+    "alergia",
+    "gravidez",
+    "glicose",
+    "diabetes",
+];
+
+/// What may stand between a topic word and the disease it governs: links and other diseases
+/// ("a vacina da covid e a da gripe").
+pub(crate) const TOPIC_LINKS: &[&str] = &[
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "a",
+    "o",
+    "as",
+    "os",
+    "e",
+    "contra",
+    "para",
+    "anual",
+    "nova",
+    "reforco",
+    "covid",
+    "corona",
+    "gripe",
+    "influenza",
+    "h1n1",
+    "dengue",
+    "hpv",
+    "sarampo",
+    "febre",
+    "amarela",
+    "hepatite",
+    "tetano",
+    "meningite",
+    "pneumonia",
+    "pneumococo",
+    "catapora",
+    "rotavirus",
+    "polio",
+    "coqueluche",
+    "caxumba",
+    "rubeola",
+    "zika",
+    "chikungunya",
+];
+
+/// Words that, between a complaint and "já passou", show the recovery is someone else's ("tô com
+/// dor de cabeça, meu filho já melhorou da tosse").
+pub(crate) const WHOSE_WORDS: &[&str] = &[
+    "meu", "minha", "meus", "minhas", "seu", "sua", "teu", "tua", "dele", "dela", "nosso",
+];
+
+/// Words that, before "do/da/de" + a complaint, make it the cause of what is described ("tosse
+/// depois do resfriado", "por causa da gripe", "desde a virose").
+pub(crate) const CAUSE_WORDS: &[&str] = &["depois", "apos", "causa", "desde", "pos"];
+
+/// Verbs whose object is carried, not treated ("fui pegar o menino no colo").
+pub(crate) const CARRY_VERBS: &[&str] = &[
+    "pegar",
+    "peguei",
+    "pegando",
+    "carregar",
+    "carregando",
+    "carreguei",
+    "levar",
+    "levando",
+    "levei",
+    "buscar",
+    "buscando",
+    "busquei",
+    "segurar",
+    "segurando",
+    "segurei",
 ];
 
 /// Follow-up cues: the newest utterance refers back to the symptoms already mentioned.

@@ -1,0 +1,288 @@
+//! Matching the catalogue against a conversation window.
+//!
+//! Every utterance of the window is read with the shared normalisation ([`crate::spoken`]).
+//! A trigger counts unless it is negated ("não tenho dor no peito"), preceded by a current-use
+//! word ("tomo losartana"), or cancelled by its own exception in the same utterance ("queimação
+//! no peito depois que eu como"). A combination counts when each of its concepts is said
+//! somewhere in the window ("tô grávida" … "tô sangrando"). What the pharmacist asks ("Tem falta
+//! de ar?") counts only once the customer answers yes. A flag whose exception is said in the
+//! window ("o médico passou", "tenho a receita") does not fire.
+
+use balto_core::advice::{Advice, Category, Confidence, Conversation};
+use serde::Serialize;
+
+use super::catalogue::{Catalogue, Flag};
+use crate::spoken::{Pattern, Sentence, Utterance};
+
+/// One red flag found in a window, with the words that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Screening {
+    /// Stable id of the red flag (`dor_no_peito`, `avc`, …).
+    pub id: String,
+    pub titulo: String,
+    /// The intervention's `produto` (starts with `Intervenção:`).
+    pub produto: String,
+    pub explicacao: String,
+    /// The words that matched, as said.
+    pub palavras: Vec<String>,
+}
+
+impl Screening {
+    /// The intervention this red flag sends.
+    pub fn advice(&self) -> Advice {
+        Advice {
+            decision: balto_core::advice::Decision::Intervencao,
+            category: Some(Category::Intervencao),
+            product: Some(self.produto.clone()),
+            explanation: format!(
+                "{} (alerta {}: \"{}\")",
+                self.explicacao,
+                self.id,
+                self.palavras.join("\", \"")
+            ),
+            confidence: Confidence::Alta,
+        }
+    }
+}
+
+/// What the screen says about a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// No red flag.
+    Clear,
+    /// A red flag whose intervention goes out now.
+    Intervene(Screening),
+    /// Red flags whose intervention was the last thing pushed: nothing new to send, and no
+    /// product either.
+    AlreadySent(Screening),
+}
+
+impl Verdict {
+    /// The answer when the screen decides (`None` when the window is clear).
+    pub fn advice(&self) -> Option<Advice> {
+        match self {
+            Verdict::Clear => None,
+            Verdict::Intervene(s) => Some(s.advice()),
+            Verdict::AlreadySent(s) => Some(Advice::nothing(format!(
+                "Intervenção já sinalizada nesta conversa (alerta {}); nada novo a recomendar.",
+                s.id
+            ))),
+        }
+    }
+
+    /// The red flag behind the verdict, if any.
+    pub fn screening(&self) -> Option<&Screening> {
+        match self {
+            Verdict::Clear => None,
+            Verdict::Intervene(s) | Verdict::AlreadySent(s) => Some(s),
+        }
+    }
+}
+
+/// Where a finding was said: utterance, sentence, and whether it was the pharmacist's probe.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    utterance: usize,
+    sentence: usize,
+    probe: bool,
+}
+
+/// Words that answer a probe with yes.
+const YES_WORDS: &[&str] = &[
+    "sim",
+    "tenho",
+    "tem",
+    "estou",
+    "esta",
+    "isso",
+    "exatamente",
+    "aham",
+    "uhum",
+    "tive",
+    "teve",
+    "sinto",
+    "senti",
+    "sente",
+    "bastante",
+    "muito",
+    "demais",
+    "um",
+    "foi",
+    "e",
+];
+
+fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
+    u.sentences.iter().any(|s| {
+        !s.probe
+            && patterns.iter().any(|p| {
+                p.find_all(&s.tokens)
+                    .into_iter()
+                    .any(|span| s.affirmed(span))
+            })
+    })
+}
+
+/// True when any pattern is said in a statement of `u` (negated or not: "não tenho receita").
+fn said_in(patterns: &[Pattern], u: &Utterance) -> bool {
+    u.sentences
+        .iter()
+        .any(|s| !s.probe && patterns.iter().any(|p| p.is_in(&s.tokens)))
+}
+
+/// True when what follows a probe (the next sentence, else the next utterance) starts with yes.
+fn answered_yes(window: &[Utterance], place: Place) -> bool {
+    let Some(u) = window.get(place.utterance) else {
+        return false;
+    };
+    let next_here = u
+        .sentences
+        .iter()
+        .find(|s| s.index > place.sentence)
+        .map(|s| &s.tokens);
+    let next = next_here.or_else(|| {
+        window
+            .get(place.utterance + 1)
+            .and_then(|n| n.sentences.first())
+            .map(|s| &s.tokens)
+    });
+    next.and_then(|t| t.first())
+        .is_some_and(|first| YES_WORDS.contains(&first.as_str()))
+}
+
+fn place(utterance: usize, s: &Sentence) -> Place {
+    Place {
+        utterance,
+        sentence: s.index,
+        probe: s.probe,
+    }
+}
+
+/// The screen over a compiled catalogue.
+pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<Screening> {
+    // Concept presence: (concept index) → first words said.
+    let mut concept_words: Vec<Option<String>> = vec![None; catalogue.concepts.len()];
+    let counts = |place: Place| !place.probe || answered_yes(window, place);
+    for (ui, u) in window.iter().enumerate() {
+        for sentence in &u.sentences {
+            let here = place(ui, sentence);
+            for (k, concept) in catalogue.concepts.iter().enumerate() {
+                if concept_words[k].is_some() {
+                    continue;
+                }
+                let found = concept.patterns.iter().find_map(|t| {
+                    let excepted = t.unless.iter().any(|p| {
+                        p.find_all(&sentence.tokens)
+                            .into_iter()
+                            .any(|span| sentence.affirmed(span))
+                    });
+                    if excepted {
+                        return None;
+                    }
+                    t.pattern.find_all(&sentence.tokens).into_iter().find(|s| {
+                        !sentence.negated(s.start)
+                            && (t.pattern.is_negative()
+                                || !crate::spoken::has_negation(&sentence.tokens[s.start..s.end]))
+                    })
+                });
+                if let Some(span) = found
+                    && counts(here)
+                {
+                    concept_words[k] = Some(sentence.said(span.start, span.end));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for flag in &catalogue.flags {
+        let excepted = !flag.unless.is_empty()
+            && window.iter().any(|u| affirmed_in(&flag.unless, u))
+            && !window.iter().any(|u| said_in(&flag.despite, u));
+        if excepted {
+            continue;
+        }
+        let mut words: Vec<String> = Vec::new();
+        if let Some(w) = first_trigger(flag, window, &counts) {
+            words.push(w);
+        } else if let Some(combo) = flag
+            .combinations
+            .iter()
+            .find(|combo| combo.iter().all(|k| concept_words[*k].is_some()))
+        {
+            words.extend(combo.iter().filter_map(|k| concept_words[*k].clone()));
+        } else {
+            continue;
+        }
+        words.dedup();
+        out.push(Screening {
+            id: flag.id.clone(),
+            titulo: flag.title.clone(),
+            produto: flag.product.clone(),
+            explicacao: flag.explanation.clone(),
+            palavras: words,
+        });
+    }
+    out
+}
+
+/// The words of the first trigger of `flag` that counts in the window.
+fn first_trigger(
+    flag: &Flag,
+    window: &[Utterance],
+    counts: &dyn Fn(Place) -> bool,
+) -> Option<String> {
+    // "esqueci a receita", "tomo sertralina mas a receita acabou": the exceptions do not hold.
+    let despite = !flag.despite.is_empty() && window.iter().any(|u| said_in(&flag.despite, u));
+    for (ui, u) in window.iter().enumerate() {
+        for sentence in &u.sentences {
+            let t = &sentence.tokens;
+            for trigger in &flag.triggers {
+                for span in trigger.pattern.find_all(t) {
+                    // "diarreia sem sangue": a negation inside the match denies it too.
+                    let denied_inside = !trigger.pattern.is_negative()
+                        && crate::spoken::has_negation(&t[span.start..span.end]);
+                    if sentence.negated(span.start) || denied_inside {
+                        continue;
+                    }
+                    let before = &t[span.start.saturating_sub(3)..span.start];
+                    if !despite && before.iter().any(|w| flag.not_after.contains(w)) {
+                        continue;
+                    }
+                    if !trigger.unless.is_empty() && affirmed_in(&trigger.unless, u) {
+                        continue;
+                    }
+                    if counts(place(ui, sentence)) {
+                        return Some(sentence.said(span.start, span.end));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The verdict for a window's findings, given the product pushed last.
+pub(crate) fn verdict(found: Vec<Screening>, last_product: Option<&str>) -> Verdict {
+    let same = |p: &str| {
+        last_product.is_some_and(|l| crate::catalog::name_key(l) == crate::catalog::name_key(p))
+    };
+    let mut found = found.into_iter();
+    let Some(first) = found.next() else {
+        return Verdict::Clear;
+    };
+    if !same(&first.produto) {
+        return Verdict::Intervene(first);
+    }
+    match found.find(|s| !same(&s.produto)) {
+        Some(other) => Verdict::Intervene(other),
+        None => Verdict::AlreadySent(first),
+    }
+}
+
+/// Parses the utterances of a conversation (all of them: the window is already bounded).
+pub(crate) fn parse_window(conversation: &Conversation) -> Vec<Utterance> {
+    conversation
+        .utterances
+        .iter()
+        .map(|u| Utterance::parse(&u.text))
+        .collect()
+}

@@ -1,0 +1,287 @@
+//! The screen's own tests: the embedded catalogue is valid and cited, bad catalogues are clear
+//! errors, colloquial and STT-style wordings fire, negations and everyday complaints do not,
+//! questions to the pharmacist never hide a red flag, probes count once answered.
+
+use balto_core::advice::{Conversation, Decision, INTERVENTION_PREFIX};
+
+use super::*;
+
+fn screen() -> RedFlagScreen {
+    RedFlagScreen::embedded()
+}
+
+fn ids(text: &str) -> Vec<String> {
+    screen()
+        .findings(&Conversation::single(text))
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+fn window(texts: &[&str], last: Option<&str>) -> Conversation {
+    let mut c = Conversation::spaced(texts.iter().copied(), 4_000);
+    c.last_product = last.map(str::to_owned);
+    c
+}
+
+#[test]
+fn embedded_catalogue_is_valid_and_cites_its_sources() {
+    let s = RedFlagScreen::from_json(RedFlagScreen::embedded_json()).expect("valid");
+    assert!(s.ids().len() >= 14, "{:?}", s.ids());
+    for id in s.ids() {
+        let sources = s.sources(id).unwrap_or_default();
+        assert!(!sources.is_empty(), "{id}");
+        for src in sources {
+            assert!(src.url.starts_with("https://"), "{id}: {}", src.url);
+            assert!(!src.titulo.is_empty());
+        }
+    }
+    for rule in s.rules() {
+        assert!(rule.produto.starts_with(INTERVENTION_PREFIX), "{}", rule.id);
+        assert!(!rule.regra.is_empty());
+    }
+}
+
+#[test]
+fn bad_catalogues_are_clear_errors() {
+    let base: serde_json::Value =
+        serde_json::from_str(RedFlagScreen::embedded_json()).expect("json");
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = base.clone();
+        f(&mut v);
+        RedFlagScreen::from_json(&v.to_string()).unwrap_err()
+    };
+    assert!(matches!(
+        RedFlagScreen::from_json("{"),
+        Err(CatalogueError::Json(_))
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["produto"] = "encaminhar".into()),
+        CatalogueError::Product { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["fontes"] = serde_json::json!(["nenhuma-fonte"])),
+        CatalogueError::UnknownSource { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][0]["gatilhos"] = serde_json::json!(["~ dor"])),
+        CatalogueError::Pattern { .. }
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"][1]["combinacoes"] = serde_json::json!([["nao_existe"]])),
+        CatalogueError::UnknownConcept { .. }
+    ));
+    assert!(matches!(
+        with(&|v| {
+            let first = v["alertas"][0].clone();
+            if let Some(a) = v["alertas"].as_array_mut() {
+                a.push(first);
+            }
+        }),
+        CatalogueError::DuplicateId(_)
+    ));
+    assert!(matches!(
+        with(&|v| v["alertas"] = serde_json::json!([])),
+        CatalogueError::Empty
+    ));
+}
+
+#[test]
+fn colloquial_wordings_and_stt_text_are_caught() {
+    for (text, id) in [
+        (
+            "tô com um aperto no peito que desce pro braço",
+            "dor_no_peito",
+        ),
+        (
+            "to com um aperto no peito que desce pro braco",
+            "dor_no_peito",
+        ),
+        ("minha mãe tá com a boca torta e falando enrolado", "avc"),
+        ("a boca dela entortou do nada", "avc"),
+        ("meu pai num consegue levantar o braço", "avc"),
+        ("num consigo respirar direito", "falta_de_ar"),
+        ("tô grávida e comecei a sangrar", "sangramento_gravidez"),
+        (
+            "meu filho bateu a cabeça e agora tá vomitando",
+            "trauma_craniano",
+        ),
+        (
+            "o menino tomou os comprimidos da avó",
+            "intoxicacao_crianca",
+        ),
+        ("meu bebê de quarenta dias tá com febre", "febre_bebe"),
+        ("a bebe de 1 mes ta quentinha", "febre_bebe"),
+        ("eu não aguento mais viver assim", "suicidio"),
+        (
+            "me vende uma amoxicilina, não tenho receita",
+            "antibiotico_sem_receita",
+        ),
+        (
+            "tem como vender um rivotril? esqueci a receita em casa",
+            "antibiotico_sem_receita",
+        ),
+        ("ele tá com febre e o pescoço duro", "meningite"),
+        ("tô com dengue e não paro de vomitar", "dengue_alarme"),
+    ] {
+        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn red_flags_by_concept_as_the_sources_describe_them() {
+    for (text, id) in [
+        // CVV / Ministério da Saúde warning signs.
+        ("queria dormir e num acordar mais", "suicidio"),
+        ("quantos comprimidos precisa pra não acordar?", "suicidio"),
+        (
+            "meu pai tá falando que vai dar fim na vida dele",
+            "suicidio",
+        ),
+        ("a gente ficaria melhor sem ele, ele disse", "suicidio"),
+        ("já tentei uma vez e tô pensando nisso de novo", "suicidio"),
+        ("quanto de paracetamol é fatal?", "suicidio"),
+        // CIATox / NHS poisoning: a child got into medicines or chemicals.
+        (
+            "o meu de dois anos comeu os comprimidos da avó",
+            "intoxicacao_crianca",
+        ),
+        (
+            "ele pegou o frasco de dipirona e tomou tudo",
+            "intoxicacao_crianca",
+        ),
+        (
+            "minha filha mordeu a pastilha de lava-louças",
+            "intoxicacao_crianca",
+        ),
+        (
+            "achei o pequeno com o vidro de remédio aberto e faltando comprimido",
+            "intoxicacao_crianca",
+        ),
+        // Heart attack, breathlessness, stroke (SAMU / FAST).
+        ("parece um elefante sentado no peito", "dor_no_peito"),
+        (
+            "queimação no peito quando subi a escada, com suor gelado",
+            "dor_no_peito",
+        ),
+        ("a asma dela atacou e a bombinha não resolve", "falta_de_ar"),
+        (
+            "tá fazendo um barulho de apito quando puxa o ar",
+            "falta_de_ar",
+        ),
+        ("ele fala e ninguém entende, a perna fraquejou", "avc"),
+        // Caderneta da Gestante.
+        ("tô de 35 semanas e sangrou", "sangramento_gravidez"),
+        (
+            "estou no sétimo mês e o bebê parou de mexer na barriga",
+            "sangramento_gravidez",
+        ),
+        (
+            "o teste deu positivo e desceu uma borra marrom",
+            "sangramento_gravidez",
+        ),
+        // Meningitis, dehydration, dengue, prescriptions.
+        (
+            "fiz o teste do copo e as manchinhas não sumiram, ele tá com febre",
+            "meningite",
+        ),
+        (
+            "o menino não aceita beber nada e tá largadão",
+            "desidratacao_grave",
+        ),
+        (
+            "tá com dengue, a febre passou e agora a barriga dói muito",
+            "dengue_alarme",
+        ),
+        (
+            "tem azitromicina? o médico passou da outra vez",
+            "antibiotico_sem_receita",
+        ),
+        (
+            "me vê um zolpidem, a receita eu trago depois",
+            "antibiotico_sem_receita",
+        ),
+    ] {
+        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn negations_exceptions_and_everyday_complaints_do_not_fire() {
+    for text in [
+        "não tenho dor no peito, é só azia",
+        "sinto uma queimação no peito depois que eu como",
+        "tô com o nariz entupido, não consigo respirar pelo nariz",
+        "tô morrendo de dor de cabeça",
+        "levei uma picada de pernilongo que inchou",
+        "tô com um catarro preso no peito",
+        "me cortei com papel e tá sangrando um pouquinho",
+        "aqui a receita da amoxicilina que o pediatra passou",
+        "tô tomando um antibiótico que o médico passou e me deu enjoo",
+        "meu filho de seis anos tá com febre",
+        "acordei com torcicolo, não consigo virar o pescoço",
+        "minha vizinha teve dengue mês passado, mas já tá boa",
+        "viu o jogo ontem? que sufoco",
+        "vai ter vacinação contra dengue no posto? tô com a barriga inchada",
+        "tô com a garganta fechada de tanto gritar no jogo",
+        "qual remédio mata piolho mais rápido?",
+        "tem desconto pra idoso? caí de bicicleta e ralei o joelho",
+        "azia que sobe queimando o peito, ontem eu tava com dor de cabeça mas já passou",
+        "tô com uma tosse seca depois do resfriado",
+    ] {
+        assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn a_question_to_the_pharmacist_never_hides_a_red_flag() {
+    for text in [
+        "dor no peito que vai pro braço, o que você recomenda?",
+        "minha mãe tá com a boca torta, o que eu faço?",
+        "meu bebê de um mês tá com febre, qual você indica?",
+    ] {
+        assert!(!ids(text).is_empty(), "{text}");
+    }
+    let split = window(
+        &["dor no peito que vai pro braço", "o que você recomenda?"],
+        None,
+    );
+    assert!(matches!(screen().verdict(&split), Verdict::Intervene(_)));
+}
+
+#[test]
+fn probes_count_only_once_answered_yes() {
+    let asked = window(&["Você tem falta de ar?"], None);
+    assert_eq!(screen().verdict(&asked), Verdict::Clear);
+    let yes = window(&["Você tem falta de ar?", "Tenho sim, desde ontem."], None);
+    assert!(matches!(screen().verdict(&yes), Verdict::Intervene(s) if s.id == "falta_de_ar"));
+    let no = window(&["Você tem falta de ar?", "Não, só tosse."], None);
+    assert_eq!(screen().verdict(&no), Verdict::Clear);
+}
+
+#[test]
+fn combinations_span_the_window() {
+    let w = window(
+        &["tô grávida de três meses", "e hoje apareceu um sangramento"],
+        None,
+    );
+    assert!(
+        matches!(screen().verdict(&w), Verdict::Intervene(s) if s.id == "sangramento_gravidez")
+    );
+}
+
+#[test]
+fn an_intervention_already_sent_is_not_sent_again_and_no_product_follows() {
+    let text = "tô com dor no peito";
+    let first = screen().verdict(&Conversation::single(text));
+    let Verdict::Intervene(s) = first else {
+        panic!("{first:?}");
+    };
+    let again = screen().verdict(&window(&[text], Some(&s.produto)));
+    assert!(matches!(again, Verdict::AlreadySent(_)), "{again:?}");
+    let advice = again.advice().expect("decided");
+    assert_eq!(advice.decision, Decision::Nenhuma);
+    let a = s.advice();
+    assert_eq!(a.decision, Decision::Intervencao);
+    assert!(a.explanation.contains("dor_no_peito"), "{}", a.explanation);
+}
