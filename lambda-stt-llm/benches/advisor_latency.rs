@@ -1,5 +1,5 @@
 //! How long the rules advisor (red-flag screen included) takes to decide one window, in process,
-//! over every window of the evaluation grid (both halves, ~7,800 windows): per-window latency
+//! over every window of the evaluation grid (both halves, ~16,900 windows): per-window latency
 //! percentiles and throughput, and the screen alone. Issue 16's target: under 1 ms per window.
 //!
 //! `cargo bench -p lambda-stt-llm --bench advisor_latency` (release profile; `-- --rounds N`,

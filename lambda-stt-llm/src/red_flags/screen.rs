@@ -114,11 +114,9 @@ const YES_WORDS: &[&str] = &[
 fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
     u.sentences.iter().any(|s| {
         !s.probe
-            && patterns.iter().any(|p| {
-                p.find_all(&s.tokens)
-                    .into_iter()
-                    .any(|span| s.affirmed(span))
-            })
+            && patterns
+                .iter()
+                .any(|p| s.find(p).into_iter().any(|span| s.affirmed(span)))
     })
 }
 
@@ -126,7 +124,7 @@ fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
 fn said_in(patterns: &[Pattern], u: &Utterance) -> bool {
     u.sentences
         .iter()
-        .any(|s| !s.probe && patterns.iter().any(|p| p.is_in(&s.tokens)))
+        .any(|s| !s.probe && patterns.iter().any(|p| s.holds(p)))
 }
 
 /// True when what follows a probe (the next sentence, else the next utterance) starts with yes.
@@ -170,19 +168,19 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                     continue;
                 }
                 let found = concept.patterns.iter().find_map(|t| {
-                    let excepted = t.unless.iter().any(|p| {
-                        p.find_all(&sentence.tokens)
-                            .into_iter()
-                            .any(|span| sentence.affirmed(span))
-                    });
-                    if excepted {
-                        return None;
-                    }
-                    t.pattern.find_all(&sentence.tokens).into_iter().find(|s| {
+                    let span = sentence.find(&t.pattern).into_iter().find(|s| {
                         !sentence.negated(s.start)
                             && (t.pattern.is_negative()
                                 || !crate::spoken::has_negation(&sentence.tokens[s.start..s.end]))
-                    })
+                    })?;
+                    // The wording's own exceptions, only once it matched (they cost time).
+                    let excepted = t.unless.iter().any(|p| {
+                        sentence
+                            .find(p)
+                            .into_iter()
+                            .any(|span| sentence.affirmed(span))
+                    });
+                    (!excepted).then_some(span)
                 });
                 if let Some(span) = found
                     && counts(here)
@@ -194,12 +192,12 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
     }
     let mut out = Vec::new();
     for flag in &catalogue.flags {
-        let excepted = !flag.unless.is_empty()
-            && window.iter().any(|u| affirmed_in(&flag.unless, u))
-            && !window.iter().any(|u| said_in(&flag.despite, u));
-        if excepted {
-            continue;
-        }
+        // The flag's exceptions are read only for a flag that fired (they cost time).
+        let excepted = || {
+            !flag.unless.is_empty()
+                && window.iter().any(|u| affirmed_in(&flag.unless, u))
+                && !window.iter().any(|u| said_in(&flag.despite, u))
+        };
         let mut words: Vec<String> = Vec::new();
         if let Some(w) = first_trigger(flag, window, &counts) {
             words.push(w);
@@ -210,6 +208,9 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
         {
             words.extend(combo.iter().filter_map(|k| concept_words[*k].clone()));
         } else {
+            continue;
+        }
+        if excepted() {
             continue;
         }
         words.dedup();
@@ -230,13 +231,14 @@ fn first_trigger(
     window: &[Utterance],
     counts: &dyn Fn(Place) -> bool,
 ) -> Option<String> {
-    // "esqueci a receita", "tomo sertralina mas a receita acabou": the exceptions do not hold.
-    let despite = !flag.despite.is_empty() && window.iter().any(|u| said_in(&flag.despite, u));
+    // "esqueci a receita", "tomo sertralina mas a receita acabou": the exceptions do not hold
+    // (read only when a current-use word stands before a match).
+    let despite = || !flag.despite.is_empty() && window.iter().any(|u| said_in(&flag.despite, u));
     for (ui, u) in window.iter().enumerate() {
         for sentence in &u.sentences {
             let t = &sentence.tokens;
             for trigger in &flag.triggers {
-                for span in trigger.pattern.find_all(t) {
+                for span in sentence.find(&trigger.pattern) {
                     // "diarreia sem sangue": a negation inside the match denies it too.
                     let denied_inside = !trigger.pattern.is_negative()
                         && crate::spoken::has_negation(&t[span.start..span.end]);
@@ -244,7 +246,7 @@ fn first_trigger(
                         continue;
                     }
                     let before = &t[span.start.saturating_sub(3)..span.start];
-                    if !despite && before.iter().any(|w| flag.not_after.contains(w)) {
+                    if before.iter().any(|w| flag.not_after.contains(w)) && !despite() {
                         continue;
                     }
                     if !trigger.unless.is_empty() && affirmed_in(&trigger.unless, u) {

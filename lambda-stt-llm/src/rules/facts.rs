@@ -170,7 +170,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
     }
     for (si, s) in u.sentences.iter().enumerate() {
         for p in &lex.pregnancy {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 let preceded_by_test = span.start > 0
                     && matches!(s.tokens[span.start - 1].as_str(), "teste" | "exame");
                 let of_test = span.start > 1
@@ -202,7 +202,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
         // Conditions first: "toma losartana" means high blood pressure even though the drug
         // is then consumed as a prescription-only mention.
         for (p, cond) in &lex.conditions {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 if !consumed.overlaps(si, span)
                     && !s.negated(span.start)
                     && !facts.conditions.contains(cond)
@@ -212,7 +212,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
             }
         }
         for p in &lex.prescription_only {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 if consumed.overlaps(si, span) {
                     continue;
                 }
@@ -233,13 +233,13 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
         }
         let mut no_rx_spans = Vec::new();
         for p in &lex.no_prescription {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 facts.no_prescription = true;
                 no_rx_spans.push(span);
             }
         }
         for p in &lex.prescription {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 let inside_no_rx = no_rx_spans
                     .iter()
                     .any(|n| span.start < n.end && n.start < span.end);
@@ -259,7 +259,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
         }
         let mut hits: Vec<Hit> = Vec::new();
         for (p, category, weight, kind) in &lex.categories {
-            for span in p.find_all(&s.tokens) {
+            for span in s.find(p) {
                 if consumed.overlaps(si, span) || s.negated(span.start) {
                     continue;
                 }
@@ -279,7 +279,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
         } else {
             facts.hits.extend(hits);
         }
-        let any = |ps: &[Pattern]| ps.iter().any(|p| p.is_in(&s.tokens));
+        let any = |ps: &[Pattern]| ps.iter().any(|p| s.holds(p));
         facts.small_talk |= any(&lex.small_talk);
         facts.follow_up |= any(&lex.follow_up);
         facts.affirmative |= !s.probe && any(&lex.affirmative);
@@ -341,7 +341,7 @@ fn is_patient(s: &Sentence, i: usize) -> bool {
 fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
     let spans = |ps: &[Pattern]| -> Vec<Span> {
         ps.iter()
-            .flat_map(|p| p.find_all(&s.tokens))
+            .flat_map(|p| s.find(p))
             .filter(|span| s.affirmed(*span))
             .collect()
     };

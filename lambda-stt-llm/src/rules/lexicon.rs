@@ -363,7 +363,7 @@ pub(crate) const NARRATIVE_NOT: &[&str] = &[
 /// A complaint that is over ("já passou", "já tá boa", "sarou").
 pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "ja ~ passou|melhorou|sarou|curou|sumiu|foi_embora|parou",
-    "ja ~ esta|estou|ficou|fiquei ~ bom|boa|melhor|bem|otimo|otima|curado|curada",
+    "ja ~ esta|estou|ficou|fiquei ~ bom|boa|melhor|bem|otimo|otima|curado|curada|100_por_cento|novo|nova|zerado|zerada",
     "melhorando|sarou|curou|sarei|curei|sarando",
     "passou ~ ja",
 ];

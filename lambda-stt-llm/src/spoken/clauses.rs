@@ -35,9 +35,21 @@ pub(crate) struct Sentence {
     /// The sentence ends in "?".
     pub question: bool,
     pub probe: bool,
+    /// The words' signature ([`super::signature`]), so a pattern that cannot match is skipped.
+    pub sig: u128,
 }
 
 impl Sentence {
+    /// Every match of `p` in the sentence ([`Pattern::find_all`]).
+    pub fn find(&self, p: &super::Pattern) -> Vec<super::Span> {
+        p.find_all_signed(&self.tokens, self.sig)
+    }
+
+    /// True when `p` matches somewhere in the sentence.
+    pub fn holds(&self, p: &super::Pattern) -> bool {
+        p.is_in_signed(&self.tokens, self.sig)
+    }
+
     /// The words `start..end` as said, joined.
     pub fn said(&self, start: usize, end: usize) -> String {
         let end = end.min(self.display.len());
@@ -112,7 +124,8 @@ impl Utterance {
                 plain.extend(p);
                 shown.extend(s);
             }
-            let canon = canonicalize(&plain, &shown);
+            let mut canon = canonicalize(&plain, &shown);
+            super::figurative::blank_figures(&mut canon);
             let mut start = 0;
             for i in 0..=canon.len() {
                 let at_break = i < canon.len()
@@ -149,6 +162,7 @@ impl Utterance {
                     index: c.sentence,
                     question: c.question,
                     probe: probe_sentences.contains(&c.sentence),
+                    sig: 0,
                 });
             }
             if let Some(s) = sentences.last_mut() {
@@ -156,6 +170,9 @@ impl Utterance {
                 s.tokens.extend(c.tokens.iter().cloned());
                 s.display.extend(c.display.iter().cloned());
             }
+        }
+        for s in &mut sentences {
+            s.sig = super::signature(&s.tokens);
         }
         Utterance {
             clauses,

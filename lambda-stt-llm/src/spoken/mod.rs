@@ -5,15 +5,17 @@
 //! [`crate::text::normalize`] handles case, accents and punctuation; [`canonical`] folds what
 //! speech and speech-to-text add on top (contractions, chat spellings, fillers, diminutives,
 //! numbers, split prefixes); [`clauses`] splits an utterance into sentences and clauses and finds
-//! the pharmacist's probing questions; [`pattern`] matches word patterns written in the same
+//! the pharmacist's probing questions; [`figurative`] blanks figures of speech and told
+//! history ("morrendo de calor", "teve AVC faz cinco anos"); [`pattern`] matches word patterns written in the same
 //! Portuguese, with negation.
 
 mod canonical;
 mod clauses;
+mod figurative;
 mod pattern;
 
 pub use canonical::canonical_words;
 pub use pattern::PatternError;
 
 pub(crate) use clauses::{Sentence, Utterance};
-pub(crate) use pattern::{Pattern, Span, has_negation, is_negated, is_soft};
+pub(crate) use pattern::{Pattern, Span, has_negation, is_negated, is_soft, signature};

@@ -136,6 +136,19 @@ enum Alt {
 }
 
 impl Alt {
+    /// The signatures ([`word_bit`]) of the words this alternative matches.
+    fn first_bytes(&self) -> u128 {
+        match self {
+            Alt::Exact(s) => word_bit(s),
+            Alt::Prefix(p) => match p.as_bytes() {
+                [] => u128::MAX,
+                [b0] => any_second(*b0),
+                [b0, b1, ..] => sig_bit(*b0, *b1),
+            },
+            Alt::Range(..) => (b'0'..=b'9').fold(0, |m, d| m | any_second(d)),
+        }
+    }
+
     fn matches(&self, token: &str) -> bool {
         match self {
             Alt::Exact(s) => token == s,
@@ -155,13 +168,83 @@ fn range(alt: &str) -> Option<Result<Alt, ()>> {
     Some(parsed.map(|(lo, hi)| Alt::Range(lo, hi)).ok_or(()))
 }
 
+/// One-word alternatives, looked up rather than scanned (a step may list a hundred drug names):
+/// exact words sorted for a binary search, prefixes, number ranges, and the signatures of the
+/// words any of them can match, so most words are turned away at once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct WordSet {
+    exact: Vec<String>,
+    prefixes: Vec<String>,
+    ranges: Vec<(u32, u32)>,
+    /// The signatures ([`word_bit`]) a matching word can have.
+    first_bytes: u128,
+}
+
+/// A word's signature bit: its first two bytes hashed into 128 bits (0 for a missing second).
+fn sig_bit(b0: u8, b1: u8) -> u128 {
+    1u128 << ((u32::from(b0) * 37 + u32::from(b1)) % 128)
+}
+
+/// The signature of a word.
+fn word_bit(word: &str) -> u128 {
+    let mut b = word.bytes();
+    match b.next() {
+        Some(b0) => sig_bit(b0, b.next().unwrap_or(0)),
+        None => 0,
+    }
+}
+
+/// The signature of a run of words: every word's bit (a pattern can only match if each of its
+/// word steps finds one).
+pub(crate) fn signature(tokens: &[String]) -> u128 {
+    tokens.iter().fold(0, |m, t| m | word_bit(t))
+}
+
+/// Every signature a word starting with `b0` can have.
+fn any_second(b0: u8) -> u128 {
+    std::iter::once(0)
+        .chain(b'a'..=b'z')
+        .chain(b'0'..=b'9')
+        .fold(0, |m, b1| m | sig_bit(b0, b1))
+}
+
+impl WordSet {
+    fn add(&mut self, alt: Alt) {
+        self.first_bytes |= alt.first_bytes();
+        match alt {
+            Alt::Exact(s) => {
+                if let Err(at) = self.exact.binary_search(&s) {
+                    self.exact.insert(at, s);
+                }
+            }
+            Alt::Prefix(p) => self.prefixes.push(p),
+            Alt::Range(lo, hi) => self.ranges.push((lo, hi)),
+        }
+    }
+
+    fn matches(&self, token: &str) -> bool {
+        if self.first_bytes & word_bit(token) == 0 {
+            return false;
+        }
+        self.exact
+            .binary_search_by(|w| w.as_str().cmp(token))
+            .is_ok()
+            || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
+            || (!self.ranges.is_empty()
+                && token
+                    .parse::<u32>()
+                    .is_ok_and(|n| self.ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&n))))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     /// One word, any of the alternatives.
-    Word(Vec<Alt>),
+    Word(WordSet),
     /// Alternatives of which at least one is a run of canonical words (a contraction in the
-    /// pattern: "pro" → "para o").
-    Runs(Vec<Vec<Alt>>),
+    /// pattern: "pro" → "para o"; "água_sanitária"): the runs are tried first, then the
+    /// one-word alternatives.
+    Runs { runs: Vec<Vec<Alt>>, words: WordSet },
     /// Skip 0..=n arbitrary words.
     Gap(usize),
 }
@@ -172,6 +255,10 @@ pub(crate) struct Pattern {
     steps: Vec<Step>,
     /// The pattern itself says a negation ("não consigo respirar").
     negative: bool,
+    /// Per word step, the signatures ([`word_bit`]) of the words it can match: a sentence
+    /// without one for every step cannot hold the pattern (checked before matching; most
+    /// patterns stop there).
+    needs: Vec<u128>,
 }
 
 /// Where a pattern matched inside a clause: words `start..end`.
@@ -232,27 +319,30 @@ impl Pattern {
                         }
                         runs.push((body, prefix));
                     }
-                    let longest = runs.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
-                    if longest <= 1 {
-                        let mut alts: Vec<Alt> = runs
-                            .iter()
-                            .map(|(r, prefix)| alt_of(&r[0], *prefix))
-                            .collect();
-                        alts.extend(ranges);
-                        steps.push(Step::Word(alts));
-                    } else {
-                        let mut all: Vec<Vec<Alt>> = runs
-                            .iter()
-                            .map(|(r, prefix)| {
-                                let last = r.len() - 1;
+                    let mut words = WordSet::default();
+                    let mut multi: Vec<Vec<Alt>> = Vec::new();
+                    for (r, prefix) in &runs {
+                        if r.len() == 1 {
+                            words.add(alt_of(&r[0], *prefix));
+                        } else {
+                            let last = r.len() - 1;
+                            multi.push(
                                 r.iter()
                                     .enumerate()
                                     .map(|(i, w)| alt_of(w, *prefix && i == last))
-                                    .collect()
-                            })
-                            .collect();
-                        all.extend(ranges.into_iter().map(|r| vec![r]));
-                        steps.push(Step::Runs(all));
+                                    .collect(),
+                            );
+                        }
+                    }
+                    for r in ranges {
+                        words.add(r);
+                    }
+                    if multi.is_empty() {
+                        steps.push(Step::Word(words));
+                    } else {
+                        // Longer runs first: "água_sanitária" before "água".
+                        multi.sort_by_key(|r| std::cmp::Reverse(r.len()));
+                        steps.push(Step::Runs { runs: multi, words });
                     }
                 }
             }
@@ -267,7 +357,29 @@ impl Pattern {
         let negative = source
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| NEGATION_CUES.contains(&w));
-        Ok(Pattern { steps, negative })
+        let needs = steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Word(words) => Some(words.first_bytes),
+                Step::Runs { runs, words } => {
+                    Some(runs.iter().fold(words.first_bytes, |m, run| {
+                        m | run.first().map_or(u128::MAX, Alt::first_bytes)
+                    }))
+                }
+                Step::Gap(_) => None,
+            })
+            .collect();
+        Ok(Pattern {
+            steps,
+            negative,
+            needs,
+        })
+    }
+
+    /// False when some word step cannot match a word of a sentence with signature `have`
+    /// ([`signature`]).
+    fn may_match(&self, have: u128) -> bool {
+        self.needs.iter().all(|need| need & have != 0)
     }
 
     /// True when the pattern itself contains a negation word.
@@ -276,8 +388,17 @@ impl Pattern {
     }
 
     /// Every non-overlapping match in `tokens`, left to right (the shortest at each start).
+    #[cfg(test)]
     pub fn find_all(&self, tokens: &[String]) -> Vec<Span> {
+        self.find_all_signed(tokens, signature(tokens))
+    }
+
+    /// [`Pattern::find_all`] with the words' [`signature`] already computed.
+    pub fn find_all_signed(&self, tokens: &[String], have: u128) -> Vec<Span> {
         let mut out = Vec::new();
+        if !self.may_match(have) {
+            return out;
+        }
         let mut i = 0;
         while i < tokens.len() {
             if let Some(end) = self.match_at(tokens, i, 0, false) {
@@ -291,8 +412,15 @@ impl Pattern {
     }
 
     /// True when the pattern matches anywhere in `tokens`.
+    #[cfg(test)]
     pub fn is_in(&self, tokens: &[String]) -> bool {
-        (0..tokens.len()).any(|i| self.match_at(tokens, i, 0, false).is_some())
+        self.is_in_signed(tokens, signature(tokens))
+    }
+
+    /// [`Pattern::is_in`] with the words' [`signature`] already computed.
+    pub fn is_in_signed(&self, tokens: &[String], have: u128) -> bool {
+        self.may_match(have)
+            && (0..tokens.len()).any(|i| self.match_at(tokens, i, 0, false).is_some())
     }
 
     /// Matches steps `step..` at `pos`; `inside` once the first word matched (soft words may
@@ -302,7 +430,7 @@ impl Pattern {
             return Some(pos);
         };
         match s {
-            Step::Word(_) | Step::Runs(_) => {
+            Step::Word(_) | Step::Runs { .. } => {
                 if let Some(next) = Self::match_words(s, tokens, pos)
                     && let Some(end) = self.match_at(tokens, next, step + 1, true)
                 {
@@ -331,10 +459,7 @@ impl Pattern {
                     if let Some(end) = self.match_at(tokens, at, step + 1, true) {
                         return Some(end);
                     }
-                    let Some(t) = tokens.get(at) else {
-                        return None;
-                    };
-                    if !is_soft(t) {
+                    if !is_soft(tokens.get(at)?) {
                         counted += 1;
                         if counted > *n {
                             return None;
@@ -349,11 +474,11 @@ impl Pattern {
     /// Where a word step ends when it matches at `pos`.
     fn match_words(step: &Step, tokens: &[String], pos: usize) -> Option<usize> {
         match step {
-            Step::Word(alts) => {
-                let t = tokens.get(pos)?;
-                alts.iter().any(|a| a.matches(t)).then_some(pos + 1)
-            }
-            Step::Runs(runs) => runs.iter().find_map(|run| match_run(run, tokens, pos)),
+            Step::Word(words) => words.matches(tokens.get(pos)?).then_some(pos + 1),
+            Step::Runs { runs, words } => runs
+                .iter()
+                .find_map(|run| match_run(run, tokens, pos))
+                .or_else(|| words.matches(tokens.get(pos)?).then_some(pos + 1)),
             Step::Gap(_) => None,
         }
     }
@@ -517,6 +642,26 @@ mod tests {
         let run = p("bebeu ~~ agua_sanitaria");
         assert!(run.is_in(&toks("a menina bebeu água, então, sanitária")));
         assert!(!run.is_in(&toks("bebeu água da torneira sanitária")));
+    }
+
+    #[test]
+    fn the_signature_check_never_drops_a_match() {
+        // One-letter prefixes, ranges, runs and many alternatives: what the check must allow.
+        for (pattern, text) in [
+            ("v* ~ sangue", "vomitando sangue"),
+            ("febre ~ #38-42", "febre de 39"),
+            (
+                "bebeu ~~ agua_sanitaria|cloro|veneno",
+                "bebeu um gole de água sanitária",
+            ),
+            ("x|y|z|dor ~ peito", "dor no peito"),
+        ] {
+            let p = p(pattern);
+            let t = toks(text);
+            assert!(p.is_in(&t), "{pattern} / {text}");
+            assert_eq!(p.find_all(&t).len(), 1, "{pattern} / {text}");
+        }
+        assert!(!p("dor ~ peito").is_in(&toks("febre alta")));
     }
 
     #[test]
