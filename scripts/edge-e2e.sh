@@ -6,8 +6,8 @@
 # Cargo runs with the flags of scripts/test.sh's workspace tests (--workspace --all-features
 # --locked), and stt-llm is built together with the test target, so that cargo resolves features
 # as `cargo test` does (dev-dependencies included): after the workspace tests nothing is compiled
-# again. BALTO_EDGE_E2E_FLAGS overrides the flags; they must select lambda-stt-llm with `aws`
-# and local-dev, e.g. "-p lambda-stt-llm -p local-dev --features lambda-stt-llm/aws" for a
+# again. BALTO_EDGE_E2E_FLAGS overrides the flags; they must select lambda-stt-llm
+# and local-dev, e.g. "-p lambda-stt-llm -p local-dev" for a
 # local run without the all-features build. Tools are cached under $BALTO_CACHE_DIR
 # (default ~/.cache/balto), as scripts/edge-dev.sh and scripts/dynamo-local.sh do.
 set -euo pipefail

@@ -22,7 +22,7 @@ step "wasm32 builds of core, vad-wasm, edge-worker and the admin app (core does 
 export CC_wasm32_unknown_unknown=clang
 export AR_wasm32_unknown_unknown="$(command -v llvm-ar || command -v llvm-ar-14)"
 export CFLAGS_wasm32_unknown_unknown="-isystem /usr/include/wasm32-wasi -D__wasi__"
-cargo clippy -p balto-core -p vad-wasm -p edge-worker -p admin-leptos --lib --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p balto-core -p balto-advisor -p vad-wasm -p edge-worker -p admin-leptos --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "admin app for the browser (Leptos → wasm32 → wasm-bindgen)"
 admin_web="${CARGO_TARGET_DIR:-$PWD/target}/e2e-web"

@@ -25,4 +25,6 @@ pub mod signing;
 pub mod storage;
 #[cfg(feature = "conformance")]
 pub mod storage_conformance;
+pub mod text;
 pub mod transcriber;
+pub mod wer;

@@ -86,6 +86,21 @@ impl Setting {
         }
     }
 
+    /// The bounds as a range, when it has any (for code that checks the same option itself,
+    /// e.g. the front end's energy threshold).
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self.bounds {
+            Bounds::None => None,
+            Bounds::Refuse { min, max } | Bounds::Clamp { min, max } => Some((min, max)),
+        }
+    }
+
+    /// The default as a number, for code that needs the same default (e.g. the front end's
+    /// `FrontEndConfig::default`). `None` when there is no numeric default.
+    pub fn default_number<T: FromStr>(&self) -> Option<T> {
+        self.default.and_then(|d| d.trim().parse().ok())
+    }
+
     /// The default as the docs show it.
     pub fn shown_default(&self) -> String {
         match self.default {

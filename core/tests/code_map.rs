@@ -30,6 +30,9 @@ fn every_source_module_starts_with_a_doc_line() {
         "vad-wasm",
         "edge-worker",
         "lambda-stt-llm",
+        "lambda-stt-llm/advisor",
+        "lambda-stt-llm/providers",
+        "lambda-stt-llm/admin-api",
         "admin-leptos",
         "local-dev",
     ] {

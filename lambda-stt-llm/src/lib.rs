@@ -1,26 +1,11 @@
-//! Providers and advisors shared by local-dev and the Lambda functions: speech-to-text clients
-//! (ElevenLabs, AssemblyAI, offline Whisper), the LLM advisor (xAI / OpenAI), the red-flag screen
-//! in front of every advisor, the offline rules advisor with its product catalog, the advisor's
-//! evaluation grid, and the resilience layer (timeouts, retries, fallback).
+//! The AWS side of Balto: the DynamoDB store, the `stt-llm` Lambda (a speech segment from the
+//! Worker is stored, transcribed, advised on and answered through the core segment job) and the
+//! `admin-api` Lambda (the admin router over DynamoDB). The parts they are built from live in the
+//! crates beside this one: `balto-providers` (STT and LLM clients, resilience, the screened
+//! advisor chains), `balto-advisor` (normalisation, red-flag screen, rules advisor, catalog,
+//! evaluation grid) and `balto-admin-api` (the admin router).
 
-#[cfg(feature = "admin-api")]
-pub mod admin_api;
-pub mod advisor_eval;
-pub mod catalog;
-#[cfg(feature = "aws")]
+pub mod admin_lambda;
 pub mod dynamo;
-#[cfg(feature = "aws")]
 pub mod lambda_main;
-pub mod llm;
-pub mod providers;
-pub mod red_flags;
-#[cfg(feature = "aws")]
 pub mod relay_handler;
-pub mod resilience;
-pub mod rules;
-pub mod spoken;
-pub mod stt;
-pub mod text;
-pub mod wer;
-#[cfg(feature = "whisper")]
-pub mod whisper;

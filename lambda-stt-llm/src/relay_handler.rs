@@ -9,7 +9,6 @@
 //! is a JSON [`RelayResponse`]. Timings go in a `server-timing` header.
 
 use crate::dynamo::DynamoStore;
-use crate::resilience::ProviderError;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -30,6 +29,7 @@ use balto_core::segment_job::{
 use balto_core::signing::{RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use balto_core::storage::{Storage, StorageError};
 use balto_core::transcriber::Transcriber;
+use balto_providers::resilience::ProviderError;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 

@@ -5,6 +5,8 @@
 
 mod dynalite;
 
+use balto_advisor::catalog::Catalog;
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::advice::Conversation;
 use balto_core::advisor::Advisor;
 use balto_core::records::SegmentStatus;
@@ -16,11 +18,9 @@ use balto_core::session::{SegmentOrigin, SegmentToStore, SessionConfig};
 use balto_core::signing::{RequestSigner, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
-use lambda_stt_llm::catalog::Catalog;
+use balto_providers::{ProviderConfig, build_transcriber};
 use lambda_stt_llm::dynamo::DynamoStore;
-use lambda_stt_llm::providers::{ProviderConfig, build_transcriber};
 use lambda_stt_llm::relay_handler::{RelayState, router};
-use lambda_stt_llm::rules::RulesAdvisor;
 use std::collections::HashMap;
 use std::process::Stdio;
 use std::sync::Arc;

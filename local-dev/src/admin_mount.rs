@@ -1,4 +1,4 @@
-//! Mounts the admin area on local-dev: the admin API ([`lambda_stt_llm::admin_api`]) over
+//! Mounts the admin area on local-dev: the admin API ([`balto_admin_api`]) over
 //! SQLite, the WAV files and the live registry; `GET /metrics`; and the built Leptos app from
 //! `<WEB_DIR>/admin/` at `/admin/` (unknown paths fall back to `index.html` for client-side
 //! routes) with security headers.
@@ -10,7 +10,7 @@ use crate::sqlite_admin::WavAudio;
 use crate::static_app::StaticApp;
 use axum::Router;
 use axum::routing::get;
-use lambda_stt_llm::admin_api::{self, AdminBackends};
+use balto_admin_api::AdminBackends;
 use std::sync::Arc;
 
 /// Content-Security-Policy of the admin pages: own scripts and WebAssembly only, no framing.
@@ -39,7 +39,7 @@ where
         hint: "A API de administração responde em /api/admin (docs/admin-api.md).",
     };
     Router::new()
-        .merge(admin_api::router(app.admin.clone(), backends))
+        .merge(balto_admin_api::router(app.admin.clone(), backends))
         .route(
             "/metrics",
             get(metrics::handler).with_state(Arc::clone(app)),

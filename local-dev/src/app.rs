@@ -74,13 +74,13 @@ pub struct App {
     /// Open counter connections, for the admin's live page and `/metrics`.
     pub live: Arc<LiveRegistry>,
     /// The admin API's secret and settings.
-    pub admin: lambda_stt_llm::admin_api::AdminConfig,
+    pub admin: balto_admin_api::AdminConfig,
 }
 
 impl App {
     /// An app over `db` with the admin API's settings; everything else starts at the settings
     /// table's defaults (no transcriber, no advisor, no pepper) until set.
-    pub fn builder(db: SqliteStore, admin: lambda_stt_llm::admin_api::AdminConfig) -> AppBuilder {
+    pub fn builder(db: SqliteStore, admin: balto_admin_api::AdminConfig) -> AppBuilder {
         let defaults = Config::from_lookup(&|_| None)
             .expect("the settings table's defaults are valid (checked by its tests)");
         AppBuilder {
@@ -109,7 +109,7 @@ impl App {
 /// What an [`App`] is made of, set piece by piece.
 pub struct AppBuilder {
     db: SqliteStore,
-    admin: lambda_stt_llm::admin_api::AdminConfig,
+    admin: balto_admin_api::AdminConfig,
     transcriber: Option<Arc<dyn Transcriber>>,
     advisor: Option<Arc<dyn Advisor>>,
     key_pepper: Option<balto_core::keys::KeyPepper>,

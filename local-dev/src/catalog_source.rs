@@ -1,6 +1,6 @@
 //! Where the product catalog comes from: `CATALOG_FILE` when set, else the embedded one.
 
-use lambda_stt_llm::catalog::{Catalog, CatalogError};
+use balto_advisor::catalog::{Catalog, CatalogError};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -181,9 +181,9 @@ fn main() -> Result<()> {
                 json,
             } => cmd::transcribe::run(&config, &file, provider.as_deref(), json).await,
             Command::Advise { text, json } => {
-                let providers = lambda_stt_llm::providers::ProviderConfig::from_process_env()?;
+                let providers = balto_providers::ProviderConfig::from_process_env()?;
                 let advisor = cmd::serve::advisor(&config, &providers)?;
-                let rules = lambda_stt_llm::rules::RulesAdvisor::new(
+                let rules = balto_advisor::rules::RulesAdvisor::new(
                     balto_local::catalog_source::load(config.catalog_file.as_deref())?,
                 );
                 cmd::advise::run(&*advisor, &rules, &text, json).await

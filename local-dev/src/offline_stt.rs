@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// Loads the offline engine, or explains (in the log) why there is none.
 #[cfg(feature = "whisper")]
 pub fn load(config: &Config) -> Option<Arc<dyn Transcriber>> {
-    use lambda_stt_llm::whisper::{WhisperEngine, WhisperOptions, default_model_path};
+    use balto_providers::whisper::{WhisperEngine, WhisperOptions, default_model_path};
     let path = config
         .whisper_model
         .clone()

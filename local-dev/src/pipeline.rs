@@ -13,7 +13,7 @@ use balto_core::segment_job::{Heard, JobEvent, JobStep, SegmentRef, Stage, recor
 use balto_core::session::SegmentOrigin;
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
-use lambda_stt_llm::resilience::ProviderError;
+use balto_providers::resilience::ProviderError;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use balto_admin_api::{AdminConfig, ThrottlePolicy};
 use balto_core::admin::{
     AccuracyReport, CSRF_HEADER, ComparisonReport, CreatedKey, LiveSnapshot, LoginResponse, Page,
     SegmentDetail, SegmentRow, SessionDetail, SessionSummary,
@@ -16,7 +17,6 @@ use balto_core::records::{
 };
 use balto_core::storage::Storage;
 use common::{ADMIN_SECRET, Parts, TestApp, expect_close, send_binary, send_json, spawn_app};
-use lambda_stt_llm::admin_api::{AdminConfig, ThrottlePolicy};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -11,12 +11,12 @@
 
 mod common;
 
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::admin_store::AdminStore;
 use balto_local::counter_client::{StreamMode, StreamOptions, stream_pcm};
 use common::browser::{self, testid};
 use common::{ADMIN_SECRET, FixedTranscriber, Parts, TestApp, read_fixture, spawn_app};
 use fantoccini::{Client, Locator};
-use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -92,7 +92,7 @@ async fn balto_report(
             "--csv",
         ])
         .env("RUST_LOG", "warn");
-    for setting in lambda_stt_llm::providers::SETTINGS {
+    for setting in balto_providers::SETTINGS {
         cmd.env_remove(setting.name);
     }
     for (k, v) in extra {
@@ -357,7 +357,7 @@ async fn an_unknown_provider_or_an_empty_folder_fails() {
 #[cfg(feature = "whisper")]
 #[tokio::test(flavor = "multi_thread")]
 async fn whisper_and_a_stubbed_provider_side_by_side() {
-    let model = lambda_stt_llm::whisper::default_model_path();
+    let model = balto_providers::whisper::default_model_path();
     if !model.is_file() && std::env::var_os("WHISPER_MODEL").is_none() {
         eprintln!("no Whisper model at {}: skipped", model.display());
         return;

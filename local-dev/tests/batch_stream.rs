@@ -4,8 +4,8 @@
 
 mod common;
 
+use balto_advisor::rules::RulesAdvisor;
 use common::*;
-use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;

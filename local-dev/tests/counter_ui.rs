@@ -18,6 +18,7 @@
 
 mod common;
 
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::keys::KeyPepper;
 use balto_local::app::App;
 use balto_local::sqlite_store::SqliteStore;
@@ -25,7 +26,6 @@ use balto_local::{counter_keys, server};
 use common::browser::{self, Driver, start_driver, testid, wait_for};
 use common::{ADMIN_SECRET, FixedTranscriber, Parts, read_fixture, shared_audio, spawn_app};
 use fantoccini::Client;
-use lambda_stt_llm::rules::RulesAdvisor;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ impl Server {
         let store = SqliteStore::open(&dir.join("balto.db")).unwrap();
         let app = App::builder(
             store.clone(),
-            lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET),
+            balto_admin_api::AdminConfig::new(ADMIN_SECRET),
         )
         .audio_dir(dir.join("audio"))
         .web_dir(web)

@@ -11,7 +11,7 @@
 //!
 //! Skipped unless `BALTO_EDGE_E2E` is set. Prerequisites (scripts/edge-e2e.sh does them all):
 //! `scripts/edge-dev.sh install && scripts/edge-dev.sh build`, `scripts/dynamo-local.sh install`,
-//! `cargo build -p lambda-stt-llm --features aws --bin stt-llm` (or `BALTO_STT_LLM_BIN`).
+//! `cargo build -p lambda-stt-llm --bin stt-llm` (or `BALTO_STT_LLM_BIN`).
 
 #[path = "../../lambda-stt-llm/tests/dynalite/mod.rs"]
 mod dynalite;
@@ -255,7 +255,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     let bin = stt_llm_bin();
     assert!(
         bin.is_file(),
-        "{} is missing: cargo build -p lambda-stt-llm --features aws --bin stt-llm",
+        "{} is missing: cargo build -p lambda-stt-llm --bin stt-llm",
         bin.display()
     );
     let mut lambda = lambda_command(&bin, &db.endpoint, &table, &eleven.uri());

@@ -106,7 +106,7 @@ async fn a_closed_socket_frees_its_key_place_while_its_segments_finish() {
         }),
         transcriber: Some(held.clone()),
         advisor: Some(std::sync::Arc::new(
-            lambda_stt_llm::rules::RulesAdvisor::with_embedded_catalog(),
+            balto_advisor::rules::RulesAdvisor::with_embedded_catalog(),
         )),
         ..Parts::default()
     })

@@ -6,11 +6,11 @@
 mod common;
 
 use async_trait::async_trait;
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::records::SegmentStatus;
 use balto_core::storage::Storage;
 use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use common::*;
-use lambda_stt_llm::rules::RulesAdvisor;
 use serde_json::json;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -239,7 +239,7 @@ async fn a_failing_transcriber_leaves_the_segment_for_retry_and_the_session_goes
 #[cfg(feature = "whisper")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_pcm_speech_goes_through_the_offline_engines() {
-    use lambda_stt_llm::whisper::{WhisperEngine, WhisperOptions, model_path_from_env};
+    use balto_providers::whisper::{WhisperEngine, WhisperOptions, model_path_from_env};
     let path = model_path_from_env();
     let engine = WhisperEngine::load(&path, WhisperOptions::default()).unwrap_or_else(|e| {
         panic!(

@@ -5,13 +5,13 @@
 mod common;
 
 use async_trait::async_trait;
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::records::{SegmentStatus, TranscriptRecord};
 use balto_core::segment_job::{JobPolicy, NO_TRANSCRIBER_MESSAGE};
 use balto_core::storage::Storage;
 use balto_core::transcriber::{SttError, Transcriber, Transcription};
 use balto_local::recovery::{Recovery, RecoveryPolicy, SweepReport};
 use common::*;
-use lambda_stt_llm::rules::RulesAdvisor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Front-end configuration: every tunable with its default and the reason for it.
 
+use balto_core::settings::VAD_ENERGY_THRESHOLD;
 use serde::{Deserialize, Serialize};
 
 /// Samples in one 10 ms analysis frame at 16 kHz.
@@ -106,7 +107,9 @@ impl Default for FrontEndConfig {
         Self {
             vad_mode: 2,
             vad_on_cleaned: true,
-            energy_threshold_rms: 300.0,
+            // The one default of `VAD_ENERGY_THRESHOLD`, from core's settings table (core's
+            // tests parse every numeric default).
+            energy_threshold_rms: VAD_ENERGY_THRESHOLD.default_number().unwrap_or(f32::NAN),
             noise_margin_db: 12.0,
             hold_margin_db: 8.0,
             talker_drop_db: 30.0,
@@ -147,11 +150,13 @@ impl FrontEndConfig {
         if self.vad_mode > 3 {
             return Err(ConfigError::VadMode(self.vad_mode));
         }
+        // The bounds of `VAD_ENERGY_THRESHOLD` in core's settings table.
+        let (min, max) = VAD_ENERGY_THRESHOLD.range().unwrap_or((0.0, 0.0));
         check(
             "energy_threshold_rms",
             self.energy_threshold_rms,
-            0.0,
-            32_768.0,
+            min as f32,
+            max as f32,
         )?;
         check("noise_margin_db", self.noise_margin_db, 0.0, 60.0)?;
         check(

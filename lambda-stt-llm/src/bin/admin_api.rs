@@ -1,6 +1,6 @@
 //! The `admin-api` Lambda function: the admin API (`/api/admin/*`, the same routes and JSON
 //! types local-dev serves, from `balto_core::admin`) over DynamoDB, behind the admin secret
-//! (`lambda_stt_llm::admin_api::lambda`).
+//! (`lambda_stt_llm::admin_lambda`).
 //!
 //! In AWS it runs under `lambda_http` (Function URL). With `BALTO_LOCAL_HTTP=127.0.0.1:0` it
 //! serves the same router on a plain socket instead, printing `listening on http://ADDR`.
@@ -16,7 +16,7 @@
 
 use anyhow::{Context, Result};
 use balto_core::settings::{self, Reader, Target};
-use lambda_stt_llm::admin_api::lambda::{KeySettings, app, config_from};
+use lambda_stt_llm::admin_lambda::{KeySettings, app, config_from};
 use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
 use std::io::Write;
 

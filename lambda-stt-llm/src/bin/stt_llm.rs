@@ -9,17 +9,17 @@
 //! region/credentials variables.
 
 use anyhow::{Context, Result};
+use balto_advisor::catalog::Catalog;
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::advisor::Advisor;
 use balto_core::settings::{self, Reader, Target};
 use balto_core::signing::RequestSigner;
 use balto_core::transcriber::Transcriber;
-use lambda_stt_llm::catalog::Catalog;
-use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
-use lambda_stt_llm::providers::{
+use balto_providers::{
     ConfigError, ProviderConfig, build_advisor, build_transcriber, catalog_entries,
 };
+use lambda_stt_llm::dynamo::{DynamoConfig, DynamoStore};
 use lambda_stt_llm::relay_handler::{RelayState, router};
-use lambda_stt_llm::rules::RulesAdvisor;
 use std::sync::Arc;
 
 fn env(name: &str) -> Option<String> {

@@ -58,7 +58,7 @@ fn text_terms(q: &HistoryQuery) -> Vec<Vec<String>> {
         .map(|t| {
             t.split_whitespace()
                 .take(MAX_QUERY_WORDS)
-                .map(crate::text::words)
+                .map(balto_core::text::words)
                 .filter(|w| !w.is_empty())
                 .collect()
         })
@@ -66,7 +66,7 @@ fn text_terms(q: &HistoryQuery) -> Vec<Vec<String>> {
 }
 
 fn text_matches(text: &str, terms: &[Vec<String>]) -> bool {
-    let words = crate::text::words(text);
+    let words = balto_core::text::words(text);
     terms
         .iter()
         .all(|term| words.windows(term.len()).any(|w| w == term.as_slice()))

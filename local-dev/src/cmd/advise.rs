@@ -7,11 +7,11 @@
 //! else the provider of the chain that did).
 
 use anyhow::Result;
+use balto_advisor::red_flags::SCREEN_NAME;
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::advice::{Advice, Conversation};
 use balto_core::advisor::Advisor;
 use balto_core::attempt::{Attempt, AttemptOutcome};
-use lambda_stt_llm::red_flags::SCREEN_NAME;
-use lambda_stt_llm::rules::RulesAdvisor;
 use serde::Serialize;
 
 /// What `--json` prints.

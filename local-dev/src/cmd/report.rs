@@ -2,10 +2,10 @@
 //! (`Relatorio_Originais.xlsx`, `Relatorio_Segmentos.xlsx`), see `balto_local::report`.
 
 use anyhow::{Context, Result};
+use balto_core::text::NormalizeOptions;
 use balto_local::config::Config;
 use balto_local::report::{self, ReportInput, engines, sheets, workbook};
-use lambda_stt_llm::providers::ProviderConfig;
-use lambda_stt_llm::text::NormalizeOptions;
+use balto_providers::ProviderConfig;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;

@@ -1,6 +1,7 @@
 //! `balto serve`: the whole stack on PORT (default 8765).
 
 use anyhow::{Context, Result};
+use balto_advisor::rules::RulesAdvisor;
 use balto_core::advisor::Advisor;
 use balto_core::transcriber::Transcriber;
 use balto_local::app::App;
@@ -8,10 +9,9 @@ use balto_local::config::Config;
 use balto_local::recovery::{Recovery, RecoveryPolicy};
 use balto_local::sqlite_store::SqliteStore;
 use balto_local::{catalog_source, front_end, offline_stt, server};
-use lambda_stt_llm::providers::{
+use balto_providers::{
     ConfigError, ProviderConfig, build_advisor, build_transcriber, catalog_entries,
 };
-use lambda_stt_llm::rules::RulesAdvisor;
 use std::sync::Arc;
 
 pub async fn run(config: Config) -> Result<()> {
@@ -74,7 +74,7 @@ pub async fn run(config: Config) -> Result<()> {
 
 /// The admin API settings: the secret from `ADMIN_SECRET` or the generated file beside the
 /// database (its path is logged, never the secret), prices from `STT_COST_PER_MINUTE_USD`.
-fn admin_config(config: &Config) -> Result<lambda_stt_llm::admin_api::AdminConfig> {
+fn admin_config(config: &Config) -> Result<balto_admin_api::AdminConfig> {
     use balto_local::admin_secret::{SecretSource, load_or_create, secret_file_for};
     let file = secret_file_for(&config.db_file);
     let configured = config.admin_secret.as_ref().map(|s| s.expose());
@@ -89,9 +89,9 @@ fn admin_config(config: &Config) -> Result<lambda_stt_llm::admin_api::AdminConfi
             "admin secret: ADMIN_SECRET unset; generated a new one and saved it (owner-only) in this file"
         ),
     }
-    let mut admin = lambda_stt_llm::admin_api::AdminConfig::new(secret);
+    let mut admin = balto_admin_api::AdminConfig::new(secret);
     if let Some(prices) = &config.stt_prices {
-        admin.cost_per_minute_usd = lambda_stt_llm::admin_api::AdminConfig::parse_prices(prices)
+        admin.cost_per_minute_usd = balto_admin_api::AdminConfig::parse_prices(prices)
             .map_err(|e| anyhow::anyhow!("STT_COST_PER_MINUTE_USD: {e}"))?;
     }
     Ok(admin)

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use balto_local::config::Config;
 use balto_local::offline_stt;
-use lambda_stt_llm::providers::{ProviderConfig, build_transcriber};
+use balto_providers::{ProviderConfig, build_transcriber};
 use std::path::Path;
 use std::time::Instant;
 use vad_wasm::decode::decode_file;

@@ -6,8 +6,8 @@
 use super::ReportError;
 use crate::config::Config;
 use balto_core::transcriber::Transcriber;
-use lambda_stt_llm::providers::ProviderConfig;
-use lambda_stt_llm::stt::{AssemblyAiTranscriber, ElevenLabsTranscriber};
+use balto_providers::ProviderConfig;
+use balto_providers::stt::{AssemblyAiTranscriber, ElevenLabsTranscriber};
 use std::sync::Arc;
 
 /// The error-column text of a provider that is not configured.

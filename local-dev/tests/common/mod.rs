@@ -41,7 +41,7 @@ pub struct Parts {
     pub auth_timeout_ms: Option<u64>,
     pub limits: Option<Limits>,
     /// Admin API settings (default: [`ADMIN_SECRET`], default limits).
-    pub admin: Option<lambda_stt_llm::admin_api::AdminConfig>,
+    pub admin: Option<balto_admin_api::AdminConfig>,
     /// Static files (`<web_dir>/admin/…`); default an empty directory in the temp dir.
     pub web_dir: Option<PathBuf>,
 }
@@ -72,7 +72,7 @@ pub async fn spawn_app(parts: Parts) -> TestApp {
     let store = SqliteStore::open(&dir.path().join("balto.db")).unwrap();
     let admin = parts
         .admin
-        .unwrap_or_else(|| lambda_stt_llm::admin_api::AdminConfig::new(ADMIN_SECRET));
+        .unwrap_or_else(|| balto_admin_api::AdminConfig::new(ADMIN_SECRET));
     let app = App::builder(store.clone(), admin)
         .audio_dir(dir.path().join("audio"))
         .web_dir(parts.web_dir.unwrap_or_else(|| dir.path().join("web")))

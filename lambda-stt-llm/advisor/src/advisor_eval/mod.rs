@@ -1,0 +1,84 @@
+//! The advisor's evaluation: a generated grid it cannot be tuned to.
+//!
+//! Complaint phrasings written from outside descriptions (leaflet indications, public symptom
+//! and red-flag lists) by people who did not read the rules (`tests/data/advisor_grid/`: the
+//! tuning half is `tuning.json` and `tuning2.json`, a second set written independently later; the
+//! held-out half is `heldout.json`; `wrappers.json`), are combined with
+//! openers, closers, fillers, layouts and speech-to-text damage ([`grid`], [`stt_style`]) into
+//! thousands of windows, and an advisor is scored on each half ([`score`]). Rules are changed
+//! only while looking at the tuning half's failures; the held-out half is only scored.
+//! `cargo run -p balto-advisor --bin advisor-eval` prints both halves' tables.
+
+pub mod grid;
+pub mod grid_data;
+pub mod rng;
+pub mod score;
+pub mod stt_style;
+
+use std::path::Path;
+
+pub use grid::{GridCase, GridConfig, Layout, generate};
+pub use grid_data::{Expected, GridDataError, Half, Phrasing, Wrappers};
+pub use score::{Failure, Judged, Row, Scores, score};
+pub use stt_style::Transform;
+
+use crate::rules::RulesAdvisor;
+
+/// The tuning half's first file (written with the held-out half, split from it by phrasing).
+pub const TUNING: &str = "tuning";
+/// The tuning half's second file: written later, independently, from outside descriptions only.
+pub const TUNING2: &str = "tuning2";
+/// The files that make up the tuning half.
+pub const TUNING_FILES: [&str; 2] = [TUNING, TUNING2];
+/// The held-out half's name.
+pub const HELDOUT: &str = "heldout";
+
+/// Both halves' grids.
+#[derive(Debug, Clone)]
+pub struct Grids {
+    /// Every tuning file's windows ([`GridCase::source`] says which file).
+    pub tuning: Vec<GridCase>,
+    pub heldout: Vec<GridCase>,
+}
+
+impl Grids {
+    /// Reads the sources in `dir` and generates both grids (each file on its own: a joined
+    /// sentence's partner comes from the same file).
+    pub fn load(dir: &Path, config: &GridConfig) -> Result<Grids, GridDataError> {
+        let wrappers = grid_data::load_wrappers(dir)?;
+        let mut tuning = Vec::new();
+        for name in TUNING_FILES {
+            tuning.extend(generate(
+                &grid_data::load_half(dir, name)?,
+                &wrappers,
+                config,
+            ));
+        }
+        let heldout = grid_data::load_half(dir, HELDOUT)?;
+        Ok(Grids {
+            tuning,
+            heldout: generate(&heldout, &wrappers, config),
+        })
+    }
+
+    /// The tuning windows that came from one file.
+    pub fn tuning_file(&self, name: &str) -> Vec<GridCase> {
+        self.tuning
+            .iter()
+            .filter(|c| c.source == name)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The rules advisor as the grid scores it: its advice and the red flag it named.
+pub fn judge_rules(
+    advisor: &RulesAdvisor,
+    conversation: &balto_core::advice::Conversation,
+) -> Judged {
+    let e = advisor.decide_explained(conversation);
+    Judged {
+        advice: e.advice,
+        alerta: e.alerta,
+    }
+}

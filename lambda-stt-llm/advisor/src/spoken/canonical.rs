@@ -1,0 +1,730 @@
+//! Canonical words of spoken Brazilian Portuguese: the one place where the spellings that speech
+//! and speech-to-text produce are folded together before anything is matched.
+//!
+//! Input is the output of [`balto_core::text::words`] (lowercase, no accents, no punctuation). On top
+//! of that, [`canonicalize`]:
+//! - drops fillers ("né", "hum", "ahn", "tipo assim", "sei lá", "quer dizer", "uai", "vixe"…);
+//! - expands contractions: "tô/to/tou" → "estou", "tá/ta" → "esta", "tava" → "estava", "pra" →
+//!   "para", "pro" → "para o", "prum" → "para um", "numa" → "em uma", "dum" → "de um", and
+//!   "num" → "nao" before a verb ("num consigo", "num chega", "num acordar") or "em um" otherwise
+//!   ("num dia", "num lugar");
+//! - folds chat and speech spellings: "cê/vc" → "voce", "q" → "que", "tb/tbm" → "tambem",
+//!   "mt/mto" → "muito", "pq" → "porque", "mau" → "mal", "neném/nenê" → "bebe";
+//! - folds diminutives to their base word ("dorzinha" → "dor", "boquinha" → "boca",
+//!   "cansadinho" → "cansado", "febrinha" → "febre", "nenezinho" → "bebe");
+//! - writes numbers as digits ("trinta e oito" → "38", "quarenta" → "40", "um mês" → "1 mes");
+//! - joins split prefixes ("anti inflamatorio" → "antiinflamatorio", "band aid" → "bandaid").
+//!
+//! Every output word carries the word as it was said (accents kept) for explanations.
+
+/// One canonical word and the words it came from, as said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    pub canon: String,
+    pub shown: String,
+    /// Index of the (first) input word it came from.
+    pub from: usize,
+}
+
+/// Fillers dropped wherever they stand.
+const FILLERS: &[&str] = &[
+    "ne", "hum", "humm", "hummm", "hm", "hmm", "ahn", "an", "ah", "eh", "uh", "uhm", "eee", "ee",
+    "eeee", "uai", "vixe", "oxe", "oxente", "tipo", "entendeu", "sabe",
+];
+
+/// Words that may stand between "um"/"num" and the word that decides what they are.
+const HESITATIONS: &[&str] = &["entao", "assim", "ai", "dai", "e"];
+
+/// Two-word fillers dropped together.
+const FILLER_PAIRS: &[(&str, &str)] = &[
+    ("sei", "la"),
+    ("quer", "dizer"),
+    ("olha", "so"),
+    ("tipo", "assim"),
+    ("como", "assim"),
+];
+
+/// One word → one or more canonical words.
+const SPELLINGS: &[(&str, &[&str])] = &[
+    ("to", &["estou"]),
+    ("tou", &["estou"]),
+    ("ta", &["esta"]),
+    ("tava", &["estava"]),
+    ("tavam", &["estavam"]),
+    ("tamo", &["estamos"]),
+    ("tamos", &["estamos"]),
+    ("pra", &["para"]),
+    ("pras", &["para", "as"]),
+    ("pro", &["para", "o"]),
+    ("pros", &["para", "os"]),
+    ("prum", &["para", "um"]),
+    ("pruma", &["para", "uma"]),
+    ("numa", &["em", "uma"]),
+    ("nuns", &["em", "uns"]),
+    ("numas", &["em", "umas"]),
+    ("dum", &["de", "um"]),
+    ("duma", &["de", "uma"]),
+    ("ce", &["voce"]),
+    ("vc", &["voce"]),
+    ("vce", &["voce"]),
+    ("oce", &["voce"]),
+    ("ces", &["voces"]),
+    ("vcs", &["voces"]),
+    ("q", &["que"]),
+    ("oq", &["o", "que"]),
+    ("oque", &["o", "que"]),
+    ("pq", &["porque"]),
+    ("tb", &["tambem"]),
+    ("tbm", &["tambem"]),
+    ("mt", &["muito"]),
+    ("mto", &["muito"]),
+    ("mtu", &["muito"]),
+    ("mta", &["muita"]),
+    ("n", &["nao"]),
+    ("nd", &["nada"]),
+    ("hj", &["hoje"]),
+    ("msm", &["mesmo"]),
+    ("td", &["tudo"]),
+    ("obg", &["obrigado"]),
+    ("vlw", &["valeu"]),
+    ("blz", &["beleza"]),
+    ("mau", &["mal"]),
+    ("nene", &["bebe"]),
+    ("nenem", &["bebe"]),
+    ("bebezinho", &["bebe"]),
+    ("bebezinha", &["bebe"]),
+    ("bebes", &["bebe"]),
+    ("nenens", &["bebe"]),
+    ("mesinho", &["mes"]),
+    ("mesinhos", &["meses"]),
+    ("aninho", &["ano"]),
+    ("aninhos", &["anos"]),
+];
+
+/// Words after "num" that make it "não" ("num consigo", "num tô") rather than "em um".
+const VERBS_AFTER_NUM: &[&str] = &[
+    "sei",
+    "sabe",
+    "consigo",
+    "consegue",
+    "conseguia",
+    "conseguiu",
+    "aguento",
+    "aguenta",
+    "quero",
+    "quer",
+    "queria",
+    "posso",
+    "pode",
+    "tenho",
+    "tem",
+    "tinha",
+    "to",
+    "tou",
+    "ta",
+    "tava",
+    "estou",
+    "esta",
+    "estava",
+    "passa",
+    "passou",
+    "para",
+    "parou",
+    "pára",
+    "melhora",
+    "melhorou",
+    "da",
+    "deu",
+    "dava",
+    "vou",
+    "vai",
+    "ia",
+    "faz",
+    "fez",
+    "fazia",
+    "faco",
+    "sinto",
+    "sente",
+    "sentia",
+    "durmo",
+    "dorme",
+    "dormi",
+    "dormiu",
+    "como",
+    "come",
+    "comi",
+    "comeu",
+    "respiro",
+    "respira",
+    "mexe",
+    "mexo",
+    "mexeu",
+    "lembro",
+    "lembra",
+    "enxergo",
+    "enxerga",
+    "vejo",
+    "ve",
+    "falo",
+    "fala",
+    "falou",
+    "sai",
+    "saiu",
+    "acho",
+    "gosto",
+    "gosta",
+    "preciso",
+    "precisa",
+    "e",
+    "foi",
+    "era",
+    "fica",
+    "fico",
+    "ficou",
+    "tomo",
+    "toma",
+    "tomei",
+    "tomou",
+    "uso",
+    "usa",
+    "bebe",
+    "bebo",
+    "bebeu",
+    "mama",
+    "mamou",
+    "urina",
+    "urinou",
+    "chora",
+    "acorda",
+    "acordou",
+    "levanta",
+    "levantou",
+    "anda",
+    "andou",
+    "engole",
+    "engulo",
+    "segura",
+    "seguro",
+    "abaixa",
+    "encosta",
+    "baixa",
+    "baixou",
+    "desce",
+    "desceu",
+    "some",
+    "sumiu",
+    "entra",
+    "entrou",
+    "funciona",
+    "funcionou",
+    "adianta",
+    "adiantou",
+    "resolve",
+    "resolveu",
+    "muito",
+    "mais",
+    "tanto",
+    "tao",
+    "dou",
+    "deixa",
+    "quis",
+    "aguentei",
+    "consegui",
+    "entendo",
+    "reconhece",
+    "responde",
+    "acordo",
+];
+
+/// Masculine nouns after "num" ("num lugar", "num dia") that end like a verb form.
+const NOUNS_AFTER_NUM: &[&str] = &[
+    "lugar",
+    "bar",
+    "mar",
+    "par",
+    "jantar",
+    "colar",
+    "altar",
+    "celular",
+    "militar",
+    "familiar",
+    "dia",
+    "mapa",
+    "problema",
+    "sistema",
+    "sofa",
+    "clima",
+    "tema",
+    "programa",
+    "pijama",
+    "cinema",
+    "planeta",
+    "esquema",
+    "chapeu",
+    "ceu",
+    "museu",
+    "pneu",
+    "homem",
+    "trem",
+    "armazem",
+    "item",
+    "posto",
+    "minuto",
+    "instante",
+    "segundo",
+    "momento",
+    "canto",
+    "copo",
+    "carro",
+    "hospital",
+    "pronto",
+    "consultorio",
+    "medico",
+    "mercado",
+    "restaurante",
+    "onibus",
+    "outro",
+    "desses",
+    "daqueles",
+    "negocio",
+    "lanche",
+    "almoco",
+    "domingo",
+    "sabado",
+    "fim",
+];
+
+/// True when the word after "num" is a verb, so "num" is "não" ("num consigo", "num chega", "num
+/// acordar", "num passou"): listed verbs, and the endings of infinitives, gerunds, the past and
+/// the present in -a (a masculine noun after "num" rarely ends in -a).
+fn verb_after_num(w: &str) -> bool {
+    if VERBS_AFTER_NUM.contains(&w) {
+        return true;
+    }
+    if NOUNS_AFTER_NUM.contains(&w) || w.chars().count() < 3 || number_word(w).is_some() {
+        return false;
+    }
+    const ENDINGS: &[&str] = &[
+        "ar", "er", "ir", "ando", "endo", "indo", "ou", "eu", "iu", "a", "am", "em", "ei",
+    ];
+    ENDINGS.iter().any(|e| w.ends_with(e))
+}
+
+/// Words that end like a diminutive but are not one.
+const NOT_DIMINUTIVES: &[&str] = &[
+    "minha",
+    "minhas",
+    "tinha",
+    "tinham",
+    "vinha",
+    "vinham",
+    "sozinho",
+    "sozinha",
+    "vizinho",
+    "vizinha",
+    "vizinhos",
+    "vizinhas",
+    "caminho",
+    "cozinha",
+    "linha",
+    "linhas",
+    "farinha",
+    "rainha",
+    "galinha",
+    "padrinho",
+    "madrinha",
+    "vinho",
+    "pinho",
+    "espinha",
+    "espinhas",
+    "sardinha",
+    "marinha",
+    "carinho",
+    "ninho",
+    "moinho",
+    "mesquinho",
+    "adivinha",
+    "tainha",
+    "campainha",
+    "bainha",
+    "andorinha",
+    "golfinho",
+    "focinho",
+    "cominho",
+    "alecrinho",
+    "sobrinho",
+    "sobrinha",
+    "sobrinhos",
+    "sobrinhas",
+    "pinha",
+    // Said of a child who has gone floppy: a warning sign, not just "mole".
+    "molinho",
+    "molinha",
+];
+
+/// Base words ending in -e whose diminutive drops the -e ("dentinho" → "dente").
+const E_WORDS: &[&str] = &[
+    "dente", "febre", "quente", "tosse", "leite", "pele", "nome", "doce", "forte", "sangue",
+    "gente", "ponte", "mole", "frente", "verde", "pente", "corte", "peixe", "noite", "tarde",
+    "barbante", "pingue",
+];
+
+/// Base words ending in -z whose diminutive is "-zinho" on the base ("luzinha" → "luz", not
+/// "lu" + "zinha").
+const Z_WORDS: &[&str] = &[
+    "luz", "voz", "nariz", "raiz", "cruz", "paz", "vez", "giz", "arroz", "rapaz", "cicatriz",
+];
+
+/// Number words (other than "um/uma", which are mostly articles).
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("dois", 2),
+    ("duas", 2),
+    ("tres", 3),
+    ("quatro", 4),
+    ("cinco", 5),
+    ("seis", 6),
+    ("sete", 7),
+    ("oito", 8),
+    ("nove", 9),
+    ("dez", 10),
+    ("onze", 11),
+    ("doze", 12),
+    ("treze", 13),
+    ("quatorze", 14),
+    ("catorze", 14),
+    ("quinze", 15),
+    ("dezesseis", 16),
+    ("dezessete", 17),
+    ("dezoito", 18),
+    ("dezenove", 19),
+    ("vinte", 20),
+    ("trinta", 30),
+    ("quarenta", 40),
+    ("cinquenta", 50),
+    ("sessenta", 60),
+    ("setenta", 70),
+    ("oitenta", 80),
+    ("noventa", 90),
+    ("cem", 100),
+    ("cento", 100),
+];
+
+/// Unit words after which "um/uma" is the number 1 ("um mês", "uma semana").
+const UNITS: &[&str] = &[
+    "ano", "anos", "mes", "meses", "semana", "semanas", "dia", "dias", "hora", "horas", "grau",
+    "graus", "aninho", "mesinho",
+];
+
+/// Prefixes written apart or together ("anti inflamatório", "anti-alérgico", "antialérgico").
+const JOINED_PREFIXES: &[&str] = &["anti"];
+
+/// Word pairs written apart or together.
+const JOINED_PAIRS: &[(&str, &str, &str)] = &[("band", "aid", "bandaid")];
+
+fn number_word(w: &str) -> Option<u32> {
+    NUMBER_WORDS.iter().find(|(s, _)| *s == w).map(|(_, n)| *n)
+}
+
+fn spelled(w: &str) -> Option<&'static [&'static str]> {
+    SPELLINGS.iter().find(|(s, _)| *s == w).map(|(_, out)| *out)
+}
+
+/// The base word of a diminutive ("dorzinha" → "dor"), if `w` is one.
+fn undiminish(w: &str) -> Option<String> {
+    if NOT_DIMINUTIVES.contains(&w) || w.chars().count() < 6 {
+        return None;
+    }
+    for (suffix, vowel) in [
+        ("zinhos", "s"),
+        ("zinhas", "s"),
+        ("zinho", ""),
+        ("zinha", ""),
+    ] {
+        if let Some(stem) = w.strip_suffix(suffix)
+            && stem.chars().count() >= 2
+        {
+            let z = format!("{stem}z");
+            if Z_WORDS.contains(&z.as_str()) {
+                return Some(format!("{z}{}", if vowel.is_empty() { "" } else { "es" }));
+            }
+            return Some(format!("{stem}{vowel}"));
+        }
+    }
+    for (suffix, vowel, plural) in [
+        ("inhos", "o", "s"),
+        ("inhas", "a", "s"),
+        ("inho", "o", ""),
+        ("inha", "a", ""),
+    ] {
+        let Some(stem) = w.strip_suffix(suffix) else {
+            continue;
+        };
+        if stem.chars().count() < 2 {
+            return None;
+        }
+        // "boquinha" → "boca", "barriguinha" → "barriga".
+        let stem = if let Some(s) = stem.strip_suffix("qu") {
+            format!("{s}c")
+        } else if let Some(s) = stem.strip_suffix("gu") {
+            format!("{s}g")
+        } else {
+            stem.to_owned()
+        };
+        let with_e = format!("{stem}e");
+        if E_WORDS.contains(&with_e.as_str()) {
+            return Some(format!("{with_e}{plural}"));
+        }
+        return Some(format!("{stem}{vowel}{plural}"));
+    }
+    None
+}
+
+/// Canonical words of one clause. `words` and `shown` are the same words without and with
+/// accents (same length; `shown` may be `words` itself).
+pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
+    // Fillers go first, so what they interrupt reads as if they were not there ("num, uai,
+    // tenho" → "não tenho"; "de um, tipo, mês" → "de 1 mes").
+    let mut kept: Vec<(String, String, usize)> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if let Some(n) = words.get(i + 1)
+            && FILLER_PAIRS.contains(&(w, n.as_str()))
+        {
+            i += 2;
+            continue;
+        }
+        if !FILLERS.contains(&w) {
+            kept.push((
+                words[i].clone(),
+                shown.get(i).unwrap_or(&words[i]).clone(),
+                i,
+            ));
+        }
+        i += 1;
+    }
+    let words: Vec<String> = kept.iter().map(|(w, _, _)| w.clone()).collect();
+    let origin: Vec<usize> = kept.iter().map(|(_, _, i)| *i).collect();
+    let shown: Vec<String> = kept.into_iter().map(|(_, s, _)| s).collect();
+    let shown_at = |i: usize| shown[i].clone();
+    // The next word that is not a hesitation ("um, então, mês").
+    let after = |i: usize| {
+        words[i + 1..]
+            .iter()
+            .find(|w| !HESITATIONS.contains(&w.as_str()))
+            .map(String::as_str)
+    };
+    let mut out: Vec<Word> = Vec::with_capacity(words.len() + 4);
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        let next = words.get(i + 1).map(String::as_str);
+        // Joined pairs and prefixes.
+        if let Some(n) = next {
+            if let Some((_, _, joined)) = JOINED_PAIRS.iter().find(|(a, b, _)| *a == w && *b == n) {
+                out.push(Word {
+                    canon: (*joined).to_owned(),
+                    shown: format!("{} {}", shown_at(i), shown_at(i + 1)),
+                    from: origin[i],
+                });
+                i += 2;
+                continue;
+            }
+            if JOINED_PREFIXES.contains(&w) && n.chars().all(char::is_alphabetic) {
+                out.push(Word {
+                    canon: format!("{w}{n}"),
+                    shown: format!("{} {}", shown_at(i), shown_at(i + 1)),
+                    from: origin[i],
+                });
+                i += 2;
+                continue;
+            }
+        }
+        // Numbers: "trinta e oito" → 38, "um mês" → "1 mes".
+        if let Some(n) = number_word(w) {
+            let mut value = n;
+            let mut used = 1;
+            if n >= 20
+                && n.is_multiple_of(10)
+                && next == Some("e")
+                && let Some(m) = words.get(i + 2).and_then(|u| match u.as_str() {
+                    "um" | "uma" => Some(1),
+                    other => number_word(other).filter(|m| *m < 10),
+                })
+            {
+                value += m;
+                used = 3;
+            }
+            let shown_words: Vec<String> = (i..i + used).map(shown_at).collect();
+            out.push(Word {
+                canon: value.to_string(),
+                shown: shown_words.join(" "),
+                from: origin[i],
+            });
+            i += used;
+            continue;
+        }
+        if (w == "um" || w == "uma") && after(i).is_some_and(|n| UNITS.contains(&n)) {
+            out.push(Word {
+                canon: "1".to_owned(),
+                shown: shown_at(i),
+                from: origin[i],
+            });
+            i += 1;
+            continue;
+        }
+        if w == "num" {
+            let verb = after(i).is_some_and(verb_after_num);
+            let parts: &[&str] = if verb { &["nao"] } else { &["em", "um"] };
+            for p in parts {
+                out.push(Word {
+                    canon: (*p).to_owned(),
+                    shown: shown_at(i),
+                    from: origin[i],
+                });
+            }
+            i += 1;
+            continue;
+        }
+        let base = if spelled(w).is_some() {
+            None
+        } else {
+            undiminish(w)
+        };
+        let w = base.as_deref().unwrap_or(w);
+        match spelled(w) {
+            Some(parts) => {
+                for p in parts {
+                    out.push(Word {
+                        canon: (*p).to_owned(),
+                        shown: shown_at(i),
+                        from: origin[i],
+                    });
+                }
+            }
+            None => out.push(Word {
+                canon: w.to_owned(),
+                shown: shown_at(i),
+                from: origin[i],
+            }),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The canonical words of `text`, ignoring its sentence structure (for tests and tools).
+pub fn canonical_words(text: &str) -> Vec<String> {
+    let words = balto_core::text::words(text);
+    canonicalize(&words, &words)
+        .into_iter()
+        .map(|w| w.canon)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        canonical_words(s).join(" ")
+    }
+
+    #[test]
+    fn contractions_and_speech_spellings_fold_together() {
+        assert_eq!(canon("tô com febre"), "estou com febre");
+        assert_eq!(canon("to com febre"), "estou com febre");
+        assert_eq!(canon("tou com febre"), "estou com febre");
+        assert_eq!(canon("Estou com febre"), "estou com febre");
+        assert_eq!(canon("tá doendo"), "esta doendo");
+        assert_eq!(canon("ta doendo"), "esta doendo");
+        assert_eq!(canon("remédio pra dor"), "remedio para dor");
+        assert_eq!(canon("pro nariz"), "para o nariz");
+        assert_eq!(canon("cê tem? vc tem?"), "voce tem voce tem");
+        assert_eq!(canon("o q é bom pra isso"), "o que e bom para isso");
+        assert_eq!(canon("tb tô"), "tambem estou");
+        assert_eq!(canon("mau jeito"), canon("mal jeito"));
+    }
+
+    #[test]
+    fn num_is_negation_before_a_verb_and_a_contraction_otherwise() {
+        assert_eq!(canon("num consigo respirar"), "nao consigo respirar");
+        assert_eq!(canon("num tô bem"), "nao estou bem");
+        assert_eq!(canon("num dia desses"), "em um dia desses");
+        assert_eq!(canon("mas num muito caro"), "mas nao muito caro");
+        assert_eq!(canon("numa boa"), "em uma boa");
+        // Verb forms by their ending; masculine nouns that end alike stay "em um".
+        assert_eq!(canon("o ar num chega"), "o ar nao chega");
+        assert_eq!(
+            canon("dormir e num acordar mais"),
+            "dormir e nao acordar mais"
+        );
+        assert_eq!(canon("num passou"), "nao passou");
+        assert_eq!(canon("num lugar"), "em um lugar");
+        assert_eq!(canon("num problema"), "em um problema");
+        assert_eq!(canon("num hospital"), "em um hospital");
+    }
+
+    #[test]
+    fn fillers_do_not_change_what_they_interrupt() {
+        assert_eq!(canon("num, uai, tenho receita"), "nao tenho receita");
+        assert_eq!(canon("bebê de um, tipo, mês"), "bebe de 1 mes");
+        assert_eq!(canon("de um então mês"), "de 1 entao mes");
+    }
+
+    #[test]
+    fn fillers_are_dropped() {
+        assert_eq!(canon("dor de, né, cabeça"), "dor de cabeca");
+        assert_eq!(canon("tipo assim, hum, uma tosse, sei lá"), "uma tosse");
+        assert_eq!(canon("ééé, ahn, febre"), "febre");
+    }
+
+    #[test]
+    fn diminutives_fold_to_their_base_word() {
+        assert_eq!(canon("dorzinha"), "dor");
+        assert_eq!(canon("febrinha"), "febre");
+        assert_eq!(canon("boquinha"), "boca");
+        assert_eq!(canon("barriguinha"), "barriga");
+        assert_eq!(canon("cansadinho"), "cansado");
+        assert_eq!(canon("dentinho"), "dente");
+        assert_eq!(canon("nenezinho neném nenê"), "bebe bebe bebe");
+        assert_eq!(canon("pezinho"), "pe");
+        assert_eq!(canon("minha vizinha tinha"), "minha vizinha tinha");
+        assert_eq!(canon("vitamina"), "vitamina");
+        assert_eq!(canon("luzinha narizinho vozinha"), "luz nariz voz");
+        assert_eq!(canon("luzinhas"), "luzes");
+    }
+
+    #[test]
+    fn numbers_become_digits() {
+        assert_eq!(canon("trinta e oito graus"), "38 graus");
+        assert_eq!(canon("bebê de quarenta dias"), "bebe de 40 dias");
+        assert_eq!(canon("um mês e meio"), "1 mes e meio");
+        assert_eq!(canon("vinte e um anos"), "21 anos");
+        assert_eq!(canon("uma dor"), "uma dor");
+        assert_eq!(canon("2 anos"), "2 anos");
+    }
+
+    #[test]
+    fn split_prefixes_are_joined() {
+        assert_eq!(canon("anti-inflamatório"), "antiinflamatorio");
+        assert_eq!(canon("anti alérgico"), canon("antialérgico"));
+        assert_eq!(canon("band-aid"), "bandaid");
+    }
+
+    #[test]
+    fn shown_words_keep_accents() {
+        let words = balto_core::text::words("tô com febrinha");
+        let shown = balto_core::text::words_with(
+            "tô com febrinha",
+            balto_core::text::NormalizeOptions {
+                strip_accents: false,
+            },
+        );
+        let out = canonicalize(&words, &shown);
+        assert_eq!(out[0].shown, "tô");
+        assert_eq!(out[0].canon, "estou");
+        assert_eq!(out[2].shown, "febrinha");
+        assert_eq!(out[2].canon, "febre");
+    }
+}

@@ -1,0 +1,393 @@
+//! One utterance split into sentences and clauses of canonical words, with the sentences that
+//! are the pharmacist probing the customer ("Você tem febre?", "Tá com falta de ar?").
+//!
+//! Sentences end at `.`, `!`, `?`, `…`; clauses at `,` `;` `:` brackets, dashes and line breaks,
+//! and at adversative conjunctions ("mas", "porém"). Speech-to-text output often has no
+//! punctuation at all: the utterance is then one clause, and nothing here depends on the
+//! punctuation being there.
+
+use super::canonical::canonicalize;
+use balto_core::text::{NormalizeOptions, words, words_with};
+
+/// Words that end a clause (negation does not cross them).
+const CLAUSE_BREAKS: &[&str] = &["mas", "porem", "entretanto", "contudo", "todavia"];
+
+/// One clause: canonical words and, parallel to them, the words as said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Clause {
+    pub tokens: Vec<String>,
+    pub display: Vec<String>,
+    /// Index of the sentence it belongs to.
+    pub sentence: usize,
+    /// The sentence ends in "?".
+    pub question: bool,
+}
+
+/// One sentence: its clauses' words in a row, so a pattern can span a comma ("o vidro de
+/// xarope vazio, ele tomou tudo"), while negation still stops at the clause's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sentence {
+    pub tokens: Vec<String>,
+    pub display: Vec<String>,
+    /// Where each clause starts in `tokens`, ascending, the first 0.
+    pub clause_starts: Vec<usize>,
+    pub index: usize,
+    /// The sentence ends in "?".
+    pub question: bool,
+    pub probe: bool,
+    /// The words' signature ([`super::signature`]), so a pattern that cannot match is skipped.
+    pub sig: u128,
+}
+
+impl Sentence {
+    /// Every match of `p` in the sentence ([`Pattern::find_all`]).
+    pub fn find(&self, p: &super::Pattern) -> Vec<super::Span> {
+        p.find_all_signed(&self.tokens, self.sig)
+    }
+
+    /// True when `p` matches somewhere in the sentence.
+    pub fn holds(&self, p: &super::Pattern) -> bool {
+        p.is_in_signed(&self.tokens, self.sig)
+    }
+
+    /// The words `start..end` as said, joined.
+    pub fn said(&self, start: usize, end: usize) -> String {
+        let end = end.min(self.display.len());
+        self.display[start.min(end)..end].join(" ")
+    }
+
+    fn clause_start(&self, at: usize) -> usize {
+        self.clause_starts
+            .iter()
+            .copied()
+            .take_while(|s| *s <= at)
+            .last()
+            .unwrap_or(0)
+    }
+
+    /// True when words `a` and `b` are in the same clause.
+    pub fn same_clause(&self, a: usize, b: usize) -> bool {
+        self.clause_start(a) == self.clause_start(b)
+    }
+
+    /// True when what starts at `start` is negated within its clause.
+    pub fn negated(&self, start: usize) -> bool {
+        let from = self.clause_start(start);
+        super::is_negated(&self.tokens[from..], start - from)
+    }
+
+    /// True when the match is asserted: not negated, and no negation inside it ("o médico não
+    /// passou").
+    pub fn affirmed(&self, span: super::Span) -> bool {
+        !self.negated(span.start) && !super::has_negation(&self.tokens[span.start..span.end])
+    }
+}
+
+/// An utterance split into clauses.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Utterance {
+    pub clauses: Vec<Clause>,
+    /// Sentences that are the pharmacist probing the customer.
+    pub probe_sentences: Vec<usize>,
+    pub sentences: Vec<Sentence>,
+}
+
+impl Utterance {
+    /// Splits and normalises one transcript.
+    pub fn parse(text: &str) -> Utterance {
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut probe_sentences = Vec::new();
+        for (sentence, (raw, question)) in sentences(text).into_iter().enumerate() {
+            let first = clauses.len();
+            // The whole sentence is read at once (a filler or a number may sit across a
+            // comma: "de um, tipo, mês"), then cut back into its comma parts.
+            let mut plain: Vec<String> = Vec::new();
+            let mut shown: Vec<String> = Vec::new();
+            let mut part_of: Vec<usize> = Vec::new();
+            for (k, part) in raw
+                .split([',', ';', ':', '\n', '(', ')', '—', '–'])
+                .enumerate()
+            {
+                let p = words(part);
+                let kept = words_with(
+                    part,
+                    NormalizeOptions {
+                        strip_accents: false,
+                    },
+                );
+                let s = if kept.len() == p.len() {
+                    kept
+                } else {
+                    p.clone()
+                };
+                part_of.extend(std::iter::repeat_n(k, p.len()));
+                plain.extend(p);
+                shown.extend(s);
+            }
+            let mut canon = canonicalize(&plain, &shown);
+            super::figurative::blank_figures(&mut canon);
+            let mut start = 0;
+            for i in 0..=canon.len() {
+                let at_break = i < canon.len()
+                    && (CLAUSE_BREAKS.contains(&canon[i].canon.as_str())
+                        || (i > start && part_of[canon[i].from] != part_of[canon[i - 1].from]));
+                if i == canon.len() || at_break {
+                    if i > start {
+                        clauses.push(Clause {
+                            tokens: canon[start..i].iter().map(|w| w.canon.clone()).collect(),
+                            display: canon[start..i].iter().map(|w| w.shown.clone()).collect(),
+                            sentence,
+                            question,
+                        });
+                    }
+                    // A clause-break word is dropped; a comma boundary keeps its word.
+                    start = if i < canon.len() && CLAUSE_BREAKS.contains(&canon[i].canon.as_str()) {
+                        i + 1
+                    } else {
+                        i
+                    };
+                }
+            }
+            if question && is_probe(&clauses[first..]) {
+                probe_sentences.push(sentence);
+            }
+        }
+        let mut sentences: Vec<Sentence> = Vec::new();
+        for c in &clauses {
+            if sentences.last().is_none_or(|s| s.index != c.sentence) {
+                sentences.push(Sentence {
+                    tokens: Vec::new(),
+                    display: Vec::new(),
+                    clause_starts: Vec::new(),
+                    index: c.sentence,
+                    question: c.question,
+                    probe: probe_sentences.contains(&c.sentence),
+                    sig: 0,
+                });
+            }
+            if let Some(s) = sentences.last_mut() {
+                s.clause_starts.push(s.tokens.len());
+                s.tokens.extend(c.tokens.iter().cloned());
+                s.display.extend(c.display.iter().cloned());
+            }
+        }
+        for s in &mut sentences {
+            s.sig = super::signature(&s.tokens);
+        }
+        Utterance {
+            clauses,
+            probe_sentences,
+            sentences,
+        }
+    }
+
+    /// Every canonical word, in order.
+    pub fn all_tokens(&self) -> Vec<String> {
+        self.clauses
+            .iter()
+            .flat_map(|c| c.tokens.iter().cloned())
+            .collect()
+    }
+}
+
+/// Splits raw text into sentences at `.`, `!`, `?`, `…`; the flag says the sentence is a question.
+fn sentences(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // "38.5": a point between digits is a decimal point.
+            '.' if cur.chars().last().is_some_and(|p| p.is_ascii_digit())
+                && chars.peek().is_some_and(|n| n.is_ascii_digit()) =>
+            {
+                cur.push(' ');
+            }
+            '.' | '!' | '?' | '…' => {
+                if !cur.trim().is_empty() {
+                    out.push((std::mem::take(&mut cur), c == '?'));
+                } else {
+                    cur.clear();
+                    // "…?" or "?!" after a sentence: the question mark still counts.
+                    if c == '?'
+                        && let Some(last) = out.last_mut()
+                    {
+                        last.1 = true;
+                    }
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push((cur, false));
+    }
+    out
+}
+
+/// A question addressed to the customer ("Você tem febre?", "Tá com falta de ar?", "Sente dor no
+/// peito?"), as opposed to the customer's own question to the pharmacist ("o que você
+/// recomenda?", "tem alguma coisa pra febre?", "tô com dor, o que eu tomo?"). Strict on purpose:
+/// a probe's findings count only once answered, so a customer's words taken for a probe would be
+/// lost.
+fn is_probe(clauses: &[Clause]) -> bool {
+    // "Vocês" addresses the pharmacy (the customer speaking), so it is not listed.
+    const ADDRESS: &[&str] = &["voce", "senhor", "senhora", "sr", "sra"];
+    const PROBE_VERBS: &[&str] = &[
+        "sente", "sentiu", "teve", "esta", "estava", "toma", "tomou", "usa", "usou", "tem",
+        "costuma", "ja", "ficou", "fez",
+    ];
+    // "Tem febre?" probes; "Tem alguma coisa pra febre?" asks for something.
+    const SYMPTOM_NOUNS: &[&str] = &[
+        "febre",
+        "tosse",
+        "dor",
+        "dores",
+        "falta",
+        "alergia",
+        "catarro",
+        "diarreia",
+        "enjoo",
+        "sangue",
+        "nausea",
+        "coceira",
+        "pressao",
+        "vomito",
+        "inchaco",
+        "sangramento",
+        "tontura",
+    ];
+    // The customer speaking about themselves or asking for advice.
+    const CUSTOMER_WORDS: &[&str] = &[
+        "eu",
+        "meu",
+        "minha",
+        "meus",
+        "minhas",
+        "estou",
+        "tenho",
+        "me",
+        "mim",
+        "comigo",
+        "queria",
+        "quero",
+        "gostaria",
+        "preciso",
+        "precisava",
+        "recomenda",
+        "indica",
+        "sugere",
+        "aconselha",
+        "acha",
+        "algum",
+        "alguma",
+        "algo",
+        "remedio",
+        "bom",
+        "melhor",
+        "ajudar",
+        "ajuda",
+        "posso",
+        "devo",
+        "faco",
+        "tomo",
+        "uso",
+        "quanto",
+        "vende",
+        "vendem",
+        "voces",
+    ];
+    let all: Vec<&str> = clauses
+        .iter()
+        .flat_map(|c| c.tokens.iter().map(String::as_str))
+        .collect();
+    if all.is_empty() || all.len() > 10 || all.iter().any(|t| CUSTOMER_WORDS.contains(t)) {
+        return false;
+    }
+    let mut rest: &[&str] = &all;
+    // "O senhor…", "A senhora…".
+    if let [article, ..] = rest
+        && matches!(*article, "o" | "a")
+        && rest.get(1).is_some_and(|t| ADDRESS.contains(t))
+    {
+        rest = &rest[1..];
+    }
+    match rest {
+        [who, verb, ..] if ADDRESS.contains(who) => PROBE_VERBS.contains(verb),
+        ["tem", next, ..] => SYMPTOM_NOUNS.contains(next),
+        [first, ..] => PROBE_VERBS.contains(first) && *first != "tem",
+        [] => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utterances_split_into_clauses_of_canonical_words() {
+        let u = Utterance::parse("Não tenho febre, mas tô com tosse. Você tem falta de ar?");
+        let texts: Vec<String> = u.clauses.iter().map(|c| c.tokens.join(" ")).collect();
+        assert_eq!(
+            texts,
+            vec!["nao tenho febre", "estou com tosse", "voce tem falta de ar"]
+        );
+        assert!(u.sentences[1].probe);
+        assert!(!u.sentences[0].probe);
+        assert_eq!(u.clauses[1].display[0], "tô");
+        assert_eq!(u.clauses[0].display[0], "Não".to_lowercase());
+    }
+
+    #[test]
+    fn the_customers_own_questions_are_not_probes() {
+        for text in [
+            "Tô com dor de cabeça e febre desde ontem, o que você recomenda?",
+            "Tem alguma coisa pra dor de cabeça?",
+            "Dor no peito que vai pro braço, o que você acha?",
+            "Tá com febre desde ontem, o que eu dou pra ela?",
+            "Você tem alguma coisa pra febre?",
+            "tem repelente?",
+        ] {
+            let u = Utterance::parse(text);
+            assert!(u.probe_sentences.is_empty(), "{text}");
+        }
+        for text in [
+            "Tem febre?",
+            "Você tem falta de ar?",
+            "Tá com falta de ar?",
+            "O senhor toma anticoagulante?",
+            "Sente dor no peito?",
+        ] {
+            let u = Utterance::parse(text);
+            assert_eq!(u.probe_sentences, vec![0], "{text}");
+        }
+    }
+
+    #[test]
+    fn sentences_join_clauses_but_negation_stops_at_the_clause() {
+        let u = Utterance::parse("Não tenho febre, mas tô com tosse, o vidro vazio. Você tem dor?");
+        assert_eq!(u.sentences.len(), 2);
+        let s = &u.sentences[0];
+        assert_eq!(
+            s.tokens.join(" "),
+            "nao tenho febre estou com tosse o vidro vazio"
+        );
+        assert_eq!(s.clause_starts, vec![0, 3, 6]);
+        assert!(s.negated(2));
+        assert!(!s.negated(5));
+        assert!(u.sentences[1].probe);
+    }
+
+    #[test]
+    fn sentences_keep_decimals_and_late_question_marks() {
+        assert_eq!(
+            sentences("febre de 38.5 desde ontem. e agora?"),
+            vec![
+                ("febre de 38 5 desde ontem".to_owned(), false),
+                (" e agora".to_owned(), true)
+            ]
+        );
+        assert_eq!(sentences("é grave…?"), vec![("é grave".to_owned(), true)]);
+        assert!(sentences(" ?!. ").is_empty());
+    }
+}

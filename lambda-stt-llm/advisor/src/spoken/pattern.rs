@@ -1,0 +1,712 @@
+//! Token patterns over canonical words, and negation.
+//!
+//! A [`Pattern`] is written in plain Portuguese and compiled through the same normalisation as
+//! the text ([`super::canonical`]), so "tô" in a pattern means what "tô", "to" and "estou" mean in
+//! speech. Syntax, space-separated: a plain word matches itself, `abc*` matches any word starting
+//! with `abc`, `a|b*` is an alternative, `a_b` is a run of words, `#lo-hi` a number in that range,
+//! `~` skips zero to two words and `~~` zero to six ("dor ~ peito" matches "dor forte no peito").
+//! *Soft* words — hesitations and intensifiers ("é", "então", "muito") — are not counted by a gap,
+//! and up to two may stand unasked between two words of a pattern, also inside a run ("dor, é, de
+//! cabeça", "nariz muito entupido", "me, é, então, matar", "água, então, sanitária").
+//!
+//! A match is *negated* when a negation cue ("não", "nem", "nunca"…) comes before it in the same
+//! clause with only linking words in between ("não tenho febre", "nem dor", "não estou com nenhuma
+//! dor"). "sem", "nenhum" and "nada" negate only the noun they govern ("sem tosse", "nada de
+//! febre"), not what follows it ("falando coisa sem sentido, a boca entortou"); and "e" followed by
+//! a verb starts a new statement the negation does not reach ("não aceita nada e está largado").
+
+use super::canonical::canonicalize;
+
+/// Words that negate what follows.
+const NEGATION_CUES: &[&str] = &[
+    "nao", "sem", "nem", "nunca", "nenhum", "nenhuma", "jamais", "nada",
+];
+
+/// Cues that negate only the noun they govern ("sem tosse", "nada de febre").
+const NOUN_CUES: &[&str] = &["sem", "nenhum", "nenhuma", "nada"];
+
+/// Words that may sit between a noun cue and its noun ("sem nenhuma dor", "nada de febre").
+const NOUN_BRIDGES: &[&str] = &[
+    "a", "o", "as", "os", "um", "uma", "de", "da", "do", "das", "dos", "com", "muito", "muita",
+    "mais", "nenhum", "nenhuma", "tanta", "tanto", "sinal", "sinais", "sintoma", "sintomas",
+];
+
+/// Verbs that, after "e", start a new statement ("… e está largado").
+const NEW_STATEMENT_VERBS: &[&str] = &[
+    "tenho",
+    "tem",
+    "tive",
+    "teve",
+    "tinha",
+    "estou",
+    "esta",
+    "estava",
+    "sinto",
+    "sente",
+    "senti",
+    "sentiu",
+    "ficou",
+    "fiquei",
+    "fica",
+    "apresentou",
+    "apresenta",
+    "deu",
+    "apareceu",
+    "aparece",
+];
+
+/// Words that may sit between a negation cue and what it negates.
+const BRIDGE_WORDS: &[&str] = &[
+    "tenho",
+    "tem",
+    "tive",
+    "teve",
+    "tinha",
+    "estou",
+    "esta",
+    "estava",
+    "sinto",
+    "senti",
+    "sente",
+    "sentiu",
+    "sentindo",
+    "com",
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "a",
+    "o",
+    "as",
+    "os",
+    "um",
+    "uma",
+    "e",
+    "mais",
+    "muito",
+    "muita",
+    "tanta",
+    "tanto",
+    "nenhum",
+    "nenhuma",
+    "nada",
+    "sinal",
+    "sinais",
+    "sintoma",
+    "sintomas",
+    "ele",
+    "ela",
+    "eu",
+    "ficou",
+    "fiquei",
+    "apresentou",
+    "apresenta",
+    "deu",
+    "houve",
+    "precisa",
+    "preciso",
+    "mesmo",
+    "nunca",
+    "tido",
+    "sentido",
+    "aparece",
+    "apareceu",
+    "no",
+    "na",
+    "nos",
+    "nas",
+    "em",
+    "ainda",
+];
+
+/// Words that may stand inside a pattern without being asked for (at most one between two
+/// pattern words): hesitations that survive as words, and intensifiers.
+const SOFT_WORDS: &[&str] = &[
+    "e", "ai", "dai", "assim", "entao", "meio", "bem", "muito", "muita", "bastante", "tao",
+    "mesmo", "demais", "esta", "olha", "nossa", "um", "uma",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Alt {
+    Exact(String),
+    Prefix(String),
+    /// A number written in digits (numbers said in words are digits by then), `lo..=hi`.
+    Range(u32, u32),
+}
+
+impl Alt {
+    /// The signatures ([`word_bit`]) of the words this alternative matches.
+    fn first_bytes(&self) -> u128 {
+        match self {
+            Alt::Exact(s) => word_bit(s),
+            Alt::Prefix(p) => match p.as_bytes() {
+                [] => u128::MAX,
+                [b0] => any_second(*b0),
+                [b0, b1, ..] => sig_bit(*b0, *b1),
+            },
+            Alt::Range(..) => (b'0'..=b'9').fold(0, |m, d| m | any_second(d)),
+        }
+    }
+
+    fn matches(&self, token: &str) -> bool {
+        match self {
+            Alt::Exact(s) => token == s,
+            Alt::Prefix(p) => token.starts_with(p.as_str()),
+            Alt::Range(lo, hi) => token.parse::<u32>().is_ok_and(|n| (*lo..=*hi).contains(&n)),
+        }
+    }
+}
+
+/// `#lo-hi` → the range.
+fn range(alt: &str) -> Option<Result<Alt, ()>> {
+    let body = alt.strip_prefix('#')?;
+    let parsed = body
+        .split_once('-')
+        .and_then(|(lo, hi)| Some((lo.parse::<u32>().ok()?, hi.parse::<u32>().ok()?)))
+        .filter(|(lo, hi)| lo <= hi);
+    Some(parsed.map(|(lo, hi)| Alt::Range(lo, hi)).ok_or(()))
+}
+
+/// One-word alternatives, looked up rather than scanned (a step may list a hundred drug names):
+/// exact words sorted for a binary search, prefixes, number ranges, and the signatures of the
+/// words any of them can match, so most words are turned away at once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct WordSet {
+    exact: Vec<String>,
+    prefixes: Vec<String>,
+    ranges: Vec<(u32, u32)>,
+    /// The signatures ([`word_bit`]) a matching word can have.
+    first_bytes: u128,
+}
+
+/// A word's signature bit: its first two bytes hashed into 128 bits (0 for a missing second).
+fn sig_bit(b0: u8, b1: u8) -> u128 {
+    1u128 << ((u32::from(b0) * 37 + u32::from(b1)) % 128)
+}
+
+/// The signature of a word.
+fn word_bit(word: &str) -> u128 {
+    let mut b = word.bytes();
+    match b.next() {
+        Some(b0) => sig_bit(b0, b.next().unwrap_or(0)),
+        None => 0,
+    }
+}
+
+/// The signature of a run of words: every word's bit (a pattern can only match if each of its
+/// word steps finds one).
+pub(crate) fn signature(tokens: &[String]) -> u128 {
+    tokens.iter().fold(0, |m, t| m | word_bit(t))
+}
+
+/// Every signature a word starting with `b0` can have.
+fn any_second(b0: u8) -> u128 {
+    std::iter::once(0)
+        .chain(b'a'..=b'z')
+        .chain(b'0'..=b'9')
+        .fold(0, |m, b1| m | sig_bit(b0, b1))
+}
+
+impl WordSet {
+    fn add(&mut self, alt: Alt) {
+        self.first_bytes |= alt.first_bytes();
+        match alt {
+            Alt::Exact(s) => {
+                if let Err(at) = self.exact.binary_search(&s) {
+                    self.exact.insert(at, s);
+                }
+            }
+            Alt::Prefix(p) => self.prefixes.push(p),
+            Alt::Range(lo, hi) => self.ranges.push((lo, hi)),
+        }
+    }
+
+    fn matches(&self, token: &str) -> bool {
+        if self.first_bytes & word_bit(token) == 0 {
+            return false;
+        }
+        self.exact
+            .binary_search_by(|w| w.as_str().cmp(token))
+            .is_ok()
+            || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
+            || (!self.ranges.is_empty()
+                && token
+                    .parse::<u32>()
+                    .is_ok_and(|n| self.ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&n))))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// One word, any of the alternatives.
+    Word(WordSet),
+    /// Alternatives of which at least one is a run of canonical words (a contraction in the
+    /// pattern: "pro" → "para o"; "água_sanitária"): the runs are tried first, then the
+    /// one-word alternatives.
+    Runs { runs: Vec<Vec<Alt>>, words: WordSet },
+    /// Skip 0..=n arbitrary words.
+    Gap(usize),
+}
+
+/// A compiled token pattern (syntax in the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    steps: Vec<Step>,
+    /// The pattern itself says a negation ("não consigo respirar").
+    negative: bool,
+    /// Per word step, the signatures ([`word_bit`]) of the words it can match: a sentence
+    /// without one for every step cannot hold the pattern (checked before matching; most
+    /// patterns stop there).
+    needs: Vec<u128>,
+}
+
+/// Where a pattern matched inside a clause: words `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Why a pattern does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("empty pattern")]
+    Empty,
+    #[error("pattern {0:?} starts or ends with a gap")]
+    GapAtEdge(String),
+    #[error("pattern {0:?} has an empty alternative")]
+    EmptyAlternative(String),
+    #[error("pattern {0:?} has a number range that is not #low-high")]
+    BadRange(String),
+}
+
+/// Canonical form of one alternative: a run of words ("pro" → ["para", "o"]).
+fn canonical_alt(alt: &str) -> Vec<String> {
+    let words = balto_core::text::words(alt);
+    canonicalize(&words, &words)
+        .into_iter()
+        .map(|w| w.canon)
+        .collect()
+}
+
+impl Pattern {
+    /// Compiles a pattern; its words go through the same normalisation as the text.
+    pub fn parse(source: &str) -> Result<Pattern, PatternError> {
+        let mut steps = Vec::new();
+        for word in source.split_whitespace() {
+            match word {
+                "~" => steps.push(Step::Gap(2)),
+                "~~" => steps.push(Step::Gap(6)),
+                _ => {
+                    // Alternatives may expand to different lengths ("pra|para" is one word,
+                    // "pro" is two): each alternative is a run; runs are matched as a unit.
+                    let mut runs: Vec<(Vec<String>, bool)> = Vec::new();
+                    let mut ranges: Vec<Alt> = Vec::new();
+                    for alt in word.split('|') {
+                        match range(alt) {
+                            Some(Ok(r)) => {
+                                ranges.push(r);
+                                continue;
+                            }
+                            Some(Err(())) => return Err(PatternError::BadRange(source.to_owned())),
+                            None => {}
+                        }
+                        let prefix = alt.ends_with('*');
+                        let body = canonical_alt(alt.trim_end_matches('*'));
+                        if body.is_empty() {
+                            return Err(PatternError::EmptyAlternative(source.to_owned()));
+                        }
+                        runs.push((body, prefix));
+                    }
+                    let mut words = WordSet::default();
+                    let mut multi: Vec<Vec<Alt>> = Vec::new();
+                    for (r, prefix) in &runs {
+                        if r.len() == 1 {
+                            words.add(alt_of(&r[0], *prefix));
+                        } else {
+                            let last = r.len() - 1;
+                            multi.push(
+                                r.iter()
+                                    .enumerate()
+                                    .map(|(i, w)| alt_of(w, *prefix && i == last))
+                                    .collect(),
+                            );
+                        }
+                    }
+                    for r in ranges {
+                        words.add(r);
+                    }
+                    if multi.is_empty() {
+                        steps.push(Step::Word(words));
+                    } else {
+                        // Longer runs first: "água_sanitária" before "água".
+                        multi.sort_by_key(|r| std::cmp::Reverse(r.len()));
+                        steps.push(Step::Runs { runs: multi, words });
+                    }
+                }
+            }
+        }
+        if steps.is_empty() {
+            return Err(PatternError::Empty);
+        }
+        if matches!(steps.first(), Some(Step::Gap(_))) || matches!(steps.last(), Some(Step::Gap(_)))
+        {
+            return Err(PatternError::GapAtEdge(source.to_owned()));
+        }
+        let negative = source
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| NEGATION_CUES.contains(&w));
+        let needs = steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Word(words) => Some(words.first_bytes),
+                Step::Runs { runs, words } => {
+                    Some(runs.iter().fold(words.first_bytes, |m, run| {
+                        m | run.first().map_or(u128::MAX, Alt::first_bytes)
+                    }))
+                }
+                Step::Gap(_) => None,
+            })
+            .collect();
+        Ok(Pattern {
+            steps,
+            negative,
+            needs,
+        })
+    }
+
+    /// False when some word step cannot match a word of a sentence with signature `have`
+    /// ([`signature`]).
+    fn may_match(&self, have: u128) -> bool {
+        self.needs.iter().all(|need| need & have != 0)
+    }
+
+    /// True when the pattern itself contains a negation word.
+    pub fn is_negative(&self) -> bool {
+        self.negative
+    }
+
+    /// Every non-overlapping match in `tokens`, left to right (the shortest at each start).
+    #[cfg(test)]
+    pub fn find_all(&self, tokens: &[String]) -> Vec<Span> {
+        self.find_all_signed(tokens, signature(tokens))
+    }
+
+    /// [`Pattern::find_all`] with the words' [`signature`] already computed.
+    pub fn find_all_signed(&self, tokens: &[String], have: u128) -> Vec<Span> {
+        let mut out = Vec::new();
+        if !self.may_match(have) {
+            return out;
+        }
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some(end) = self.match_at(tokens, i, 0, false) {
+                out.push(Span { start: i, end });
+                i = end.max(i + 1);
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// True when the pattern matches anywhere in `tokens`.
+    #[cfg(test)]
+    pub fn is_in(&self, tokens: &[String]) -> bool {
+        self.is_in_signed(tokens, signature(tokens))
+    }
+
+    /// [`Pattern::is_in`] with the words' [`signature`] already computed.
+    pub fn is_in_signed(&self, tokens: &[String], have: u128) -> bool {
+        self.may_match(have)
+            && (0..tokens.len()).any(|i| self.match_at(tokens, i, 0, false).is_some())
+    }
+
+    /// Matches steps `step..` at `pos`; `inside` once the first word matched (soft words may
+    /// then be skipped).
+    fn match_at(&self, tokens: &[String], pos: usize, step: usize, inside: bool) -> Option<usize> {
+        let Some(s) = self.steps.get(step) else {
+            return Some(pos);
+        };
+        match s {
+            Step::Word(_) | Step::Runs { .. } => {
+                if let Some(next) = Self::match_words(s, tokens, pos)
+                    && let Some(end) = self.match_at(tokens, next, step + 1, true)
+                {
+                    return Some(end);
+                }
+                // Up to two soft words may stand before this word (not before the first).
+                if !inside {
+                    return None;
+                }
+                let mut at = pos;
+                while at < pos + MAX_SOFT && tokens.get(at).is_some_and(|t| is_soft(t)) {
+                    at += 1;
+                    if let Some(next) = Self::match_words(s, tokens, at)
+                        && let Some(end) = self.match_at(tokens, next, step + 1, true)
+                    {
+                        return Some(end);
+                    }
+                }
+                None
+            }
+            // A gap counts only words that are not soft: "acabar com, assim, a minha vida".
+            Step::Gap(n) => {
+                let mut at = pos;
+                let mut counted = 0;
+                loop {
+                    if let Some(end) = self.match_at(tokens, at, step + 1, true) {
+                        return Some(end);
+                    }
+                    if !is_soft(tokens.get(at)?) {
+                        counted += 1;
+                        if counted > *n {
+                            return None;
+                        }
+                    }
+                    at += 1;
+                }
+            }
+        }
+    }
+
+    /// Where a word step ends when it matches at `pos`.
+    fn match_words(step: &Step, tokens: &[String], pos: usize) -> Option<usize> {
+        match step {
+            Step::Word(words) => words.matches(tokens.get(pos)?).then_some(pos + 1),
+            Step::Runs { runs, words } => runs
+                .iter()
+                .find_map(|run| match_run(run, tokens, pos))
+                .or_else(|| words.matches(tokens.get(pos)?).then_some(pos + 1)),
+            Step::Gap(_) => None,
+        }
+    }
+}
+
+/// How many soft words may stand together inside a pattern ("me, é, então, matar").
+const MAX_SOFT: usize = 2;
+
+/// True for a hesitation or intensifier that may stand anywhere ("é", "então", "muito").
+pub(crate) fn is_soft(token: &str) -> bool {
+    SOFT_WORDS.contains(&token)
+}
+
+/// Where a run of words ("água sanitária") ends when it matches at `pos`; soft words may stand
+/// between its words as between a pattern's.
+fn match_run(run: &[Alt], tokens: &[String], pos: usize) -> Option<usize> {
+    let mut at = pos;
+    for (k, alt) in run.iter().enumerate() {
+        if k > 0 {
+            let mut skipped = 0;
+            while skipped < MAX_SOFT
+                && tokens
+                    .get(at)
+                    .is_some_and(|t| is_soft(t) && !alt.matches(t))
+            {
+                at += 1;
+                skipped += 1;
+            }
+        }
+        if !tokens.get(at).is_some_and(|t| alt.matches(t)) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
+}
+
+fn alt_of(word: &str, prefix: bool) -> Alt {
+    if prefix {
+        Alt::Prefix(word.to_owned())
+    } else {
+        Alt::Exact(word.to_owned())
+    }
+}
+
+/// True when `tokens` hold a negation cue ("o médico não passou": the phrase is denied).
+pub(crate) fn has_negation(tokens: &[String]) -> bool {
+    tokens.iter().any(|t| NEGATION_CUES.contains(&t.as_str()))
+}
+
+/// True when the words before `start` negate what starts there.
+pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
+    let mut j = start.min(tokens.len());
+    let mut steps = 0;
+    // Every word crossed so far could stand between a noun cue and its noun.
+    let mut noun_phrase = true;
+    while j > 0 && steps < 5 {
+        j -= 1;
+        steps += 1;
+        let t = tokens[j].as_str();
+        if NOUN_CUES.contains(&t) {
+            // "nada" negates only "nada de febre", not what follows "pra nada".
+            let governs = t != "nada"
+                || tokens
+                    .get(j + 1)
+                    .is_some_and(|n| matches!(n.as_str(), "de" | "da" | "do"));
+            return noun_phrase && governs;
+        }
+        if NEGATION_CUES.contains(&t) {
+            return true;
+        }
+        if !BRIDGE_WORDS.contains(&t) && !SOFT_WORDS.contains(&t) {
+            return false;
+        }
+        // "… e está largado": a new statement.
+        if t == "e"
+            && tokens
+                .get(j + 1)
+                .is_some_and(|n| NEW_STATEMENT_VERBS.contains(&n.as_str()))
+        {
+            return false;
+        }
+        noun_phrase &= NOUN_BRIDGES.contains(&t);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        super::super::canonical::canonical_words(s)
+    }
+
+    fn p(s: &str) -> Pattern {
+        Pattern::parse(s).unwrap()
+    }
+
+    #[test]
+    fn patterns_match_exact_prefix_alternatives_and_gaps() {
+        let d = p("dor ~ peito");
+        assert_eq!(d.find_all(&toks("dor no peito")).len(), 1);
+        assert_eq!(d.find_all(&toks("uma dor forte no peito")).len(), 1);
+        assert!(
+            d.find_all(&toks("dor de cabeça e depois no peito"))
+                .is_empty()
+        );
+        let q = p("olho|olhos vermelh*|irritad*");
+        assert_eq!(q.find_all(&toks("olhos vermelhos")).len(), 1);
+        assert_eq!(q.find_all(&toks("olho irritado")).len(), 1);
+        assert!(q.find_all(&toks("olho seco")).is_empty());
+        let r = p("cabeça");
+        assert_eq!(
+            r.find_all(&toks("Cabeça, cabeca")),
+            vec![Span { start: 0, end: 1 }, Span { start: 1, end: 2 }]
+        );
+        let far = p("peito ~~ braço");
+        assert!(far.is_in(&toks("peito que desce até o meu braço")));
+        // A gap does not count hesitations and intensifiers.
+        let vida = p("acabar com ~ vida");
+        assert!(vida.is_in(&toks("acabar com, assim, a minha vida")));
+        assert!(!vida.is_in(&toks("acabar com a tosse da minha vida")));
+    }
+
+    #[test]
+    fn patterns_are_normalised_like_the_text() {
+        let t = p("tô com febre");
+        assert!(t.is_in(&toks("to com febre")));
+        assert!(t.is_in(&toks("estou com febre")));
+        let pro = p("pro braço");
+        assert!(pro.is_in(&toks("desce para o braço")));
+        assert!(pro.is_in(&toks("desce pro braço")));
+        let bebe = p("bebe de #1-89 dias");
+        assert!(bebe.is_in(&toks("bebê de quarenta dias")));
+        assert!(bebe.is_in(&toks("bebe de 20 dias")));
+        assert!(!bebe.is_in(&toks("bebê de 90 dias")));
+        let alt = p("vai pro|até braço");
+        assert!(alt.is_in(&toks("vai até braço")));
+        assert!(alt.is_in(&toks("vai pro braço")));
+    }
+
+    #[test]
+    fn one_soft_word_may_stand_inside_a_pattern() {
+        let d = p("dor de cabeça");
+        assert!(d.is_in(&toks("dor, é, de cabeça")));
+        assert!(!d.is_in(&toks("dor forte de cabeça")));
+        let n = p("nariz entupido");
+        assert!(n.is_in(&toks("nariz muito entupido")));
+        // Not before the first word: the match starts at the pattern's first word.
+        assert_eq!(
+            n.find_all(&toks("muito nariz entupido")),
+            vec![Span { start: 1, end: 3 }]
+        );
+    }
+
+    #[test]
+    fn two_soft_words_may_stand_together_also_inside_runs() {
+        assert!(p("me matar").is_in(&toks("me, é, então, matar")));
+        assert!(!p("me matar").is_in(&toks("me é então assim matar")));
+        let run = p("bebeu ~~ agua_sanitaria");
+        assert!(run.is_in(&toks("a menina bebeu água, então, sanitária")));
+        assert!(!run.is_in(&toks("bebeu água da torneira sanitária")));
+    }
+
+    #[test]
+    fn the_signature_check_never_drops_a_match() {
+        // One-letter prefixes, ranges, runs and many alternatives: what the check must allow.
+        for (pattern, text) in [
+            ("v* ~ sangue", "vomitando sangue"),
+            ("febre ~ #38-42", "febre de 39"),
+            (
+                "bebeu ~~ agua_sanitaria|cloro|veneno",
+                "bebeu um gole de água sanitária",
+            ),
+            ("x|y|z|dor ~ peito", "dor no peito"),
+        ] {
+            let p = p(pattern);
+            let t = toks(text);
+            assert!(p.is_in(&t), "{pattern} / {text}");
+            assert_eq!(p.find_all(&t).len(), 1, "{pattern} / {text}");
+        }
+        assert!(!p("dor ~ peito").is_in(&toks("febre alta")));
+    }
+
+    #[test]
+    fn bad_patterns_are_errors() {
+        assert_eq!(Pattern::parse("  "), Err(PatternError::Empty));
+        assert!(matches!(
+            Pattern::parse("~ dor"),
+            Err(PatternError::GapAtEdge(_))
+        ));
+        assert!(matches!(
+            Pattern::parse("dor ~~"),
+            Err(PatternError::GapAtEdge(_))
+        ));
+        assert!(matches!(
+            Pattern::parse("dor|,"),
+            Err(PatternError::EmptyAlternative(_))
+        ));
+        assert!(matches!(
+            Pattern::parse("#9-2 dias"),
+            Err(PatternError::BadRange(_))
+        ));
+    }
+
+    #[test]
+    fn negation_needs_a_cue_and_only_linking_words() {
+        assert!(is_negated(&toks("não tenho febre"), 2));
+        assert!(is_negated(&toks("estou sem tosse"), 2));
+        assert!(is_negated(&toks("nem dor"), 1));
+        assert!(is_negated(&toks("não estou com nenhuma dor"), 4));
+        assert!(is_negated(&toks("num tô com febre"), 3));
+        assert!(!is_negated(&toks("não sei o que tomar pra dor"), 7));
+        assert!(!is_negated(&toks("não passa essa dor"), 3));
+        assert!(!is_negated(&toks("tenho febre"), 1));
+        // "sem", "nenhum", "nada" govern only their noun.
+        assert!(is_negated(&toks("sem nenhuma febre"), 2));
+        assert!(!is_negated(
+            &toks("falando coisa sem sentido a boca entortou"),
+            5
+        ));
+        assert!(!is_negated(&toks("melhor sem ele e tá dando as coisas"), 5));
+        assert!(is_negated(&toks("nada de febre"), 2));
+        assert!(!is_negated(&toks("não sirvo pra nada melhor eu sumir"), 5));
+        // "e" + a verb starts a new statement.
+        assert!(!is_negated(&toks("não aceita beber nada e tá largado"), 6));
+        assert!(is_negated(&toks("não tenho febre nem tosse"), 4));
+        assert!(is_negated(&toks("não tô com febre e nem tenho tosse"), 7));
+    }
+}

@@ -1,0 +1,193 @@
+//! The rules advisor (with the red-flag screen) on the generated evaluation grid
+//! (`tests/data/advisor_grid/`, see `balto_advisor::advisor_eval`).
+//!
+//! The tuning half is a regression bar: the rules were changed while looking at its failures.
+//! The held-out half is the measure: it was only ever scored. Issue 16's targets for it are red-flag
+//! recall 1.0, category accuracy ≥ 0.95 and no offer on small talk; they are not all met yet
+//! (docs/benchmarks.md), so `heldout_meets_the_issue_targets` is ignored and the held-out half is
+//! held to the figures reached, which it must never fall below.
+
+use balto_advisor::advisor_eval::{
+    Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, Transform,
+    generate, grid_data, judge_rules, score,
+};
+use balto_advisor::rules::RulesAdvisor;
+
+fn grids() -> Grids {
+    Grids::load(&grid_data::default_dir(), &GridConfig::default()).expect("grid files load")
+}
+
+fn scores(name: &str, cases: &[balto_advisor::advisor_eval::GridCase]) -> Scores {
+    let advisor = RulesAdvisor::with_embedded_catalog();
+    let s = score(name, cases, |c| judge_rules(&advisor, c));
+    println!("{}", s.table());
+    s
+}
+
+#[test]
+fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
+    let dir = grid_data::default_dir();
+    let wrappers = grid_data::load_wrappers(&dir).expect("wrappers");
+    let tuning = grid_data::load_half(&dir, TUNING).expect("tuning");
+    let config = GridConfig::default();
+    let a = generate(&tuning, &wrappers, &config);
+    let b = generate(&tuning, &wrappers, &config);
+    assert_eq!(a, b, "same seed, same grid");
+    let other = generate(
+        &tuning,
+        &wrappers,
+        &GridConfig {
+            seed: config.seed + 1,
+            ..config
+        },
+    );
+    assert_ne!(a, other, "another seed, another grid");
+    assert!(a.len() >= 3_000, "{} windows", a.len());
+    let g = grids();
+    assert!(g.tuning.len() + g.heldout.len() >= 7_000);
+    // The tuning half is every tuning file's grid, each window tagged with its file.
+    for name in TUNING_FILES {
+        assert!(!g.tuning_file(name).is_empty(), "{name}");
+    }
+    assert_eq!(
+        g.tuning_file(TUNING).len() + g.tuning_file(TUNING2).len(),
+        g.tuning.len()
+    );
+    assert_eq!(g.tuning_file(TUNING), a);
+    assert!(g.heldout.iter().all(|c| c.source == HELDOUT));
+
+    // Every non-empty opener and closer, every layout and every transform appears.
+    let all_text: String = a
+        .iter()
+        .flat_map(|c| c.utterances.iter())
+        .map(|u| u.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plain = |s: &str| balto_advisor::spoken::canonical_words(s).join(" ");
+    let all_plain = plain(&all_text);
+    for w in wrappers.openers.iter().chain(&wrappers.closers) {
+        let p = plain(w);
+        assert!(p.is_empty() || all_plain.contains(&p), "never used: {w:?}");
+    }
+    for layout in Layout::ALL {
+        assert!(a.iter().any(|c| c.layout == layout), "{layout:?}");
+    }
+    for t in Transform::ALL {
+        assert!(a.iter().any(|c| c.transforms.contains(&t)), "{t:?}");
+    }
+    // Every phrasing keeps its expectation, and its plain variant is the text as written.
+    for p in tuning.phrasings.iter().chain(&tuning.small_talk) {
+        let plain_case = a
+            .iter()
+            .find(|c| c.phrasing == p.id && c.layout == Layout::Plain)
+            .expect("plain variant");
+        assert_eq!(plain_case.utterances, vec![p.text.clone()]);
+        assert!(
+            a.iter()
+                .filter(|c| c.phrasing == p.id)
+                .all(|c| c.expected == p.expected)
+        );
+    }
+    assert!(a.iter().any(|c| matches!(c.expected, Expected::RedFlag(_))));
+}
+
+/// The tuning half, file by file: the rules were changed looking at these failures, so this is a
+/// regression bar, not an accuracy figure.
+#[test]
+fn tuning_half_regression_bar() {
+    let g = grids();
+    for name in TUNING_FILES {
+        let s = scores(&format!("ajuste: {name}.json"), &g.tuning_file(name));
+        assert_eq!(s.red_flag_recall(), 1.0, "red flags missed on {name}.json");
+        // tuning2's later small talk (idioms, the weather, told history) was written to find
+        // where the rules overreach; two windows of it still get an offer (a trip to the beach
+        // with "tem alguma coisa boa pra isso aí?" is read as a sunscreen request).
+        assert!(
+            s.small_talk_offers() <= 2,
+            "{name}.json: {}",
+            s.small_talk_offers()
+        );
+        assert!(
+            s.category_accuracy() >= 0.995,
+            "{name}.json category accuracy fell to {:.4}",
+            s.category_accuracy()
+        );
+    }
+}
+
+/// The held-out figures reached (docs/benchmarks.md); a change that lowers them is a regression.
+#[test]
+fn heldout_half_does_not_regress() {
+    let s = scores("reservada (heldout)", &grids().heldout);
+    println!(
+        "held-out: red-flag recall {:.4}, category accuracy {:.4}, small-talk offers {}",
+        s.red_flag_recall(),
+        s.category_accuracy(),
+        s.small_talk_offers()
+    );
+    // Reached 2026-12-07: recall 0.9294, accuracy 0.9433, 19 small-talk windows alarmed (all
+    // red-flag interventions, none a product: the screen favours recall).
+    assert!(s.red_flag_recall() >= 0.929, "{:.4}", s.red_flag_recall());
+    assert!(
+        s.category_accuracy() >= 0.943,
+        "{:.4}",
+        s.category_accuracy()
+    );
+    assert!(s.small_talk_offers() <= 19, "{}", s.small_talk_offers());
+}
+
+/// Issue 16's targets on the held-out half. Not met yet: run with `--ignored` to see the gap.
+#[test]
+#[ignore = "issue 16's held-out targets are not met yet (docs/benchmarks.md)"]
+fn heldout_meets_the_issue_targets() {
+    let s = scores("reservada (heldout)", &grids().heldout);
+    assert_eq!(s.red_flag_recall(), 1.0);
+    assert!(s.category_accuracy() >= 0.95);
+    assert_eq!(s.small_talk_offers(), 0);
+}
+
+#[test]
+fn grid_files_name_known_categories_and_halves() {
+    let dir = grid_data::default_dir();
+    for half in [TUNING, TUNING2, HELDOUT] {
+        let h = grid_data::load_half(&dir, half).expect("half loads");
+        assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
+        assert!(h.small_talk.len() >= 30, "{half}");
+        assert!(h.small_talk.iter().all(|p| p.expected == Expected::Nothing));
+    }
+    // Small talk may leave "esperado" out (it is "nenhuma"); a complaint may not.
+    let ok = grid_data::half_from_json(
+        "x",
+        r#"{"frases":[{"id":"a","esperado":"tosse","alerta":null,"texto":"t"}],"conversa":[{"id":"b","texto":"oi"}]}"#,
+    )
+    .expect("small talk without esperado");
+    assert_eq!(ok.small_talk[0].expected, Expected::Nothing);
+    let bad = grid_data::half_from_json(
+        "x",
+        r#"{"frases":[{"id":"a","texto":"t"}],"conversa":[{"id":"b","texto":"oi"}]}"#,
+    );
+    assert!(matches!(
+        bad,
+        Err(grid_data::GridDataError::MissingExpected { .. })
+    ));
+    let bad = grid_data::half_from_json(
+        "x",
+        r#"{"frases":[{"id":"a","esperado":"remedio","alerta":null,"texto":"t"}],"conversa":[{"id":"b","esperado":"nenhuma","alerta":null,"texto":"oi"}]}"#,
+    );
+    assert!(matches!(
+        bad,
+        Err(grid_data::GridDataError::UnknownCategory { .. })
+    ));
+    let bad = grid_data::half_from_json(
+        "x",
+        r#"{"frases":[{"id":"a","esperado":"tosse","alerta":"avc","texto":"t"}],"conversa":[{"id":"b","esperado":"nenhuma","alerta":null,"texto":"oi"}]}"#,
+    );
+    assert!(matches!(
+        bad,
+        Err(grid_data::GridDataError::AlertNotIntervention { .. })
+    ));
+    assert!(matches!(
+        grid_data::load_half(std::path::Path::new("/nonexistent"), TUNING),
+        Err(grid_data::GridDataError::Io { .. })
+    ));
+}
