@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::live_status::AppLive;
-use crate::metrics;
+use crate::metrics_page;
 use crate::sqlite_admin::WavAudio;
 use crate::static_app::StaticApp;
 use axum::Router;
@@ -42,7 +42,7 @@ where
         .merge(balto_admin_api::router(app.admin.clone(), backends))
         .route(
             "/metrics",
-            get(metrics::handler).with_state(Arc::clone(app)),
+            get(metrics_page::handler).with_state(Arc::clone(app)),
         )
         .merge(pages.routes())
 }

@@ -2,13 +2,12 @@
 
 use crate::claims::SegmentClaims;
 use crate::config::Config;
-use crate::front_end;
+use crate::front_end::{self, FrontEndMaker};
 use crate::limits::{Gatekeeper, Limits};
 use crate::live::LiveRegistry;
 use crate::sqlite_store::SqliteStore;
 use crate::timing::LatencyHistogram;
 use balto_core::advisor::Advisor;
-use balto_core::frontend::AudioFrontEnd;
 use balto_core::session::SessionConfig;
 use balto_core::storage::Storage;
 use balto_core::transcriber::Transcriber;
@@ -17,11 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// A boxed front end, as sessions hold it.
-pub type BoxedFrontEnd = Box<dyn AudioFrontEnd + Send>;
-/// Builds a fresh front end for a raw-PCM session.
-pub type FrontEndMaker = Arc<dyn Fn() -> BoxedFrontEnd + Send + Sync>;
 
 /// Counts for `/healthz` (and later `/metrics`).
 #[derive(Debug, Default)]

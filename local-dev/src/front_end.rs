@@ -1,8 +1,13 @@
 //! The server-side front end for raw-PCM (Part 1) sessions: `vad-wasm`, natively.
 
-use crate::app::{BoxedFrontEnd, FrontEndMaker};
+use balto_core::frontend::AudioFrontEnd;
 use std::sync::Arc;
 use vad_wasm::{ConfigError, FrontEnd, FrontEndConfig};
+
+/// A boxed front end, as sessions hold it.
+pub type BoxedFrontEnd = Box<dyn AudioFrontEnd + Send>;
+/// Builds a fresh front end for a raw-PCM session.
+pub type FrontEndMaker = Arc<dyn Fn() -> BoxedFrontEnd + Send + Sync>;
 
 /// The front end configuration local-dev uses: the tuned defaults with the configured floor.
 pub fn config(energy_threshold_rms: f32) -> FrontEndConfig {

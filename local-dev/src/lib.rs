@@ -21,6 +21,7 @@ pub mod limits;
 pub mod live;
 pub mod live_status;
 pub mod metrics;
+pub mod metrics_page;
 pub mod migrations;
 pub mod offline_stt;
 pub mod pipeline;

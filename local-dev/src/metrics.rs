@@ -1,18 +1,10 @@
-//! `GET /metrics`: the server's counters, gauges and latency histograms in the Prometheus text
-//! format (0.0.4), through the `metrics` facade and `metrics-exporter-prometheus`. Recording
-//! sites use the `metrics` macros ([`record_call`], [`auth_refused`], …); this module installs
-//! the process's recorder, keeps it drained, and renders it with the gauges read from the app
-//! at scrape time. Unauthenticated, as is conventional, so it carries no personal data: no
-//! store, counter, session or transcript — only totals and per-stage, per-provider latency.
+//! The process's metrics recorder (the `metrics` facade and `metrics-exporter-prometheus`): series
+//! names, histogram buckets, and the recording sites' functions ([`record_call`],
+//! [`record_frame`], [`auth_refused`]). `metrics_page.rs` serves it at `GET /metrics`.
 
-use crate::app::{App, Counters};
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use balto_core::admin::ConnectionState;
 use balto_core::attempt::Attempt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Histogram buckets, in seconds: from a frame's processing (≈ 50 µs) to a slow provider
@@ -78,17 +70,6 @@ fn describe() {
     );
 }
 
-/// Keeps the histograms drained while the server runs (nothing grows between scrapes).
-pub async fn upkeep(app: Arc<App>) {
-    let handle = handle();
-    loop {
-        tokio::select! {
-            _ = app.shutdown.cancelled() => return,
-            _ = tokio::time::sleep(UPKEEP_EVERY) => handle.run_upkeep(),
-        }
-    }
-}
-
 /// One pipeline stage of a segment: its whole time and each provider call it made.
 pub fn record_call(stage: &'static str, took: Duration, attempts: &[Attempt]) {
     metrics::histogram!(names::STAGE, "stage" => stage).record(took.as_secs_f64());
@@ -113,56 +94,5 @@ pub fn auth_refused(delay: Duration) {
     metrics::counter!(names::AUTH_FAILURES).increment(1);
     if !delay.is_zero() {
         metrics::counter!(names::AUTH_DELAYED).increment(1);
-    }
-}
-
-/// Renders the metrics of `app`: the recorded series, and the gauges read from it now.
-pub async fn render(app: &App) -> Result<String, balto_core::storage::StorageError> {
-    let c = &app.counters;
-    metrics::gauge!("balto_uptime_seconds").set(app.started.elapsed().as_secs_f64());
-    metrics::gauge!("balto_connections_open").set(Counters::get(&c.connections_open) as f64);
-    metrics::counter!("balto_connections_total").absolute(Counters::get(&c.connections_total));
-    metrics::counter!("balto_segments_stored_total").absolute(Counters::get(&c.segments_stored));
-    metrics::counter!("balto_recommendations_sent_total")
-        .absolute(Counters::get(&c.recommendations_sent));
-    metrics::counter!("balto_connections_unauthenticated_closed_total")
-        .absolute(app.live.unauthenticated_closes());
-    let conns = app.live.connections();
-    for state in [
-        ConnectionState::Authenticating,
-        ConnectionState::Listening,
-        ConnectionState::Processing,
-    ] {
-        let n = conns.iter().filter(|x| x.state == state).count();
-        let name = serde_json::to_value(state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        metrics::gauge!("balto_connections_by_state", "state" => name).set(n as f64);
-    }
-    let recent = app
-        .db
-        .recent_figures(crate::clock::unix_ms(), Vec::new())
-        .await?;
-    metrics::gauge!("balto_segments_last_minute").set(recent.last_minute as f64);
-    metrics::gauge!("balto_segments_failed").set(recent.failed_segments as f64);
-    Ok(handle().render())
-}
-
-/// The `/metrics` handler.
-pub async fn handler(State(app): State<Arc<App>>) -> Response {
-    match render(&app).await {
-        Ok(text) => (
-            [(
-                header::CONTENT_TYPE,
-                "text/plain; version=0.0.4; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "metrics failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "metrics unavailable\n").into_response()
-        }
     }
 }

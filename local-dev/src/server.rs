@@ -94,7 +94,7 @@ pub async fn bind_with_fallback(host: IpAddr, port: u16) -> std::io::Result<TcpL
 /// Serves `app` on an already-bound listener until `app.shutdown` is cancelled, then waits for
 /// open connections to finish closing.
 pub async fn run(listener: TcpListener, app: Arc<App>) -> std::io::Result<()> {
-    tokio::spawn(crate::metrics::upkeep(Arc::clone(&app)));
+    tokio::spawn(crate::metrics_page::upkeep(Arc::clone(&app)));
     let shutdown = app.shutdown.clone();
     axum::serve(
         listener,

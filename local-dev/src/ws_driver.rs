@@ -4,11 +4,12 @@
 //! the socket's task, records). It decides nothing: verdicts, texts and failure policy are
 //! core's.
 
-use crate::app::{App, BoxedFrontEnd, Counters};
+use crate::app::{App, Counters};
 use crate::audio_files::write_segment_wav;
 use crate::claims::Claim;
 use crate::clock::unix_ms;
 use crate::counter_keys;
+use crate::front_end::BoxedFrontEnd;
 use crate::limits::{ConnectionSlot, KeySlot, RateMeter, RateVerdict};
 use crate::pipeline::{
     Answer, PcmSource, TaskFor, TaskOutcome, TaskReport, record, spawn_advice, spawn_transcription,
