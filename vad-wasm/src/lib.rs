@@ -15,6 +15,7 @@ pub mod event;
 pub mod front_end;
 pub mod resample;
 pub mod segmenter;
+pub mod silero;
 pub mod webrtc;
 
 #[cfg(all(feature = "decode", not(target_arch = "wasm32")))]
