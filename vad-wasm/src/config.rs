@@ -87,6 +87,22 @@ pub struct FrontEndConfig {
     pub cut_search_ms: u32,
     /// Emit a [`crate::Event::Frame`] for every frame (UI meters). Default false.
     pub emit_frame_events: bool,
+    /// Run the learned stage, Silero VAD v6.2 (32 ms chunks of raw audio), and require its
+    /// probability for a frame to be speech. Default true.
+    pub silero: bool,
+    /// Silero probability a frame needs to open a segment (and while none is open).
+    pub silero_threshold: f32,
+    /// Silero probability a frame needs while a segment is open (hysteresis).
+    pub silero_hold_threshold: f32,
+    /// Run RNNoise at all. When false nothing is denoised: the VAD and the gate see raw audio,
+    /// RNNoise's probability is not a voter, and segments carry raw audio.
+    pub rnnoise: bool,
+    /// Segments carry the denoised audio (true) or the raw audio (false).
+    pub send_denoised: bool,
+    /// The cheap stage: an input frame is "maybe speech" when its raw level is this many dB
+    /// above the tracked raw noise floor (and not far under the absolute floor); RNNoise,
+    /// WebRTC VAD and Silero run only around such frames or inside a segment.
+    pub maybe_margin_db: f32,
     /// Skip resampling, RNNoise and WebRTC VAD on input frames whose raw level is more than
     /// [`SKIP_MARGIN_DB`] below `energy_threshold_rms` once [`SKIP_AFTER_FRAMES`] such frames
     /// followed each other and no segment is open (such frames can never pass the energy gate).
@@ -119,6 +135,12 @@ impl Default for FrontEndConfig {
             cut_search_ms: 2_000,
             emit_frame_events: false,
             skip_quiet_frames: true,
+            silero: true,
+            silero_threshold: 0.5,
+            silero_hold_threshold: 0.35,
+            rnnoise: true,
+            send_denoised: true,
+            maybe_margin_db: 3.0,
         }
     }
 }
@@ -161,6 +183,14 @@ impl FrontEndConfig {
             self.noise_margin_db,
         )?;
         check("talker_drop_db", self.talker_drop_db, 0.0, 120.0)?;
+        check("silero_threshold", self.silero_threshold, 0.0, 1.0)?;
+        check(
+            "silero_hold_threshold",
+            self.silero_hold_threshold,
+            0.0,
+            self.silero_threshold,
+        )?;
+        check("maybe_margin_db", self.maybe_margin_db, 0.0, 60.0)?;
         check(
             "min_speech_probability",
             self.min_speech_probability,

@@ -9,9 +9,12 @@ pub struct FrameLevel {
     pub time_ms: u64,
     /// Level of the cleaned frame in dB re 1 LSB RMS (full-scale sine ≈ 87 dB).
     pub level_db: f32,
-    /// RNNoise speech probability 0..=1.
+    /// RNNoise speech probability 0..=1 (0 when RNNoise did not run).
     pub speech_probability: f32,
-    /// Final per-frame decision (VAD ∧ gate ∧ probability).
+    /// Silero's speech probability 0..=1 for the 32 ms chunk holding this frame (0 when the
+    /// chunk was skipped, 1 when the Silero stage is off).
+    pub silero_probability: f32,
+    /// Final per-frame decision (gate ∧ RNNoise probability ∧ Silero ∧ WebRTC VAD).
     pub is_speech: bool,
 }
 

@@ -16,10 +16,12 @@ use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
 use crate::segmenter::Segmenter;
+use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
-/// Capacity of the alignment queues (samples): delay plus two frames.
-const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 3 * FRAME_SAMPLES;
+/// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
+/// Silero's chunk (≤ 3) plus one.
+const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 6 * FRAME_SAMPLES;
 
 /// One audio stream's front end. Create one per stream; it is `Send`.
 #[derive(Debug)]
@@ -30,6 +32,9 @@ pub struct FrontEnd {
     denoiser: Denoiser,
     vad: WebRtcVad,
     gate: EnergyGate,
+    /// Noise floor of the raw input (the cheap stage's reference).
+    raw_floor: EnergyGate,
+    silero: SileroStage,
     segmenter: Segmenter,
     /// Cleaned samples aligned with the input (the first `DENOISE_DELAY_SAMPLES` outputs dropped).
     cleaned: VecDeque<i16>,
@@ -65,10 +70,16 @@ impl FrontEnd {
                 config.noise_margin_db,
                 config.talker_drop_db,
             ),
+            raw_floor: EnergyGate::new(
+                config.energy_threshold_rms,
+                config.maybe_margin_db,
+                config.talker_drop_db,
+            ),
+            silero: SileroStage::new(),
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
-            probs: VecDeque::with_capacity(8),
+            probs: VecDeque::with_capacity(16),
             quiet_run: 0,
             skip_below_db: rms_to_db(config.energy_threshold_rms) - SKIP_MARGIN_DB,
             frames_skipped: 0,
@@ -100,7 +111,13 @@ impl FrontEnd {
         self.frames_skipped
     }
 
-    /// Approximate bytes of state held per stream (struct + heap buffers + libfvad).
+    /// 32 ms chunks Silero ran on in the current stream (the rest were skipped).
+    pub fn silero_chunks_run(&self) -> u64 {
+        self.silero.chunks_run()
+    }
+
+    /// Approximate bytes of state held per stream (struct + heap buffers + libfvad); Silero's
+    /// weights are shared by all streams and not counted.
     pub fn state_bytes(&self) -> usize {
         /// `sizeof(VadInstT)` in libfvad is about 1 KB (filter states, GMM statistics).
         const FVAD_STATE_BYTES: usize = 1_200;
@@ -109,6 +126,7 @@ impl FrontEnd {
             + (self.cleaned.capacity() + self.raw.capacity()) * 2
             + self.probs.capacity() * std::mem::size_of::<(f32, bool)>()
             + self.segmenter.heap_bytes()
+            + self.silero.heap_bytes()
             + self.scratch.capacity() * std::mem::size_of::<Event>()
             + FVAD_STATE_BYTES
     }
@@ -154,6 +172,8 @@ impl FrontEnd {
         self.denoiser.reset();
         self.vad.reset(self.config.vad_mode);
         self.gate.reset();
+        self.raw_floor.reset();
+        self.silero.reset();
         self.segmenter.reset();
         self.cleaned.clear();
         self.raw.clear();
@@ -167,33 +187,52 @@ impl FrontEnd {
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
         let mut cleaned = [0i16; FRAME_SAMPLES];
-        let quiet = rms_to_db(frame_rms(frame)) < self.skip_below_db;
-        self.quiet_run = if quiet {
-            self.quiet_run.saturating_add(1)
-        } else {
+        // The cheap stage: is this frame above the raw background by a margin (and not far
+        // under the absolute floor)? Otherwise nothing expensive runs on it once a few such
+        // frames followed each other, unless a segment is open.
+        let raw_db = rms_to_db(frame_rms(frame));
+        let maybe = raw_db >= self.skip_below_db
+            && raw_db >= self.raw_floor.noise_db() + self.config.maybe_margin_db;
+        self.raw_floor.update(raw_db, false);
+        self.quiet_run = if maybe {
             0
+        } else {
+            self.quiet_run.saturating_add(1)
         };
         let skip = self.config.skip_quiet_frames
             && self.quiet_run >= SKIP_AFTER_FRAMES
             && !self.segmenter.in_segment();
-        let prob = if skip {
+        let prob = if skip || !self.config.rnnoise {
             self.denoiser.skip(frame, &mut cleaned);
-            self.frames_skipped += 1;
             0.0
         } else {
             self.denoiser.process(frame, &mut cleaned)
         };
+        if skip {
+            self.frames_skipped += 1;
+        }
+        if self.config.silero {
+            self.silero.push_frame(frame, !skip);
+        }
         self.raw.extend(frame.iter().copied());
         self.probs.push_back((prob, skip));
-        let skip = self.to_drop.min(FRAME_SAMPLES);
-        self.to_drop -= skip;
-        self.cleaned.extend(cleaned[skip..].iter().copied());
+        let drop = self.to_drop.min(FRAME_SAMPLES);
+        self.to_drop -= drop;
+        self.cleaned.extend(cleaned[drop..].iter().copied());
         while self.cleaned.len() >= FRAME_SAMPLES {
-            self.analyze_next(out);
+            let silero = if self.config.silero {
+                match self.silero.frame_probability(self.frames_analyzed) {
+                    Some(p) => p,
+                    None => break, // its 32 ms chunk is not complete yet
+                }
+            } else {
+                1.0
+            };
+            self.analyze_next(silero, out);
         }
     }
 
-    fn analyze_next(&mut self, out: &mut Vec<Event>) {
+    fn analyze_next(&mut self, silero: f32, out: &mut Vec<Event>) {
         let mut clean = [0i16; FRAME_SAMPLES];
         let mut raw = [0i16; FRAME_SAMPLES];
         for (c, r) in clean.iter_mut().zip(raw.iter_mut()) {
@@ -201,12 +240,14 @@ impl FrontEnd {
             *r = self.raw.pop_front().unwrap_or(0);
         }
         // RNNoise's probability for this frame and the next (its analysis window straddles both).
-        let (p0, _) = self.probs.pop_front().unwrap_or((0.0, false));
+        let (p0, own_skipped) = self.probs.pop_front().unwrap_or((0.0, false));
         let (p1, next_skipped) = self.probs.front().copied().unwrap_or((0.0, false));
         let prob = p0.max(p1);
         // This frame's cleaned audio comes from the next two input frames; if either was
         // skipped it is (partly) raw audio that was too quiet to be speech.
-        let skipped = next_skipped || self.probs.get(1).is_some_and(|&(_, s)| s);
+        let skipped = own_skipped
+            || (self.config.rnnoise
+                && (next_skipped || self.probs.get(1).is_some_and(|&(_, s)| s)));
 
         let index = self.frames_analyzed;
         self.frames_analyzed += 1;
@@ -222,18 +263,26 @@ impl FrontEnd {
         } else {
             &raw
         };
+        let in_segment = self.segmenter.in_segment();
         let is_speech = if skipped {
             self.gate.update_quiet(level_db);
             false
         } else {
-            let vad = self.vad.is_speech(vad_frame);
-            let loud = if self.segmenter.in_segment() {
+            let loud = if in_segment {
                 self.gate
                     .passes_with_margin(level_db, self.config.hold_margin_db)
             } else {
                 self.gate.passes(level_db)
             };
-            let is_speech = vad && loud && prob >= self.config.min_speech_probability;
+            let silero_needed = if in_segment {
+                self.config.silero_hold_threshold
+            } else {
+                self.config.silero_threshold
+            };
+            let rnnoise_ok = !self.config.rnnoise || prob >= self.config.min_speech_probability;
+            // The WebRTC VAD adapts its noise model on every frame it sees: always run it here.
+            let vad = self.vad.is_speech(vad_frame);
+            let is_speech = vad && loud && rnnoise_ok && silero >= silero_needed;
             self.gate.update(level_db, is_speech);
             is_speech
         };
@@ -242,11 +291,17 @@ impl FrontEnd {
                 time_ms: index * u64::from(FRAME_MS),
                 level_db,
                 speech_probability: prob,
+                silero_probability: silero,
                 is_speech,
             }));
         }
+        let audio = if self.config.send_denoised {
+            &clean
+        } else {
+            &raw
+        };
         self.segmenter
-            .push_frame(&clean[..valid], level_db, is_speech, out);
+            .push_frame(&audio[..valid], level_db, is_speech, out);
     }
 }
 

@@ -22,6 +22,8 @@ pub mod webrtc;
 pub mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm_api;

@@ -5,13 +5,15 @@
 //!                                          and nnnoiseless alone (the ceiling it sets)
 //! vad_bench eval DIR [key=value ...] [--json]   score a labeled directory with config overrides
 //! vad_bench segments FILE.wav [key=value ...]   print {"segments":[...],"duration_ms":N}
+//! vad_bench gen DIR SEED [SPEC.json]            write a generated labeled set (synth::SetSpec;
+//!                                               default: the full set, SetSpec::full(SEED))
 //! ```
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use vad_wasm::eval::{evaluate_dir, read_wav};
+use vad_wasm::eval::{evaluate_dir_with, read_wav};
 use vad_wasm::{AudioFrontEnd, FrontEnd, FrontEndConfig, segment_pcm};
 
 fn main() -> ExitCode {
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("eval") => eval(&args[1..]),
         Some("segments") => segments(&args[1..]),
+        Some("gen") => generate(&args[1..]),
         _ => bench(args.iter().any(|a| a == "--quick")),
     };
     match result {
@@ -51,7 +54,13 @@ fn eval(args: &[String]) -> Result<(), String> {
         .first()
         .ok_or("usage: vad_bench eval DIR [key=value ...] [--json]")?;
     let config = config_from(&args[1..])?;
-    let report = evaluate_dir(Path::new(dir), &config).map_err(|e| e.to_string())?;
+    let total = vad_wasm::eval::dir_audio_seconds(Path::new(dir)).map_err(|e| e.to_string())?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let report = evaluate_dir_with(Path::new(dir), &config, threads, |done| {
+        eprint!("\r{:5.1} % of {:.0} s", 100.0 * done / total, total);
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!();
     if args.iter().any(|a| a == "--json") {
         println!(
             "{}",
@@ -79,6 +88,40 @@ fn segments(args: &[String]) -> Result<(), String> {
         .collect();
     let out = serde_json::json!({"segments": list, "duration_ms": pcm.len() as u64 / 16});
     println!("{out}");
+    Ok(())
+}
+
+fn generate(args: &[String]) -> Result<(), String> {
+    let usage = "usage: vad_bench gen DIR SEED [SPEC.json]";
+    let dir = args.first().ok_or(usage)?;
+    let seed: u64 = args
+        .get(1)
+        .ok_or(usage)?
+        .parse()
+        .map_err(|e| format!("SEED: {e}"))?;
+    let mut spec = vad_wasm::synth::SetSpec::full(seed);
+    if let Some(path) = args.get(2) {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let mut value = serde_json::to_value(&spec).map_err(|e| e.to_string())?;
+        let overrides: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        if let (Some(v), Some(o)) = (value.as_object_mut(), overrides.as_object()) {
+            for (k, x) in o {
+                v.insert(k.clone(), x.clone());
+            }
+        }
+        spec = serde_json::from_value(value).map_err(|e| format!("{path}: {e}"))?;
+        spec.seed = seed;
+    }
+    let scratch = std::env::temp_dir();
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech");
+    let source = vad_wasm::synth::speech::SpeechSource::new(Some(&shared), &scratch)
+        .map_err(|e| e.to_string())?;
+    vad_wasm::synth::write_set(Path::new(dir), &spec, &source, |done, total| {
+        eprint!("\rclip {done} of {total}");
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!();
     Ok(())
 }
 

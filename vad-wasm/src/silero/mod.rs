@@ -7,7 +7,9 @@
 //! the f32 weights (test `silero_golden`); the f16 copy moves probabilities by < 5e-3.
 
 pub mod model;
+pub mod stage;
 pub mod weights;
 
 pub use model::{CHUNK, CONTEXT, SileroState};
+pub use stage::SileroStage;
 pub use weights::{SileroWeights, WeightsError};

@@ -112,6 +112,14 @@ impl SileroState {
         self.context = [0.0; CONTEXT];
     }
 
+    /// Skips one chunk without running the model: only the context moves on (the LSTM state is
+    /// kept from the last chunk that ran).
+    pub fn skip(&mut self, chunk: &[f32; CHUNK]) {
+        for (d, &s) in self.context.iter_mut().zip(&chunk[CHUNK - CONTEXT..]) {
+            *d = if s.is_finite() { s.clamp(-4.0, 4.0) } else { 0.0 };
+        }
+    }
+
     /// Runs one 512-sample chunk (samples scaled to −1..1, i.e. i16 / 32768); returns the
     /// speech probability. Non-finite input counts as silence.
     pub fn process(&mut self, chunk: &[f32; CHUNK]) -> f32 {
