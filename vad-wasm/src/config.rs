@@ -99,6 +99,13 @@ pub struct FrontEndConfig {
     pub rnnoise: bool,
     /// Segments carry the denoised audio (true) or the raw audio (false).
     pub send_denoised: bool,
+    /// Margin above the noise floor to open a segment when the background does not sound like
+    /// speech to Silero (music, machines, silence): Silero already rejects such noise, so the
+    /// gate only needs the talker to stand out a little. With a speech-like background
+    /// (babble) the gate uses `noise_margin_db` / `hold_margin_db`; in between it interpolates.
+    pub nonspeech_margin_db: f32,
+    /// Like `nonspeech_margin_db`, while a segment is open.
+    pub nonspeech_hold_margin_db: f32,
     /// The cheap stage: an input frame is "maybe speech" when its raw level is this many dB
     /// above the tracked raw noise floor (and not far under the absolute floor); RNNoise,
     /// WebRTC VAD and Silero run only around such frames or inside a segment.
@@ -123,13 +130,13 @@ impl Default for FrontEndConfig {
             vad_mode: 2,
             vad_on_cleaned: true,
             energy_threshold_rms: 300.0,
-            noise_margin_db: 12.0,
-            hold_margin_db: 8.0,
+            noise_margin_db: 15.0,
+            hold_margin_db: 10.0,
             talker_drop_db: 30.0,
             min_speech_probability: 0.5,
             pre_roll_ms: 80,
             hangover_ms: 250,
-            tail_ms: 20,
+            tail_ms: 60,
             min_speech_ms: 300,
             max_segment_ms: 15_000,
             cut_search_ms: 2_000,
@@ -141,6 +148,8 @@ impl Default for FrontEndConfig {
             rnnoise: true,
             send_denoised: true,
             maybe_margin_db: 3.0,
+            nonspeech_margin_db: 6.0,
+            nonspeech_hold_margin_db: 3.0,
         }
     }
 }
@@ -191,6 +200,13 @@ impl FrontEndConfig {
             self.silero_threshold,
         )?;
         check("maybe_margin_db", self.maybe_margin_db, 0.0, 60.0)?;
+        check("nonspeech_margin_db", self.nonspeech_margin_db, 0.0, 60.0)?;
+        check(
+            "nonspeech_hold_margin_db",
+            self.nonspeech_hold_margin_db,
+            0.0,
+            self.nonspeech_margin_db,
+        )?;
         check(
             "min_speech_probability",
             self.min_speech_probability,

@@ -280,7 +280,10 @@ impl fmt::Display for EvalReport {
             }
         }
         if !self.noise_only.is_empty() {
-            writeln!(f, "-- noise only (loud + quiet): false segments per noise-hour")?;
+            writeln!(
+                f,
+                "-- noise only (loud + quiet): false segments per noise-hour"
+            )?;
             for (k, s) in &self.noise_only {
                 writeln!(
                     f,

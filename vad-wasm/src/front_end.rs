@@ -19,6 +19,14 @@ use crate::segmenter::Segmenter;
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
+/// Background Silero probability (averaged outside segments) at which the gate starts to
+/// treat the background as babble, and at which it fully does.
+const BABBLE_LOW: f32 = 0.15;
+const BABBLE_HIGH: f32 = 0.45;
+/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
+const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
+const BACKGROUND_FALL: f32 = 1.0 / 150.0;
+
 /// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
 /// Silero's chunk (≤ 3) plus one.
 const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 6 * FRAME_SAMPLES;
@@ -35,6 +43,9 @@ pub struct FrontEnd {
     /// Noise floor of the raw input (the cheap stage's reference).
     raw_floor: EnergyGate,
     silero: SileroStage,
+    /// How speech-like the background is: Silero's probability averaged (≈ 3 s) over frames
+    /// outside segments. High in babble, low in music, machines and silence.
+    background_speech: f32,
     segmenter: Segmenter,
     /// Cleaned samples aligned with the input (the first `DENOISE_DELAY_SAMPLES` outputs dropped).
     cleaned: VecDeque<i16>,
@@ -76,6 +87,7 @@ impl FrontEnd {
                 config.talker_drop_db,
             ),
             silero: SileroStage::new(),
+            background_speech: 0.0,
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
@@ -174,6 +186,7 @@ impl FrontEnd {
         self.gate.reset();
         self.raw_floor.reset();
         self.silero.reset();
+        self.background_speech = 0.0;
         self.segmenter.reset();
         self.cleaned.clear();
         self.raw.clear();
@@ -268,12 +281,24 @@ impl FrontEnd {
             self.gate.update_quiet(level_db);
             false
         } else {
-            let loud = if in_segment {
-                self.gate
-                    .passes_with_margin(level_db, self.config.hold_margin_db)
+            // Babble is speech to Silero: there the gate's level margins are what rejects it.
+            // Elsewhere Silero rejects the noise and the gate only asks for a small margin.
+            let babble = ((self.background_speech - BABBLE_LOW) / (BABBLE_HIGH - BABBLE_LOW))
+                .clamp(0.0, 1.0);
+            let (speech_like, other) = if in_segment {
+                (
+                    self.config.hold_margin_db,
+                    self.config.nonspeech_hold_margin_db,
+                )
             } else {
-                self.gate.passes(level_db)
+                (self.config.noise_margin_db, self.config.nonspeech_margin_db)
             };
+            let margin = if self.config.silero {
+                other + babble * (speech_like - other)
+            } else {
+                speech_like
+            };
+            let loud = self.gate.passes_with_margin(level_db, margin);
             let silero_needed = if in_segment {
                 self.config.silero_hold_threshold
             } else {
@@ -286,6 +311,20 @@ impl FrontEnd {
             self.gate.update(level_db, is_speech);
             is_speech
         };
+        // The background: frames near the noise floor, in or out of segments (a segment opened
+        // in babble must not stop the learning, or its low margins would hold it open). Rises
+        // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
+        // in a stream's first second (streams start with their background). Skipped frames
+        // tell nothing (Silero did not run).
+        if !skipped && !is_speech {
+            let speed = if index < 100 { 10.0 } else { 1.0 };
+            let rate = if silero > self.background_speech {
+                BACKGROUND_RISE
+            } else {
+                BACKGROUND_FALL
+            };
+            self.background_speech += (speed * rate).min(1.0) * (silero - self.background_speech);
+        }
         if self.config.emit_frame_events {
             out.push(Event::Frame(FrameLevel {
                 time_ms: index * u64::from(FRAME_MS),

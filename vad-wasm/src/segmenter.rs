@@ -107,6 +107,11 @@ impl Segmenter {
             + self.seg_energy.capacity() * 4
     }
 
+    /// Whether a confirmed segment (announced by `SpeechStart`) is open.
+    pub fn confirmed(&self) -> bool {
+        self.state == State::Speech
+    }
+
     /// Whether a segment is open (candidate or confirmed).
     pub fn in_segment(&self) -> bool {
         self.state != State::Idle

@@ -34,10 +34,10 @@ const SNRS: [f64; 3] = [10.0, 5.0, 0.0];
 fn denoise(pcm: &[i16]) -> Vec<i16> {
     let mut d = Denoiser::new();
     let mut out = Vec::with_capacity(pcm.len() + 2 * FRAME_SAMPLES + DENOISE_DELAY_SAMPLES);
-    let padded = pcm
-        .iter()
-        .copied()
-        .chain(std::iter::repeat_n(0, DENOISE_DELAY_SAMPLES + FRAME_SAMPLES));
+    let padded = pcm.iter().copied().chain(std::iter::repeat_n(
+        0,
+        DENOISE_DELAY_SAMPLES + FRAME_SAMPLES,
+    ));
     let mut frame = [0i16; FRAME_SAMPLES];
     let mut cleaned = [0i16; FRAME_SAMPLES];
     for (i, s) in padded.enumerate() {
@@ -53,7 +53,13 @@ fn denoise(pcm: &[i16]) -> Vec<i16> {
 }
 
 /// Speech (0.5 s of noise before and after) mixed with `kind` at `snr_db`.
-fn mixture(speech: &[i16], kind: &str, snr_db: f64, index: u64, source: &SpeechSource) -> Result<Vec<i16>> {
+fn mixture(
+    speech: &[i16],
+    kind: &str,
+    snr_db: f64,
+    index: u64,
+    source: &SpeechSource,
+) -> Result<Vec<i16>> {
     let pad = 8_000;
     let clean: Vec<f32> = std::iter::repeat_n(0.0, pad)
         .chain(speech.iter().map(|&s| f32::from(s) / 32768.0))
@@ -68,7 +74,11 @@ fn mixture(speech: &[i16], kind: &str, snr_db: f64, index: u64, source: &SpeechS
         .collect();
     let ps = active.iter().sum::<f64>() / active.len().max(1) as f64;
     let pn = nz.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / nz.len() as f64 + 1e-12;
-    let g = if kind == "silence" { 1.0 } else { (ps / pn / 10f64.powf(snr_db / 10.0)).sqrt() as f32 };
+    let g = if kind == "silence" {
+        1.0
+    } else {
+        (ps / pn / 10f64.powf(snr_db / 10.0)).sqrt() as f32
+    };
     let mut m: Vec<f32> = clean.iter().zip(&nz).map(|(c, n)| c + g * n).collect();
     let peak = m.iter().fold(0.0f32, |a, v| a.max(v.abs()));
     if peak > 0.95 {
@@ -91,9 +101,10 @@ impl Tally {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech"), PathBuf::from);
+    let dir = std::env::args().nth(1).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech"),
+        PathBuf::from,
+    );
     let engine = WhisperEngine::load(default_model_path(), WhisperOptions::default())
         .context("loading Whisper (scripts/whisper-model.sh)")?;
     let scratch = tempfile::tempdir()?;
@@ -133,7 +144,12 @@ async fn main() -> Result<()> {
     println!("|---|---|---|---|");
     let mut totals = BTreeMap::<i64, (Tally, Tally)>::new();
     for ((k, snr), (raw, den)) in &table {
-        println!("| {} | {snr} dB | {:.3} | {:.3} |", KINDS[*k], raw.rate(), den.rate());
+        println!(
+            "| {} | {snr} dB | {:.3} | {:.3} |",
+            KINDS[*k],
+            raw.rate(),
+            den.rate()
+        );
         let t = totals.entry(*snr).or_default();
         t.0.edits += raw.edits;
         t.0.words += raw.words;
@@ -141,7 +157,11 @@ async fn main() -> Result<()> {
         t.1.words += den.words;
     }
     for (snr, (raw, den)) in totals.iter().rev() {
-        println!("| **all kinds** | {snr} dB | **{:.3}** | **{:.3}** |", raw.rate(), den.rate());
+        println!(
+            "| **all kinds** | {snr} dB | **{:.3}** | **{:.3}** |",
+            raw.rate(),
+            den.rate()
+        );
     }
     Ok(())
 }

@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! vad_bench [--quick]                      throughput (× real time, one core), bytes per stream,
-//!                                          and nnnoiseless alone (the ceiling it sets)
+//!                                          nnnoiseless alone (the ceiling it sets), the cost of
+//!                                          each stage per 10 ms frame, and the whole front end
+//!                                          on a generated idle-counter stream
 //! vad_bench eval DIR [key=value ...] [--json]   score a labeled directory with config overrides
 //! vad_bench segments FILE.wav [key=value ...]   print {"segments":[...],"duration_ms":N}
 //! vad_bench gen DIR SEED [SPEC.json]            write a generated labeled set (synth::SetSpec;
@@ -257,5 +259,112 @@ fn bench(quick: bool) -> Result<(), String> {
         seconds as f64,
         rnnoise,
     );
+    stage_costs(&pcm, reps);
+    idle_counter(quick, reps)
+}
+
+/// Cost of each stage by itself on every 10 ms frame of `pcm` (µs per frame, CPU time).
+fn stage_costs(pcm: &[i16], reps: usize) {
+    let frames = (pcm.len() / vad_wasm::FRAME_SAMPLES) as f64;
+    let per_frame = |(wall, cpu): (f64, Option<f64>)| cpu.unwrap_or(wall) * 1e6 / frames;
+    let level = best_of(reps, || {
+        for f in pcm.chunks_exact(vad_wasm::FRAME_SAMPLES) {
+            std::hint::black_box(vad_wasm::energy_gate::rms_to_db(
+                vad_wasm::energy_gate::frame_rms(f),
+            ));
+        }
+    });
+    let mut vad = vad_wasm::webrtc::WebRtcVad::new(2);
+    let webrtc = best_of(reps, || {
+        for f in pcm.chunks_exact(vad_wasm::FRAME_SAMPLES) {
+            std::hint::black_box(vad.is_speech(f));
+        }
+    });
+    let mut silero =
+        vad_wasm::silero::SileroState::new(vad_wasm::silero::SileroWeights::embedded());
+    let silero_t = best_of(reps, || {
+        for c in pcm.chunks_exact(vad_wasm::silero::CHUNK) {
+            let mut chunk = [0f32; vad_wasm::silero::CHUNK];
+            for (d, &v) in chunk.iter_mut().zip(c) {
+                *d = f32::from(v) / 32768.0;
+            }
+            std::hint::black_box(silero.process(&chunk));
+        }
+    });
+    let mut denoiser = vad_wasm::denoise::Denoiser::new();
+    let mut cleaned = [0i16; vad_wasm::FRAME_SAMPLES];
+    let denoise = best_of(reps, || {
+        for f in pcm.chunks_exact(vad_wasm::FRAME_SAMPLES) {
+            let mut frame = [0i16; vad_wasm::FRAME_SAMPLES];
+            frame.copy_from_slice(f);
+            std::hint::black_box(denoiser.process(&frame, &mut cleaned));
+        }
+    });
+    println!("stage costs, each alone on every 10 ms frame (us per frame, CPU time):");
+    println!("  level (cheap stage)       {:8.2}", per_frame(level));
+    println!("  WebRTC VAD (libfvad)      {:8.2}", per_frame(webrtc));
+    println!(
+        "  Silero v6.2 (32 ms chunks) {:7.2}  ({:.0} us per chunk)",
+        per_frame(silero_t),
+        per_frame(silero_t) * vad_wasm::silero::CHUNK as f64 / vad_wasm::FRAME_SAMPLES as f64
+    );
+    println!("  resample + RNNoise        {:8.2}", per_frame(denoise));
+}
+
+/// The whole front end on a generated idle-counter stream (background with sparse speech,
+/// seed 401), as a counter spends most of its day: µs per 10 ms frame and what ran.
+fn idle_counter(quick: bool, reps: usize) -> Result<(), String> {
+    use vad_wasm::synth::{ClipPlan, generate, speech::SpeechSource};
+    let seconds = if quick { 120.0 } else { 600.0 };
+    let scratch = std::env::temp_dir();
+    let source = match SpeechSource::new(None, &scratch) {
+        Ok(s) => s,
+        Err(e) => {
+            println!("idle-counter stream: skipped ({e})");
+            return Ok(());
+        }
+    };
+    let plan = ClipPlan::Idle {
+        kind: "mixture".to_owned(),
+        seconds,
+    };
+    let clip = generate(&plan, 401, 0, &source).map_err(|e| e.to_string())?;
+    let speech_s: f64 = clip.labels.speech.iter().map(|s| s[1] - s[0]).sum();
+    for (label, config) in [
+        ("front end (default)", FrontEndConfig::default()),
+        (
+            "front end without skipping (every stage on every frame)",
+            FrontEndConfig {
+                skip_quiet_frames: false,
+                ..FrontEndConfig::default()
+            },
+        ),
+    ] {
+        let mut fe = FrontEnd::new(config).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        let mut stats = (0, 0, 0);
+        let t = best_of(reps, || {
+            out.clear();
+            for chunk in clip.pcm.chunks(320) {
+                fe.push(chunk, &mut out);
+            }
+            stats = (fe.frames_skipped(), fe.silero_chunks_run(), 0);
+            fe.finish(&mut out);
+            stats.2 = out.len();
+        });
+        let frames = clip.pcm.len() as f64 / vad_wasm::FRAME_SAMPLES as f64;
+        let chunks = clip.pcm.len() as f64 / vad_wasm::silero::CHUNK as f64;
+        println!(
+            "idle counter, {label}: {:.1} us per 10 ms frame ({:.0}x real time); {seconds:.0} s, \
+             {:.0} % speech, {} segments; cheap stage skipped {:.0} % of frames, Silero ran on \
+             {:.0} % of chunks",
+            t.1.unwrap_or(t.0) * 1e6 / frames,
+            seconds / t.1.unwrap_or(t.0),
+            100.0 * speech_s / seconds,
+            stats.2,
+            100.0 * stats.0 as f64 / frames,
+            100.0 * stats.1 as f64 / chunks,
+        );
+    }
     Ok(())
 }

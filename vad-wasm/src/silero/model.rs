@@ -116,7 +116,11 @@ impl SileroState {
     /// kept from the last chunk that ran).
     pub fn skip(&mut self, chunk: &[f32; CHUNK]) {
         for (d, &s) in self.context.iter_mut().zip(&chunk[CHUNK - CONTEXT..]) {
-            *d = if s.is_finite() { s.clamp(-4.0, 4.0) } else { 0.0 };
+            *d = if s.is_finite() {
+                s.clamp(-4.0, 4.0)
+            } else {
+                0.0
+            };
         }
     }
 

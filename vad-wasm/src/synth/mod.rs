@@ -171,8 +171,8 @@ pub fn speech_labels(clean: &[f32]) -> Vec<[f64; 2]> {
     let hop = 160;
     let mut segs: Vec<[usize; 2]> = Vec::new();
     for (i, frame) in clean.chunks_exact(hop).enumerate() {
-        let rms = (frame.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / hop as f64 + 1e-12)
-            .sqrt();
+        let rms =
+            (frame.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / hop as f64 + 1e-12).sqrt();
         if 20.0 * rms.log10() > -50.0 {
             match segs.last_mut() {
                 Some(last) if last[1] == i => last[1] = i + 1,
@@ -209,7 +209,10 @@ fn speech_track(
     for _ in 0..count {
         let gain = rng.uniform(0.25, 0.5) as f32;
         clean.extend(source.utterance(rng)?.iter().map(|v| v * gain));
-        clean.extend(std::iter::repeat_n(0.0, (rng.uniform(0.8, 3.0) * SR) as usize));
+        clean.extend(std::iter::repeat_n(
+            0.0,
+            (rng.uniform(0.8, 3.0) * SR) as usize,
+        ));
     }
     Ok(clean)
 }
@@ -251,7 +254,13 @@ pub fn generate(
             let count = rng.below(2, 4);
             let clean = speech_track(&mut rng, source, lead, count)?;
             let nz = noise::noise(kind, clean.len(), &mut rng, source)?;
-            (mix(&clean, &nz, kind, *snr_db), clean, kind, Some(*snr_db), None)
+            (
+                mix(&clean, &nz, kind, *snr_db),
+                clean,
+                kind,
+                Some(*snr_db),
+                None,
+            )
         }
         ClipPlan::NoiseOnly {
             kind,
@@ -279,7 +288,13 @@ pub fn generate(
             }
             clean.truncate(n);
             let nz = noise::noise(kind, n, &mut rng, source)?;
-            (mix(&clean, &nz, kind, 10.0), clean, kind, Some(10.0), Some("idle".to_owned()))
+            (
+                mix(&clean, &nz, kind, 10.0),
+                clean,
+                kind,
+                Some(10.0),
+                Some("idle".to_owned()),
+            )
         }
     };
     let labels = ClipLabels {

@@ -215,7 +215,10 @@ fn coins(rng: &mut ClipRng) -> Vec<f64> {
             let f = (base * [1.0, 1.37, 1.71, 2.13, 2.62][k]).min(7_600.0);
             let tau = rng.uniform(0.01, 0.08);
             let ph = rng.uniform(0.0, PI);
-            for (v, m) in e[at..].iter_mut().zip(mode(f, tau, amp / (k + 1) as f64, len, ph)) {
+            for (v, m) in e[at..]
+                .iter_mut()
+                .zip(mode(f, tau, amp / (k + 1) as f64, len, ph))
+            {
                 *v += m;
             }
         }
@@ -327,7 +330,9 @@ fn radio(n: usize, rng: &mut ClipRng) -> Vec<f64> {
                 v += 0.12 / h as f64 * (2.0 * PI * note * vib * h as f64 * t).sin();
             }
             let in_beat = i % beat;
-            v += 0.6 * (-(in_beat as f64) / 800.0).exp() * (2.0 * PI * 55.0 * in_beat as f64 / SR).sin();
+            v += 0.6
+                * (-(in_beat as f64) / 800.0).exp()
+                * (2.0 * PI * 55.0 * in_beat as f64 / SR).sin();
             if (i + beat / 2) % beat < 400 {
                 v += 0.1 * rng.normal();
             }
@@ -355,7 +360,9 @@ fn mixture(n: usize, rng: &mut ClipRng, speech: &SpeechSource) -> Result<Vec<f64
         .into_iter()
         .map(|v| 0.3 * v)
         .collect();
-    let layers = ["beeps", "printer", "door", "coins", "phone", "radio", "drawer"];
+    let layers = [
+        "beeps", "printer", "door", "coins", "phone", "radio", "drawer",
+    ];
     for _ in 0..rng.below(2, 4) {
         let kind = *rng.pick(&layers);
         let layer = noise(kind, n, rng, speech)?;

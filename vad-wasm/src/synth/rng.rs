@@ -24,7 +24,11 @@ impl ClipRng {
 
     /// Uniform integer in `[lo, hi)` (`lo` if the range is empty).
     pub fn below(&mut self, lo: usize, hi: usize) -> usize {
-        if hi <= lo { lo } else { self.0.random_range(lo..hi) }
+        if hi <= lo {
+            lo
+        } else {
+            self.0.random_range(lo..hi)
+        }
     }
 
     /// One of `items`.

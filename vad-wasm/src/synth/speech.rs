@@ -39,7 +39,14 @@ pub const SENTENCES: [&str; 24] = [
 
 /// espeak-ng voices (Brazilian Portuguese with variants).
 const VOICES: [&str; 8] = [
-    "pt-br", "pt-br+f2", "pt-br+m3", "pt-br+f4", "pt-br+klatt", "pt-br+m7", "pt-br+f5", "pt-br+m1",
+    "pt-br",
+    "pt-br+f2",
+    "pt-br+m3",
+    "pt-br+f4",
+    "pt-br+klatt",
+    "pt-br+m7",
+    "pt-br+f5",
+    "pt-br+m1",
 ];
 
 /// Neural-TTS clips of the shared fixtures (used when the directory exists).
@@ -119,7 +126,15 @@ impl SpeechSource {
         };
         run(
             Command::new("espeak-ng")
-                .args(["-v", voice, "-s", &speed.to_string(), "-p", &pitch.to_string(), "-w"])
+                .args([
+                    "-v",
+                    voice,
+                    "-s",
+                    &speed.to_string(),
+                    "-p",
+                    &pitch.to_string(),
+                    "-w",
+                ])
                 .arg(&raw)
                 .arg(text),
             "espeak-ng",
