@@ -27,6 +27,12 @@ const BABBLE_HIGH: f32 = 0.45;
 const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
 const BACKGROUND_FALL: f32 = 1.0 / 150.0;
 
+/// Silero probability (the larger of the last two chunks) above which RNNoise runs.
+const RNNOISE_WAKE: f32 = 0.2;
+/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
+/// the background from denoised levels then.
+const WARMUP_FRAMES: u64 = 100;
+
 /// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
 /// Silero's chunk (≤ 3) plus one.
 const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 6 * FRAME_SAMPLES;
@@ -51,9 +57,12 @@ pub struct FrontEnd {
     cleaned: VecDeque<i16>,
     /// Raw samples waiting for their cleaned counterpart.
     raw: VecDeque<i16>,
-    /// RNNoise probabilities, one per input frame, waiting for their analysis, with whether
-    /// the frame was skipped (see [`FrontEndConfig::skip_quiet_frames`]).
-    probs: VecDeque<(f32, bool)>,
+    /// Per input frame waiting for its analysis: RNNoise's probability, whether the cheap
+    /// stage skipped the frame (see [`FrontEndConfig::skip_quiet_frames`]) and whether RNNoise
+    /// ran on it.
+    probs: VecDeque<(f32, bool, bool)>,
+    /// Input frames RNNoise ran on in this stream (diagnostics).
+    frames_denoised: u64,
     /// Consecutive input frames quiet enough to skip.
     quiet_run: u32,
     /// Raw level below which an input frame may be skipped (dB).
@@ -92,6 +101,7 @@ impl FrontEnd {
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
             probs: VecDeque::with_capacity(16),
+            frames_denoised: 0,
             quiet_run: 0,
             skip_below_db: rms_to_db(config.energy_threshold_rms) - SKIP_MARGIN_DB,
             frames_skipped: 0,
@@ -123,6 +133,11 @@ impl FrontEnd {
         self.frames_skipped
     }
 
+    /// Input frames of the current stream RNNoise ran on.
+    pub fn frames_denoised(&self) -> u64 {
+        self.frames_denoised
+    }
+
     /// 32 ms chunks Silero ran on in the current stream (the rest were skipped).
     pub fn silero_chunks_run(&self) -> u64 {
         self.silero.chunks_run()
@@ -136,7 +151,7 @@ impl FrontEnd {
         std::mem::size_of::<Self>()
             + self.denoiser.heap_bytes()
             + (self.cleaned.capacity() + self.raw.capacity()) * 2
-            + self.probs.capacity() * std::mem::size_of::<(f32, bool)>()
+            + self.probs.capacity() * std::mem::size_of::<(f32, bool, bool)>()
             + self.segmenter.heap_bytes()
             + self.silero.heap_bytes()
             + self.scratch.capacity() * std::mem::size_of::<Event>()
@@ -191,6 +206,7 @@ impl FrontEnd {
         self.cleaned.clear();
         self.raw.clear();
         self.probs.clear();
+        self.frames_denoised = 0;
         self.quiet_run = 0;
         self.frames_skipped = 0;
         self.to_drop = DENOISE_DELAY_SAMPLES;
@@ -215,11 +231,20 @@ impl FrontEnd {
         let skip = self.config.skip_quiet_frames
             && self.quiet_run >= SKIP_AFTER_FRAMES
             && !self.segmenter.in_segment();
-        let prob = if skip || !self.config.rnnoise {
+        // RNNoise (the most expensive stage) runs only where Silero's last 64 ms sounded at
+        // least a little like speech, or inside a segment: Silero rejects most noise on its own,
+        // and frames it rejects cannot be speech. On waking, RNNoise replays the last 40 ms.
+        let wake = !self.config.silero
+            || self.segmenter.in_segment()
+            || self.frames_analyzed < WARMUP_FRAMES
+            || self.silero.recent_probability() >= RNNOISE_WAKE;
+        let denoise = self.config.rnnoise && !skip && wake;
+        let prob = if denoise {
+            self.frames_denoised += 1;
+            self.denoiser.process(frame, &mut cleaned)
+        } else {
             self.denoiser.skip(frame, &mut cleaned);
             0.0
-        } else {
-            self.denoiser.process(frame, &mut cleaned)
         };
         if skip {
             self.frames_skipped += 1;
@@ -228,7 +253,7 @@ impl FrontEnd {
             self.silero.push_frame(frame, !skip);
         }
         self.raw.extend(frame.iter().copied());
-        self.probs.push_back((prob, skip));
+        self.probs.push_back((prob, skip, denoise));
         let drop = self.to_drop.min(FRAME_SAMPLES);
         self.to_drop -= drop;
         self.cleaned.extend(cleaned[drop..].iter().copied());
@@ -253,14 +278,16 @@ impl FrontEnd {
             *r = self.raw.pop_front().unwrap_or(0);
         }
         // RNNoise's probability for this frame and the next (its analysis window straddles both).
-        let (p0, own_skipped) = self.probs.pop_front().unwrap_or((0.0, false));
-        let (p1, next_skipped) = self.probs.front().copied().unwrap_or((0.0, false));
+        let (p0, own_skipped, own_denoised) = self.probs.pop_front().unwrap_or((0.0, false, false));
+        let (p1, _, next_denoised) = self.probs.front().copied().unwrap_or((0.0, false, false));
         let prob = p0.max(p1);
-        // This frame's cleaned audio comes from the next two input frames; if either was
-        // skipped it is (partly) raw audio that was too quiet to be speech.
-        let skipped = own_skipped
-            || (self.config.rnnoise
-                && (next_skipped || self.probs.get(1).is_some_and(|&(_, s)| s)));
+        // This frame's cleaned audio comes from the next two input frames; if RNNoise did not
+        // run on them it is (partly) raw audio of a frame the cheap stage or Silero rejected.
+        let skipped = if self.config.rnnoise {
+            !own_denoised || !next_denoised || self.probs.get(1).is_some_and(|&(_, _, d)| !d)
+        } else {
+            own_skipped
+        };
 
         let index = self.frames_analyzed;
         self.frames_analyzed += 1;

@@ -3,7 +3,18 @@
 //! conv + ReLU blocks (strides 1, 2, 2, 1), an LSTM cell (128) carried between chunks, and a
 //! 1×1 conv + sigmoid over ReLU(h). All buffers are fixed arrays: nothing is allocated per chunk.
 
+use std::sync::{Arc, OnceLock};
+
+use realfft::num_complex::Complex;
+use realfft::{RealFftPlanner, RealToComplex};
+
 use super::weights::{BINS, ConvLayer, FFT, SileroWeights};
+
+/// The 256-point real FFT plan, shared by every stream.
+fn fft() -> &'static Arc<dyn RealToComplex<f32>> {
+    static PLAN: OnceLock<Arc<dyn RealToComplex<f32>>> = OnceLock::new();
+    PLAN.get_or_init(|| RealFftPlanner::<f32>::new().plan_fft_forward(FFT))
+}
 
 /// New samples per chunk at 16 kHz (32 ms).
 pub const CHUNK: usize = 512;
@@ -78,6 +89,10 @@ pub struct SileroState {
     e3: [f32; (1 + 2) * 128],
     xh: [f32; 2 * HIDDEN],
     gates: [f32; 4 * HIDDEN],
+    fft_in: [f32; FFT],
+    fft_out: [Complex<f32>; BINS],
+    /// FFT scratch (sized by the plan; allocated once per stream).
+    fft_scratch: Vec<Complex<f32>>,
 }
 
 impl std::fmt::Debug for SileroState {
@@ -102,6 +117,9 @@ impl SileroState {
             e3: [0.0; 3 * 128],
             xh: [0.0; 2 * HIDDEN],
             gates: [0.0; 4 * HIDDEN],
+            fft_in: [0.0; FFT],
+            fft_out: [Complex::new(0.0, 0.0); BINS],
+            fft_scratch: vec![Complex::new(0.0, 0.0); fft().get_scratch_len()],
         }
     }
 
@@ -143,13 +161,19 @@ impl SileroState {
         self.context
             .copy_from_slice(&self.padded[CHUNK..CHUNK + CONTEXT]);
 
+        let plan = fft();
         for t in 0..FRAMES {
             let frame = &self.padded[t * HOP..t * HOP + FFT];
+            for ((d, x), win) in self.fft_in.iter_mut().zip(frame).zip(&w.window) {
+                *d = x * win;
+            }
+            // Sizes are fixed by the plan: this cannot fail; on error the frame is silence.
+            let ok = plan
+                .process_with_scratch(&mut self.fft_in, &mut self.fft_out, &mut self.fft_scratch)
+                .is_ok();
             let row = &mut self.spec[(t + 1) * BINS..(t + 2) * BINS];
-            for (k, m) in row.iter_mut().enumerate() {
-                let re = dot(&w.stft_basis[k * FFT..(k + 1) * FFT], frame);
-                let im = dot(&w.stft_basis[(BINS + k) * FFT..(BINS + k + 1) * FFT], frame);
-                *m = (re * re + im * im).sqrt();
+            for (m, c) in row.iter_mut().zip(&self.fft_out) {
+                *m = if ok { c.norm() } else { 0.0 };
             }
         }
         let t = conv_relu(&w.encoder[0], &self.spec, FRAMES, &mut self.e0);

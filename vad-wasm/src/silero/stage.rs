@@ -89,6 +89,15 @@ impl SileroStage {
         }
     }
 
+    /// The larger probability of the last two completed chunks (0 before any): how much the
+    /// last 64 ms sounded like speech.
+    pub fn recent_probability(&self) -> f32 {
+        let n = self.probs.len();
+        let last = self.probs.get(n.wrapping_sub(1)).copied().unwrap_or(0.0);
+        let before = self.probs.get(n.wrapping_sub(2)).copied().unwrap_or(0.0);
+        last.max(before)
+    }
+
     /// The probability for frame `index` (the chunk holding its centre), or `None` while that
     /// chunk is not complete. Frames must be asked for in increasing order.
     pub fn frame_probability(&mut self, index: u64) -> Option<f32> {

@@ -71,9 +71,9 @@ pub struct ConvLayer {
 /// All weights of the 16 kHz model, ready for the forward pass. Shared by every stream.
 #[derive(Debug, Clone)]
 pub struct SileroWeights {
-    /// `[2 * BINS][FFT]`: rows 0..129 the cosine (real) part, 129..258 the sine (imaginary) part,
-    /// each times a periodic Hann window.
-    pub stft_basis: Vec<f32>,
+    /// The periodic Hann window of Silero's STFT (its stored basis is this window times a
+    /// DFT, so the forward pass uses an FFT of the windowed frame).
+    pub window: Vec<f32>,
     /// The four encoder blocks (conv + ReLU).
     pub encoder: [ConvLayer; 4],
     /// LSTM gates `[512][256]`: each row is `weight_ih` row then `weight_hh` row (gates i, f, g, o).
@@ -86,9 +86,17 @@ pub struct SileroWeights {
     pub decoder_bias: f32,
 }
 
+/// The periodic Hann window of length [`FFT`], computed in f64 and rounded once.
+pub fn hann_window() -> Vec<f32> {
+    (0..FFT)
+        .map(|n| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / FFT as f64).cos()) as f32)
+        .collect()
+}
+
 /// The periodic Hann-windowed DFT basis Silero's STFT layer holds (`forward_basis_buffer`).
 /// Computed in f64 and rounded once, so every target gets the same values; it matches the
-/// stored buffer to 1e-7 (tested against the weights file).
+/// stored buffer to 1e-7 (tested against the weights file), which is why an FFT of the
+/// windowed frame can replace the stored basis.
 pub fn stft_basis() -> Vec<f32> {
     let mut basis = vec![0.0f32; 2 * BINS * FFT];
     for k in 0..BINS {
@@ -150,7 +158,7 @@ impl SileroWeights {
         let decoder_weight = take(128).to_vec();
         let decoder_bias = take(1)[0];
         Self {
-            stft_basis: stft_basis(),
+            window: hann_window(),
             encoder,
             lstm_weight,
             lstm_bias,
@@ -226,7 +234,7 @@ impl SileroWeights {
 
     /// Bytes held once per process by the decoded model.
     pub fn heap_bytes(&self) -> usize {
-        4 * (self.stft_basis.len()
+        4 * (self.window.len()
             + self
                 .encoder
                 .iter()

@@ -193,8 +193,8 @@ fn door(rng: &mut ClipRng) -> Vec<f64> {
     if rng.chance(0.5) {
         // the latch or the box's contents rattling
         let at = rng.below(800, 3_000).min(len);
-        for i in at..len.min(at + 1_600) {
-            e[i] += 0.3 * rng.normal() * (-((i - at) as f64) / 300.0).exp();
+        for (k, v) in e[at..].iter_mut().take(1_600).enumerate() {
+            *v += 0.3 * rng.normal() * (-(k as f64) / 300.0).exp();
         }
     }
     e
