@@ -47,16 +47,14 @@ pub struct FrontEndConfig {
     /// `VAD_ENERGY_THRESHOLD`). Default 300 (≈ −41 dBFS): quieter frames are never speech at a
     /// counter microphone.
     pub energy_threshold_rms: f32,
-    /// To open a segment, a frame must be this many dB above the tracked noise floor (a running
-    /// 20th percentile of frame levels). Default 12 dB: inside continuous babble the floor sits
-    /// in the babble, so far talkers rarely clear it while the near talker's voiced frames do.
-    /// With `hold_margin_db` 8, 10 dB let 34 % of babble through at 5 dB SNR (dev + 3 generated
-    /// sets), 12 dB 29 %, 14 dB 23 % but lost 9 % of the near talker's speech there.
+    /// To open a segment when the background is babble (Silero hears speech in it), a frame
+    /// must be this many dB above the tracked noise floor (a running 20th percentile of frame
+    /// levels, which sits inside continuous babble). Default 15 dB: on seed 101, 12 dB (hold 8)
+    /// flagged 0.39–0.48 of babble, 15 dB (hold 10) 0.30, 18 dB (hold 12) 0.22 but kept only
+    /// 15 % of the near talker at 5 dB SNR. Without the Silero stage this margin always applies.
     pub noise_margin_db: f32,
-    /// While a segment is open, a frame needs only this many dB above the noise floor
-    /// (hysteresis). Default 8 dB: a talker's soft syllables and word endings inside babble sit
-    /// between the two margins; without hysteresis (8 → 12) capture in babble fell from 0.96
-    /// to 0.87, with 7 dB segments ran on into the babble (57 % flagged at 10 dB SNR).
+    /// While a segment is open in babble, a frame needs only this many dB above the noise
+    /// floor (hysteresis). Default 10 dB (see `noise_margin_db`).
     pub hold_margin_db: f32,
     /// A frame may be at most this many dB below the tracked near-field talker level. Default
     /// 30 dB: far talkers (babble) are much quieter than the customer at the counter, while a
@@ -71,8 +69,9 @@ pub struct FrontEndConfig {
     /// A pause this long ends a segment. Default 250 ms: longer than pauses between words in a
     /// sentence; 400 ms billed the pauses between phrases (F1 0.970 → 0.988 on the dev set).
     pub hangover_ms: u32,
-    /// Audio kept after the last speech frame of a segment. Default 20 ms: RNNoise's
-    /// probability already lingers one frame, and longer tails only added billed silence.
+    /// Audio kept after the last speech frame of a segment. Default 60 ms: word-final decays
+    /// (20 → 60 ms raised capture 0.983 → 0.988 on seed 101 for 0.3 points of F1; 100 ms cost
+    /// another 0.3).
     pub tail_ms: u32,
     /// Speech frames needed (with gaps shorter than the hang-over) before a segment opens.
     /// Default 300 ms: beeps (80–200 ms, smeared by the detectors) and clicks stay below it
@@ -97,7 +96,9 @@ pub struct FrontEndConfig {
     /// Run RNNoise at all. When false nothing is denoised: the VAD and the gate see raw audio,
     /// RNNoise's probability is not a voter, and segments carry raw audio.
     pub rnnoise: bool,
-    /// Segments carry the denoised audio (true) or the raw audio (false).
+    /// Segments carry the denoised audio (true) or the raw audio (false). Default false:
+    /// Whisper made fewer errors on raw noisy speech than on RNNoise's output (docs/benchmarks.md,
+    /// `stt_denoise_wer`); RNNoise still serves the decisions.
     pub send_denoised: bool,
     /// Margin above the noise floor to open a segment when the background does not sound like
     /// speech to Silero (music, machines, silence): Silero already rejects such noise, so the
@@ -146,7 +147,7 @@ impl Default for FrontEndConfig {
             silero_threshold: 0.5,
             silero_hold_threshold: 0.35,
             rnnoise: true,
-            send_denoised: true,
+            send_denoised: false,
             maybe_margin_db: 3.0,
             nonspeech_margin_db: 6.0,
             nonspeech_hold_margin_db: 3.0,
