@@ -203,14 +203,42 @@ fn report(label: &str, seconds: f64, (wall, cpu): (f64, Option<f64>)) -> f64 {
     t
 }
 
+/// Real speech for the worst case: the shared speech clips back to back (nothing in them can
+/// be skipped), or the synthetic signal where the shared directory is absent.
+fn speech(seconds: usize) -> (Vec<i16>, &'static str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech");
+    let mut pcm = Vec::new();
+    for name in [
+        "ae_pt_contagem",
+        "ae_pt_pangrama",
+        "pt1",
+        "pt2",
+        "pt3",
+        "jfk",
+    ] {
+        if let Ok(clip) = read_wav(&dir.join(format!("{name}.wav"))) {
+            pcm.extend(clip);
+        }
+    }
+    if pcm.is_empty() {
+        return (
+            signal(seconds),
+            "synthetic harmonic bursts (shared speech not found)",
+        );
+    }
+    let n = seconds * 16_000;
+    let looped: Vec<i16> = pcm.iter().copied().cycle().take(n).collect();
+    (looped, "shared speech clips back to back")
+}
+
 fn bench(quick: bool) -> Result<(), String> {
     let seconds = if quick { 10 } else { 60 };
     let reps = if quick { 3 } else { 5 };
-    let pcm = signal(seconds);
+    let (pcm, what) = speech(seconds);
     let mut fe = FrontEnd::new(FrontEndConfig::default()).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    // Warm-up (builds the shared RNNoise tables), then timed runs in 20 ms pushes as a browser
-    // would send them; the best of `reps` runs is reported.
+    // Warm-up (builds the shared RNNoise tables and Silero's weights), then timed runs in
+    // 20 ms pushes as a browser would send them; the best of `reps` runs is reported.
     fe.push(&pcm[..16_000], &mut out);
     fe.finish(&mut out);
     let mut segments = 0;
@@ -222,41 +250,13 @@ fn bench(quick: bool) -> Result<(), String> {
         fe.finish(&mut out);
         segments = out.len();
     });
-    println!(
-        "audio: {seconds} s synthetic (60 % voiced, 40 % quiet noise), {segments} segments, best of {reps}"
+    println!("audio: {seconds} s of {what}, {segments} segments, best of {reps}");
+    report(
+        "front end on speech (worst case: nothing skippable)",
+        seconds as f64,
+        full,
     );
-    let total = report("front end", seconds as f64, full);
-    // Worst case: every frame loud and voiced, so nothing can be skipped.
-    let loud: Vec<i16> = pcm
-        .chunks(16_000 * 3)
-        .flat_map(|c| c[..c.len().min(16_000 * 18 / 10)].iter().copied())
-        .collect();
-    let loud_seconds = loud.len() as f64 / 16_000.0;
-    let worst = best_of(reps, || {
-        out.clear();
-        for chunk in loud.chunks(320) {
-            fe.push(chunk, &mut out);
-        }
-        fe.finish(&mut out);
-    });
-    report("front end, speech only (worst case)", loud_seconds, worst);
     println!("state per stream: {} bytes", fe.state_bytes());
-    // The share of the resampler + RNNoise stage alone (on every frame).
-    let mut denoiser = vad_wasm::denoise::Denoiser::new();
-    let mut cleaned = [0i16; vad_wasm::FRAME_SAMPLES];
-    let denoise = best_of(reps, || {
-        for chunk in pcm.chunks_exact(vad_wasm::FRAME_SAMPLES) {
-            let mut frame = [0i16; vad_wasm::FRAME_SAMPLES];
-            frame.copy_from_slice(chunk);
-            std::hint::black_box(denoiser.process(&frame, &mut cleaned));
-        }
-    });
-    let d = denoise.1.unwrap_or(denoise.0);
-    println!(
-        "resample + RNNoise on every frame: {:.1} us per frame ({:.0}% of the front end's time)",
-        d * 1e6 / (seconds as f64 * 100.0),
-        100.0 * d / total
-    );
     // The ceiling set by the dependency: `nnnoiseless` alone on every 48 kHz frame (no
     // resampling, no VAD). No front end that denoises every frame can run faster than this.
     let input48: Vec<f32> = pcm.iter().flat_map(|&s| [f32::from(s); 3]).collect();
