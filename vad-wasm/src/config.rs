@@ -49,12 +49,15 @@ pub struct FrontEndConfig {
     pub energy_threshold_rms: f32,
     /// To open a segment when the background is babble (Silero hears speech in it), a frame
     /// must be this many dB above the tracked noise floor (a running 20th percentile of frame
-    /// levels, which sits inside continuous babble). Default 15 dB: on seed 101, 12 dB (hold 8)
-    /// flagged 0.39–0.48 of babble, 15 dB (hold 10) 0.30, 18 dB (hold 12) 0.22 but kept only
-    /// 15 % of the near talker at 5 dB SNR. Without the Silero stage this margin always applies.
+    /// levels, which sits inside continuous babble). Default 10 dB, with the talker-presence
+    /// check (`talker_presence_db`) doing most of the babble rejection: on the babble tuning
+    /// seeds 103 + 104, 15 / 10 dB with presence kept 0.84 of the near talker at >= 5 dB SNR,
+    /// 10 / 6 dB 0.91 (babble flagged 0.06 → 0.07); without presence 15 / 10 dB was needed
+    /// (flagged 0.24, 217 false segments per hour of babble alone). Without the Silero stage
+    /// this margin always applies.
     pub noise_margin_db: f32,
     /// While a segment is open in babble, a frame needs only this many dB above the noise
-    /// floor (hysteresis). Default 10 dB (see `noise_margin_db`).
+    /// floor (hysteresis). Default 6 dB (see `noise_margin_db`).
     pub hold_margin_db: f32,
     /// A frame may be at most this many dB below the tracked near-field talker level. Default
     /// 30 dB: far talkers (babble) are much quieter than the customer at the counter, while a
@@ -118,6 +121,27 @@ pub struct FrontEndConfig {
     /// STT as pre-roll), and RNNoise replays the last 40 ms of raw audio when a louder frame
     /// arrives. Default true: this is most of the front end's cost in a quiet shop.
     pub skip_quiet_frames: bool,
+    /// In a speech-like background (babble), a frame opens a segment only while the raw level
+    /// averaged over the last `presence_ms` stands this many dB above the background's mean
+    /// power (`presence.rs`): a crowd's sustained power hardly moves, a near talker's does.
+    /// Scaled by how speech-like the background is (0 in music, machines, silence). Default
+    /// 6 dB (hold 3): on the babble tuning seeds 103 + 104, 4 / 2 dB left 22 false segments
+    /// per hour of loud babble alone, 6 / 3 dB none; 7 dB lost a fifth of the talker at 5 dB.
+    /// -20 turns the check off.
+    pub talker_presence_db: f32,
+    /// Like `talker_presence_db`, while a segment is open. Default 3 dB.
+    pub talker_presence_hold_db: f32,
+    /// Time constant of the average `talker_presence_db` is measured on (ms).
+    pub presence_ms: u32,
+    /// Time constant of the average `talker_presence_hold_db` is measured on (ms).
+    pub presence_hold_ms: u32,
+    /// Onset look-back: a segment that opens starts at the earliest of the frames just before
+    /// it (up to this long) that met the criteria holding a segment open, then `pre_roll_ms`
+    /// before that. The opening criteria confirm an onset; the hold criteria find where it began.
+    /// Default 300 ms: in babble, where opening is strict, it gave back 0.5–1 point of the near
+    /// talker's capture (tuning seeds 103 + 104); elsewhere it changes almost nothing. 0 turns
+    /// it off.
+    pub lookback_ms: u32,
 }
 
 /// How far (dB) below the absolute energy floor a raw frame must be to be skipped.
@@ -131,8 +155,8 @@ impl Default for FrontEndConfig {
             vad_mode: 2,
             vad_on_cleaned: true,
             energy_threshold_rms: 300.0,
-            noise_margin_db: 15.0,
-            hold_margin_db: 10.0,
+            noise_margin_db: 10.0,
+            hold_margin_db: 6.0,
             talker_drop_db: 30.0,
             min_speech_probability: 0.5,
             pre_roll_ms: 80,
@@ -151,6 +175,11 @@ impl Default for FrontEndConfig {
             maybe_margin_db: 3.0,
             nonspeech_margin_db: 6.0,
             nonspeech_hold_margin_db: 3.0,
+            talker_presence_db: 6.0,
+            talker_presence_hold_db: 3.0,
+            presence_ms: 200,
+            presence_hold_ms: 200,
+            lookback_ms: 300,
         }
     }
 }
@@ -208,6 +237,23 @@ impl FrontEndConfig {
             0.0,
             self.nonspeech_margin_db,
         )?;
+        check("talker_presence_db", self.talker_presence_db, -20.0, 40.0)?;
+        check(
+            "talker_presence_hold_db",
+            self.talker_presence_hold_db,
+            -20.0,
+            self.talker_presence_db,
+        )?;
+        for ms in [self.presence_ms, self.presence_hold_ms] {
+            if frames(ms) == 0 || ms > 10_000 {
+                return Err(ConfigError::Durations(
+                    "presence_ms and presence_hold_ms must be 10..=10000",
+                ));
+            }
+        }
+        if self.lookback_ms > 5_000 {
+            return Err(ConfigError::Durations("lookback_ms must be <= 5000"));
+        }
         check(
             "min_speech_probability",
             self.min_speech_probability,

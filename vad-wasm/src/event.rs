@@ -16,6 +16,18 @@ pub struct FrameLevel {
     pub silero_probability: f32,
     /// Final per-frame decision (gate ∧ RNNoise probability ∧ Silero ∧ WebRTC VAD).
     pub is_speech: bool,
+    /// Level of the raw frame (dB, as `level_db`).
+    pub raw_db: f32,
+    /// The gate's noise floor (dB, cleaned levels).
+    pub noise_db: f32,
+    /// How speech-like the background is (Silero's probability averaged outside speech).
+    pub background_speech: f32,
+    /// Sustained raw level above the background's mean power (dB, see `presence.rs`).
+    pub presence_db: f32,
+    /// Whether the frame met the criteria that hold a segment open.
+    pub hold: bool,
+    /// WebRTC VAD's vote (false when not run).
+    pub vad: bool,
 }
 
 /// Something the front end has to tell its caller.

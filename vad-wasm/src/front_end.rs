@@ -10,11 +10,12 @@ use std::collections::VecDeque;
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
-    ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
+    ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
+use crate::presence::TalkerPresence;
 use crate::segmenter::Segmenter;
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
@@ -23,9 +24,16 @@ use crate::webrtc::WebRtcVad;
 /// treat the background as babble, and at which it fully does.
 const BABBLE_LOW: f32 = 0.15;
 const BABBLE_HIGH: f32 = 0.45;
+/// Background average at which the near-talker presence check applies in full (it starts at
+/// `BABBLE_LOW`; music, machines and silence stay below 0.18 on the tuning seeds).
+const PRESENCE_FULL: f32 = 0.25;
 /// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
 const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
 const BACKGROUND_FALL: f32 = 1.0 / 150.0;
+/// The background average at a stream's start: unknown, so treated as speech-like (babble)
+/// until Silero has heard it; in a quiet or non-speech background it falls below
+/// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
+const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
 
 /// Silero probability (the larger of the last two chunks) above which RNNoise runs.
 const RNNOISE_WAKE: f32 = 0.2;
@@ -52,6 +60,8 @@ pub struct FrontEnd {
     /// How speech-like the background is: Silero's probability averaged (≈ 3 s) over frames
     /// outside segments. High in babble, low in music, machines and silence.
     background_speech: f32,
+    /// Sustained raw level above the background's mean (the near talker in babble).
+    presence: TalkerPresence,
     segmenter: Segmenter,
     /// Cleaned samples aligned with the input (the first `DENOISE_DELAY_SAMPLES` outputs dropped).
     cleaned: VecDeque<i16>,
@@ -96,7 +106,11 @@ impl FrontEnd {
                 config.talker_drop_db,
             ),
             silero: SileroStage::new(),
-            background_speech: 0.0,
+            background_speech: INITIAL_BACKGROUND_SPEECH,
+            presence: TalkerPresence::new(
+                frames(config.presence_ms) as f32,
+                frames(config.presence_hold_ms) as f32,
+            ),
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
@@ -201,7 +215,8 @@ impl FrontEnd {
         self.gate.reset();
         self.raw_floor.reset();
         self.silero.reset();
-        self.background_speech = 0.0;
+        self.background_speech = INITIAL_BACKGROUND_SPEECH;
+        self.presence.reset();
         self.segmenter.reset();
         self.cleaned.clear();
         self.raw.clear();
@@ -304,6 +319,15 @@ impl FrontEnd {
             &raw
         };
         let in_segment = self.segmenter.in_segment();
+        let noise_db = self.gate.noise_db();
+        let raw_rms = frame_rms(&raw[..valid]);
+        let raw_power = raw_rms * raw_rms;
+        // The background's mean power learns from frames outside confirmed segments; it is
+        // updated after the decision (below), the short average now.
+        self.presence.update(raw_power);
+        let presence_db = self.presence.slow_db();
+        let mut weak = false;
+        let mut vad_vote = false;
         let is_speech = if skipped {
             self.gate.update_quiet(level_db);
             false
@@ -312,38 +336,58 @@ impl FrontEnd {
             // Elsewhere Silero rejects the noise and the gate only asks for a small margin.
             let babble = ((self.background_speech - BABBLE_LOW) / (BABBLE_HIGH - BABBLE_LOW))
                 .clamp(0.0, 1.0);
-            let (speech_like, other) = if in_segment {
-                (
-                    self.config.hold_margin_db,
-                    self.config.nonspeech_hold_margin_db,
-                )
-            } else {
-                (self.config.noise_margin_db, self.config.nonspeech_margin_db)
+            // Two sets of criteria: opening a segment, and holding one open (also used to find
+            // where an onset began, see `lookback_ms`).
+            let interpolate = |speech_like: f32, other: f32| {
+                if self.config.silero {
+                    other + babble * (speech_like - other)
+                } else {
+                    speech_like
+                }
             };
-            let margin = if self.config.silero {
-                other + babble * (speech_like - other)
-            } else {
-                speech_like
-            };
-            let loud = self.gate.passes_with_margin(level_db, margin);
-            let silero_needed = if in_segment {
-                self.config.silero_hold_threshold
-            } else {
-                self.config.silero_threshold
-            };
+            let open_margin =
+                interpolate(self.config.noise_margin_db, self.config.nonspeech_margin_db);
+            let hold_margin = interpolate(
+                self.config.hold_margin_db,
+                self.config.nonspeech_hold_margin_db,
+            );
+            // In babble, a near talker is a sustained rise above the crowd's mean power.
+            // Its requirement reaches full strength sooner than the margins (at
+            // `PRESENCE_FULL`): the margins cost the talker's soft frames, presence does not.
+            let crowd = ((self.background_speech - BABBLE_LOW) / (PRESENCE_FULL - BABBLE_LOW))
+                .clamp(0.0, 1.0);
+            let babble_check = self.config.silero && crowd > 0.0;
+            let present_open =
+                !babble_check || presence_db >= crowd * self.config.talker_presence_db;
+            let present_hold = !babble_check
+                || self.presence.fast_db() >= crowd * self.config.talker_presence_hold_db;
             let rnnoise_ok = !self.config.rnnoise || prob >= self.config.min_speech_probability;
             // The WebRTC VAD adapts its noise model on every frame it sees: always run it here.
             let vad = self.vad.is_speech(vad_frame);
-            let is_speech = vad && loud && rnnoise_ok && silero >= silero_needed;
+            vad_vote = vad;
+            let common = vad && rnnoise_ok;
+            let hold = common
+                && present_hold
+                && silero >= self.config.silero_hold_threshold
+                && self.gate.passes_with_margin(level_db, hold_margin);
+            let open = common
+                && present_open
+                && silero >= self.config.silero_threshold
+                && self.gate.passes_with_margin(level_db, open_margin);
+            weak = hold;
+            let is_speech = if in_segment { hold } else { open };
             self.gate.update(level_db, is_speech);
             is_speech
         };
         // The background: frames near the noise floor, in or out of segments (a segment opened
         // in babble must not stop the learning, or its low margins would hold it open). Rises
         // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
-        // in a stream's first second (streams start with their background). Skipped frames
-        // tell nothing (Silero did not run).
-        if !skipped && !is_speech {
+        // in a stream's first second (streams start with their background). Frames skipped
+        // by the cheap stage (too quiet for the gate) count with Silero probability 0: the
+        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too.
+        self.presence
+            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
+        if !is_speech {
             let speed = if index < 100 { 10.0 } else { 1.0 };
             let rate = if silero > self.background_speech {
                 BACKGROUND_RISE
@@ -359,6 +403,12 @@ impl FrontEnd {
                 speech_probability: prob,
                 silero_probability: silero,
                 is_speech,
+                raw_db: rms_to_db(raw_rms),
+                noise_db,
+                presence_db,
+                hold: weak,
+                background_speech: self.background_speech,
+                vad: vad_vote,
             }));
         }
         let audio = if self.config.send_denoised {
@@ -367,7 +417,7 @@ impl FrontEnd {
             &raw
         };
         self.segmenter
-            .push_frame(&audio[..valid], level_db, is_speech, out);
+            .push_frame(&audio[..valid], level_db, is_speech, weak, out);
     }
 }
 

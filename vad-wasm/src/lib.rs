@@ -13,6 +13,7 @@ pub mod denoise;
 pub mod energy_gate;
 pub mod event;
 pub mod front_end;
+pub mod presence;
 pub mod resample;
 pub mod segmenter;
 pub mod silero;

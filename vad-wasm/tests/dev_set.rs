@@ -35,12 +35,14 @@ fn dev_set_meets_targets() {
         "billed {:.3}",
         report.overall.billed_ratio()
     );
-    // Babble is not target speech: at most 30 % of it flagged, at every SNR of the set. The
-    // price is the near talker's speech inside babble (0.83 captured, 0.97 with the gate's
-    // former 12 / 8 dB margins, which flagged twice as much babble off the dev set).
+    // Babble is not target speech: at most 30 % of it flagged, at every SNR of the set, while
+    // the near talker inside it is kept. The dev set is a tuning set (regression bar, not an
+    // accuracy figure): 0.960 captured and 0.050 flagged with the talker-presence check
+    // (0.856 / 0.063 without it; 0.97 with round 0's 12 / 8 dB margins, which flagged twice
+    // as much babble off the dev set).
     let babble = report.by_kind.get("babble").expect("babble clips");
     assert!(
-        babble.capture() >= 0.80,
+        babble.capture() >= 0.95,
         "capture in babble {:.3}",
         babble.capture()
     );

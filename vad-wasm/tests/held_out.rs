@@ -87,10 +87,24 @@ fn held_out_generated_set_meets_the_targets() {
         false_segments <= 2,
         "{false_segments} segments on noise alone"
     );
+    // Babble: at most a fifth of it flagged at >= 5 dB (0.104 reached on this held-out set,
+    // 0.273 without the talker-presence check), the near talker inside it mostly kept (0.925
+    // reached, 0.959 without the check), and at most one segment on the two minutes of babble
+    // alone (none reached, 4 without the check).
     let babble = report.by_kind_5db_up.get("babble").expect("babble clips");
     assert!(
-        babble.noise_flagged() <= 0.35,
+        babble.noise_flagged() <= 0.20,
         "babble flagged {:.3}",
         babble.noise_flagged()
     );
+    assert!(
+        babble.capture() >= 0.85,
+        "near talker in babble: capture {:.3}",
+        babble.capture()
+    );
+    let babble_alone = report
+        .noise_only
+        .get("babble")
+        .map_or(0, |s| s.false_segments);
+    assert!(babble_alone <= 1, "{babble_alone} segments on babble alone");
 }

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Some("eval") => eval(&args[1..]),
         Some("segments") => segments(&args[1..]),
         Some("gen") => generate(&args[1..]),
+        Some("frames") => frames(&args[1..]),
         _ => bench(args.iter().any(|a| a == "--quick")),
     };
     match result {
@@ -103,6 +104,69 @@ fn segments(args: &[String]) -> Result<(), String> {
     }
     let out = serde_json::json!({"segments": list, "duration_ms": pcm.len() as u64 / 16, "silero": silero});
     println!("{out}");
+    Ok(())
+}
+
+/// Per-frame features of every clip of a labeled directory whose group starts with `PREFIX`,
+/// as tab-separated lines (analysis of the decisions).
+fn frames(args: &[String]) -> Result<(), String> {
+    let usage = "usage: vad_bench frames DIR PREFIX [key=value ...]";
+    let dir = args.first().ok_or(usage)?;
+    let prefix = args.get(1).ok_or(usage)?;
+    let config = FrontEndConfig {
+        emit_frame_events: true,
+        ..config_from(&args[2..])?
+    };
+    println!(
+        "clip\tgroup\tframe\tlabel\tseg\traw_db\tlevel_db\tnoise_db\tsilero\trnnoise\tvad\tspeech\tbackground\tpresence"
+    );
+    for (wav, json) in vad_wasm::eval::labeled_clips(Path::new(dir)).map_err(|e| e.to_string())? {
+        let labels = vad_wasm::eval::read_labels(&json).map_err(|e| e.to_string())?;
+        if !labels.group().starts_with(prefix.as_str()) {
+            continue;
+        }
+        let pcm = read_wav(&wav).map_err(|e| e.to_string())?;
+        let mut fe = FrontEnd::new(config.clone()).map_err(|e| e.to_string())?;
+        let mut events = Vec::new();
+        fe.push_events(&pcm, &mut events);
+        fe.finish_events(&mut events);
+        let segs: Vec<(u64, u64)> = events
+            .iter()
+            .filter_map(|e| match e {
+                vad_wasm::Event::Segment(s) => Some((s.start_ms, s.end_ms)),
+                _ => None,
+            })
+            .collect();
+        let name = wav
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for e in &events {
+            if let vad_wasm::Event::Frame(f) = e {
+                let c = f.time_ms as f64 / 1000.0 + 0.005;
+                let label = labels.speech.iter().any(|s| c >= s[0] && c < s[1]);
+                let seg = segs
+                    .iter()
+                    .any(|&(a, b)| f.time_ms + 5 >= a && f.time_ms + 5 < b);
+                println!(
+                    "{name}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.3}\t{:.3}\t{}\t{}\t{:.3}\t{:.1}",
+                    labels.group(),
+                    f.time_ms / 10,
+                    u8::from(label),
+                    u8::from(seg),
+                    f.raw_db,
+                    f.level_db,
+                    f.noise_db,
+                    f.silero_probability,
+                    f.speech_probability,
+                    u8::from(f.vad),
+                    u8::from(f.is_speech) + 2 * u8::from(f.hold),
+                    f.background_speech,
+                    f.presence_db
+                );
+            }
+        }
+    }
     Ok(())
 }
 
