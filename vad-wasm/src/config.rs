@@ -159,6 +159,26 @@ pub const SKIP_MARGIN_DB: f32 = 3.0;
 /// Consecutive quiet input frames required before frames are skipped.
 pub const SKIP_AFTER_FRAMES: u32 = 3;
 
+/// Background Silero probability (averaged outside segments) at which the gate starts to
+/// treat the background as babble, and at which it fully does.
+pub const BABBLE_LOW: f32 = 0.15;
+pub const BABBLE_HIGH: f32 = 0.45;
+/// Background average at which the near-talker presence check applies in full (it starts at
+/// `BABBLE_LOW`; music, machines and silence stay below 0.18 on the tuning seeds).
+pub const PRESENCE_FULL: f32 = 0.25;
+/// The background average at a stream's start: unknown, so treated as speech-like (babble)
+/// until Silero has heard it; in a quiet or non-speech background it falls below
+/// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
+pub const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
+
+/// Silero probability (the larger of the last two chunks) above which RNNoise runs.
+pub const RNNOISE_WAKE: f32 = 0.2;
+/// Near-talker presence: a fast average this far above the background (dB) is probably a
+/// talker the decisions missed, and is learnt into the background 10× slower.
+pub const PRESENCE_ELEVATED_DB: f32 = 2.0;
+/// Longest run of frames not meeting the hold criteria the onset look-back steps over.
+pub const LOOKBACK_GAP_FRAMES: usize = 8;
+
 impl Default for FrontEndConfig {
     fn default() -> Self {
         Self {

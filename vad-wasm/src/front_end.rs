@@ -10,7 +10,9 @@ use std::collections::VecDeque;
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
-    ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, frames,
+    BABBLE_HIGH, BABBLE_LOW, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
+    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
+    frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -20,23 +22,9 @@ use crate::segmenter::Segmenter;
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
-/// Background Silero probability (averaged outside segments) at which the gate starts to
-/// treat the background as babble, and at which it fully does.
-const BABBLE_LOW: f32 = 0.15;
-const BABBLE_HIGH: f32 = 0.45;
-/// Background average at which the near-talker presence check applies in full (it starts at
-/// `BABBLE_LOW`; music, machines and silence stay below 0.18 on the tuning seeds).
-const PRESENCE_FULL: f32 = 0.25;
 /// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
 const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
 const BACKGROUND_FALL: f32 = 1.0 / 150.0;
-/// The background average at a stream's start: unknown, so treated as speech-like (babble)
-/// until Silero has heard it; in a quiet or non-speech background it falls below
-/// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
-const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
-
-/// Silero probability (the larger of the last two chunks) above which RNNoise runs.
-const RNNOISE_WAKE: f32 = 0.2;
 /// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
 /// the background from denoised levels then.
 const WARMUP_FRAMES: u64 = 100;

@@ -5,14 +5,14 @@
 //! often reach a near talker's level — but summed over a few hundred milliseconds its power
 //! hardly moves, because the talkers' syllables and pauses fall at unrelated times. A near
 //! talker raises that sustained power for as long as they speak. So the front end compares a
-//! short average of the raw power (time constant `short_frames`, ≈ 200 ms) with the mean power
+//! short average of the raw power (time constants `slow_frames` and `fast_frames`, ≈ 200 ms) with the mean power
 //! of the background (time constant ≈ 5 s, over frames outside confirmed segments). Both are
 //! power averages, not dB averages: babble's mean power is what a talker has to stand above.
 
+use crate::config::PRESENCE_ELEVATED_DB;
+
 /// Time constant of the background's mean power (frames): ≈ 5 s.
 const BACKGROUND_FRAMES: f32 = 500.0;
-/// Fast average this far above the background (dB): probably a talker, learnt slowly.
-const ELEVATED_DB: f32 = 2.0;
 /// Frames at the start of a stream during which the background is learned 10× faster
 /// (streams start with their background, as the gate's floor assumes).
 const WARMUP_FRAMES: u32 = 100;
@@ -76,13 +76,13 @@ impl TalkerPresence {
     /// `background` (not speech, not inside a confirmed segment).
     pub fn learn_background(&mut self, power: f32, background: bool) {
         if background {
-            // A sustained rise (the fast average `ELEVATED_DB` above the background) is
+            // A sustained rise (the fast average `PRESENCE_ELEVATED_DB` above the background) is
             // probably a talker the decisions missed: learning from it at full speed would
             // raise the background to the talker and hide them. It is learnt 10× slower, so a
             // background that really got louder is still followed (in ≈ 50 s).
             let speed = if self.frames < WARMUP_FRAMES {
                 10.0
-            } else if self.fast_db() >= ELEVATED_DB {
+            } else if self.fast_db() >= PRESENCE_ELEVATED_DB {
                 0.1
             } else {
                 1.0

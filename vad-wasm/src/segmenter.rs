@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use balto_core::frontend::CutSegment;
 
-use crate::config::{FRAME_MS, FRAME_SAMPLES, FrontEndConfig, frames};
+use crate::config::{FRAME_MS, FRAME_SAMPLES, FrontEndConfig, LOOKBACK_GAP_FRAMES, frames};
 use crate::event::Event;
 
 /// Segmenter parameters in frames.
@@ -58,9 +58,6 @@ pub struct Segmenter {
     /// Index of the next frame expected.
     next_frame: u64,
 }
-
-/// Longest run of frames not meeting the hold criteria the onset look-back steps over.
-const LOOKBACK_GAP: usize = 8;
 
 fn ms(frame: u64) -> u64 {
     frame * u64::from(FRAME_MS)
@@ -195,7 +192,7 @@ impl Segmenter {
         let available = self.ring_energy.len() as u64;
         let allowed = index.saturating_sub(self.emitted_until);
         // Onset look-back: the frames just before that met the hold criteria (with gaps of at
-        // most `LOOKBACK_GAP` frames) belong to the onset the opening criteria only confirm.
+        // most `LOOKBACK_GAP_FRAMES` frames) belong to the onset the opening criteria only confirm.
         let mut back = 0;
         let mut gap = 0;
         for (k, &weak) in self
@@ -210,7 +207,7 @@ impl Segmenter {
                 gap = 0;
             } else {
                 gap += 1;
-                if gap > LOOKBACK_GAP {
+                if gap > LOOKBACK_GAP_FRAMES {
                     break;
                 }
             }
@@ -422,17 +419,17 @@ mod tests {
         let segs = run(&with(100), &p);
         assert_eq!((segs.len(), segs[0].0), (1, 150));
         assert_eq!(segs[0].2.first(), Some(&15));
-        // Hold-criteria frames separated from the onset by more than `LOOKBACK_GAP` frames
+        // Hold-criteria frames separated from the onset by more than `LOOKBACK_GAP_FRAMES` frames
         // belong to something else: the start stays where the pre-roll puts it.
         let far = format!(
             "{}{}{}{}{}",
             ".".repeat(10),
             "w".repeat(4),
-            ".".repeat(LOOKBACK_GAP + 2),
+            ".".repeat(LOOKBACK_GAP_FRAMES + 2),
             "#".repeat(10),
             ".".repeat(30)
         );
-        let onset = 14 + LOOKBACK_GAP as u64 + 2;
+        let onset = 14 + LOOKBACK_GAP_FRAMES as u64 + 2;
         assert_eq!(run(&with(300), &far)[0].0, (onset - 5) * 10);
     }
 

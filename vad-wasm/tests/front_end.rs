@@ -173,6 +173,23 @@ fn invalid_configs_are_rejected() {
             min_speech_ms: 4_294_967_000,
             ..FrontEndConfig::default()
         },
+        // Holding a segment open must not ask more presence than opening one.
+        FrontEndConfig {
+            talker_presence_hold_db: 8.0,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            talker_presence_db: f32::NAN,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            presence_ms: 0,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            lookback_ms: 60_000,
+            ..FrontEndConfig::default()
+        },
     ] {
         assert!(FrontEnd::new(bad).is_err());
     }
