@@ -15,6 +15,8 @@ if [[ "$mode" != "--serve" ]]; then
   apt_packages+=(chromium chromium-driver)
   # systemd-analyze: deploy/systemd/balto.service is verified by local-dev/tests/deploy_files.rs.
   command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
+  # espeak-ng + sox: the front end's held-out evaluation synthesizes its speech (vad-wasm tests).
+  apt_packages+=(espeak-ng sox)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -53,6 +55,9 @@ if [[ "$mode" != "--serve" ]]; then
   # A DynamoDB-compatible server for the DynamoDB store's tests (npm dynalite, pinned).
   scripts/dynamo-local.sh install
 fi
+
+# The Silero VAD weights vad-wasm embeds at build time (checksummed, from PyPI).
+scripts/silero-model.sh >/dev/null
 
 # The offline Whisper model (checksummed, cached outside the repository).
 scripts/whisper-model.sh >/dev/null

@@ -25,6 +25,14 @@ struct Knobs {
     emit_frame_events: bool,
     skip_quiet_frames: bool,
     hold_margin_db: i8,
+    silero: bool,
+    silero_threshold: u8,
+    silero_hold_threshold: u8,
+    rnnoise: bool,
+    send_denoised: bool,
+    maybe_margin_db: u8,
+    nonspeech_margin_db: u8,
+    nonspeech_hold_margin_db: u8,
 }
 
 fn config(k: &Knobs) -> FrontEndConfig {
@@ -44,6 +52,14 @@ fn config(k: &Knobs) -> FrontEndConfig {
         emit_frame_events: k.emit_frame_events,
         skip_quiet_frames: k.skip_quiet_frames,
         hold_margin_db: f32::from(k.hold_margin_db) / 4.0,
+        silero: k.silero,
+        silero_threshold: f32::from(k.silero_threshold) / 200.0,
+        silero_hold_threshold: f32::from(k.silero_hold_threshold) / 200.0,
+        rnnoise: k.rnnoise,
+        send_denoised: k.send_denoised,
+        maybe_margin_db: f32::from(k.maybe_margin_db) / 8.0,
+        nonspeech_margin_db: f32::from(k.nonspeech_margin_db) / 8.0,
+        nonspeech_hold_margin_db: f32::from(k.nonspeech_hold_margin_db) / 8.0,
     }
 }
 

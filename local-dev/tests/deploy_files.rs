@@ -297,6 +297,13 @@ fn the_dockerfile_builds_and_configures_what_the_repository_has() {
         "{run}"
     );
     assert!(manifest.contains("name = \"balto\"") && manifest.contains("\nwhisper = ["));
+    // vad-wasm's build script embeds the Silero weights: they are made before the build.
+    let silero = run.find("scripts/silero-model.sh");
+    let build = run.find("cargo build");
+    assert!(
+        silero.is_some() && silero < build,
+        "the Dockerfile must run scripts/silero-model.sh before cargo build: {run}"
+    );
     for script in run.split_whitespace().filter(|w| w.starts_with("scripts/")) {
         let path = repo().join(script);
         assert!(path.is_file(), "{script} does not exist");

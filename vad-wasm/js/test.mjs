@@ -52,13 +52,14 @@ function rms(pcm) {
   return pcm.length ? Math.sqrt(sum / pcm.length) : 0;
 }
 
-function run(pcm) {
-  const fe = new mod.FrontEnd();
+function run(pcm, frames) {
+  const fe = new mod.FrontEnd(frames ? JSON.stringify({ emit_frame_events: true }) : undefined);
   const segs = [];
   let starts = 0;
   const take = (events) => {
     for (const e of events) {
       if (e.kind === "speech_start") starts++;
+      if (e.kind === "frame") frames.push(e.sileroProbability);
       if (e.kind === "segment") {
         const p = e.pcm;
         segs.push({ start_ms: e.startMs, end_ms: e.endMs, samples: p.length, rms: rms(p) });
@@ -77,7 +78,13 @@ const clips = [];
 for (let i = 0; i < pairs.length; i += 2) {
   const pcm = readWav(pairs[i]);
   const native = JSON.parse(readFileSync(pairs[i + 1], "utf8"));
-  const segs = run(pcm);
+  const silero = [];
+  const segs = run(pcm, silero);
+  // Silero (pure Rust, f16 weights) gives the same probability per frame in WASM as natively.
+  assert.equal(silero.length, native.silero.length, `${pairs[i]}: frame count`);
+  let worst = 0;
+  silero.forEach((p, k) => (worst = Math.max(worst, Math.abs(p - native.silero[k]))));
+  assert.ok(worst < 1e-4, `${pairs[i]}: Silero probability differs by ${worst}`);
   // Boundaries must be identical; the cleaned audio may differ in the last bits (libm and FFT
   // code paths differ between x86_64 SIMD and wasm32), so its level is compared to 0.1 %.
   const strip = (s) => ({ start_ms: s.start_ms, end_ms: s.end_ms, samples: s.samples });
@@ -86,7 +93,10 @@ for (let i = 0; i < pairs.length; i += 2) {
     const r = native.segments[k].rms;
     assert.ok(Math.abs(s.rms - r) <= 1e-3 * r + 0.5, `${pairs[i]} segment ${k}: rms ${s.rms} vs native ${r}`);
   });
-  console.log(`${pairs[i]}: ${segs.length} segments with native boundaries and levels`);
+  console.log(
+    `${pairs[i]}: ${segs.length} segments with native boundaries and levels; Silero within ${worst.toExponential(1)} ` +
+      `on ${silero.length} frames (${silero.filter((p) => p > 0).length} not skipped)`,
+  );
   clips.push(pcm);
 }
 const audioSeconds = clips.reduce((a, p) => a + p.length / 16000, 0);

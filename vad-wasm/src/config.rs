@@ -48,23 +48,29 @@ pub struct FrontEndConfig {
     /// `VAD_ENERGY_THRESHOLD`). Default 300 (≈ −41 dBFS): quieter frames are never speech at a
     /// counter microphone.
     pub energy_threshold_rms: f32,
-    /// To open a segment, a frame must be this many dB above the tracked noise floor (a running
-    /// 20th percentile of frame levels). Default 12 dB: inside continuous babble the floor sits
-    /// in the babble, so far talkers rarely clear it while the near talker's voiced frames do.
-    /// With `hold_margin_db` 8, 10 dB let 34 % of babble through at 5 dB SNR (dev + 3 generated
-    /// sets), 12 dB 29 %, 14 dB 23 % but lost 9 % of the near talker's speech there.
+    /// To open a segment when the background is babble (Silero hears speech in it), a frame
+    /// must be this many dB above the tracked noise floor (a running 20th percentile of frame
+    /// levels, which sits inside continuous babble). Default 10 dB, with the talker-presence
+    /// check (`talker_presence_db`) doing most of the babble rejection: on the babble tuning
+    /// seeds 103 + 104, 15 / 10 dB with presence kept 0.84 of the near talker at >= 5 dB SNR,
+    /// 10 / 6 dB 0.91 (babble flagged 0.06 → 0.07); without presence 15 / 10 dB was needed
+    /// (flagged 0.24, 217 false segments per hour of babble alone). Without the Silero stage
+    /// this margin always applies.
     pub noise_margin_db: f32,
-    /// While a segment is open, a frame needs only this many dB above the noise floor
-    /// (hysteresis). Default 8 dB: a talker's soft syllables and word endings inside babble sit
-    /// between the two margins; without hysteresis (8 → 12) capture in babble fell from 0.96
-    /// to 0.87, with 7 dB segments ran on into the babble (57 % flagged at 10 dB SNR).
+    /// While a segment is open in babble, a frame needs only this many dB above the noise
+    /// floor (hysteresis). Default 6 dB (see `noise_margin_db`).
     pub hold_margin_db: f32,
     /// A frame may be at most this many dB below the tracked near-field talker level. Default
     /// 30 dB: far talkers (babble) are much quieter than the customer at the counter, while a
     /// talker's own soft syllables stay within this range of their peaks.
     pub talker_drop_db: f32,
-    /// Minimum RNNoise speech probability for a frame to count as speech. Default 0.5: RNNoise's
-    /// recurrent VAD rejects tonal beeps and printer bursts that WebRTC's GMM accepts.
+    /// Minimum RNNoise speech probability for a frame to count as speech. Default 0.2: Silero
+    /// now rejects tonal beeps and printer bursts, and a loud impact over speech (a cash
+    /// drawer) pulls RNNoise's probability to ≈ 0.1 while Silero still hears the talker. On
+    /// tuning seeds 101 / 102, 0.5 → 0.2 raised non-babble capture 0.985 → 0.987 / 0.979 →
+    /// 0.981 (drawer at >= 5 dB on seed 101 0.980 → 0.990) for ≤ 0.1 point of F1; no new
+    /// segment on noise alone. With `silero: false` RNNoise's vote is the only learned one:
+    /// use 0.5 there (it rejects tonal beeps and printer bursts that WebRTC's GMM accepts).
     pub min_speech_probability: f32,
     /// Audio kept before the first speech frame. Default 80 ms: covers the onset lag of the
     /// detectors (capture fell below 0.99 on HVAC at 60 ms) without billing much silence.
@@ -72,8 +78,9 @@ pub struct FrontEndConfig {
     /// A pause this long ends a segment. Default 250 ms: longer than pauses between words in a
     /// sentence; 400 ms billed the pauses between phrases (F1 0.970 → 0.988 on the dev set).
     pub hangover_ms: u32,
-    /// Audio kept after the last speech frame of a segment. Default 20 ms: RNNoise's
-    /// probability already lingers one frame, and longer tails only added billed silence.
+    /// Audio kept after the last speech frame of a segment. Default 60 ms: word-final decays
+    /// (20 → 60 ms raised capture 0.983 → 0.988 on seed 101 for 0.3 points of F1; 100 ms cost
+    /// another 0.3).
     pub tail_ms: u32,
     /// Speech frames needed (with gaps shorter than the hang-over) before a segment opens.
     /// Default 300 ms: beeps (80–200 ms, smeared by the detectors) and clicks stay below it
@@ -88,6 +95,36 @@ pub struct FrontEndConfig {
     pub cut_search_ms: u32,
     /// Emit a [`crate::Event::Frame`] for every frame (UI meters). Default false.
     pub emit_frame_events: bool,
+    /// Run the learned stage, Silero VAD v6.2 (32 ms chunks of raw audio), and require its
+    /// probability for a frame to be speech. Default true.
+    pub silero: bool,
+    /// Silero probability a frame needs to open a segment (and while none is open).
+    pub silero_threshold: f32,
+    /// Silero probability a frame needs while a segment is open (hysteresis). Default 0.5, the
+    /// opening threshold (the gate's margins keep their hysteresis): Silero's probability
+    /// lingers at 0.4–0.7 on music after a talker stops, and with Silero's own 0.35 segments
+    /// ran on into it. On tuning seeds 101 / 102, 0.35 → 0.5 raised non-babble F1 0.974 →
+    /// 0.976 / 0.971 → 0.973 and capture 0.981 → 0.983 on seed 102 (unchanged on 101), and
+    /// removed the one false segment of seed 101's idle stream.
+    pub silero_hold_threshold: f32,
+    /// Run RNNoise at all. When false nothing is denoised: the VAD and the gate see raw audio,
+    /// RNNoise's probability is not a voter, and segments carry raw audio.
+    pub rnnoise: bool,
+    /// Segments carry the denoised audio (true) or the raw audio (false). Default false:
+    /// Whisper made fewer errors on raw noisy speech than on RNNoise's output (docs/benchmarks.md,
+    /// `stt_denoise_wer`); RNNoise still serves the decisions.
+    pub send_denoised: bool,
+    /// Margin above the noise floor to open a segment when the background does not sound like
+    /// speech to Silero (music, machines, silence): Silero already rejects such noise, so the
+    /// gate only needs the talker to stand out a little. With a speech-like background
+    /// (babble) the gate uses `noise_margin_db` / `hold_margin_db`; in between it interpolates.
+    pub nonspeech_margin_db: f32,
+    /// Like `nonspeech_margin_db`, while a segment is open.
+    pub nonspeech_hold_margin_db: f32,
+    /// The cheap stage: an input frame is "maybe speech" when its raw level is this many dB
+    /// above the tracked raw noise floor (and not far under the absolute floor); RNNoise,
+    /// WebRTC VAD and Silero run only around such frames or inside a segment.
+    pub maybe_margin_db: f32,
     /// Skip resampling, RNNoise and WebRTC VAD on input frames whose raw level is more than
     /// [`SKIP_MARGIN_DB`] below `energy_threshold_rms` once [`SKIP_AFTER_FRAMES`] such frames
     /// followed each other and no segment is open (such frames can never pass the energy gate).
@@ -95,12 +132,53 @@ pub struct FrontEndConfig {
     /// STT as pre-roll), and RNNoise replays the last 40 ms of raw audio when a louder frame
     /// arrives. Default true: this is most of the front end's cost in a quiet shop.
     pub skip_quiet_frames: bool,
+    /// In a speech-like background (babble), a frame opens a segment only while the raw level
+    /// averaged over the last `presence_ms` stands this many dB above the background's mean
+    /// power (`presence.rs`): a crowd's sustained power hardly moves, a near talker's does.
+    /// Scaled by how speech-like the background is (0 in music, machines, silence). Default
+    /// 6 dB (hold 3): on the babble tuning seeds 103 + 104, 4 / 2 dB left 22 false segments
+    /// per hour of loud babble alone, 6 / 3 dB none; 7 dB lost a fifth of the talker at 5 dB.
+    /// -20 turns the check off.
+    pub talker_presence_db: f32,
+    /// Like `talker_presence_db`, while a segment is open. Default 3 dB.
+    pub talker_presence_hold_db: f32,
+    /// Time constant of the average `talker_presence_db` is measured on (ms).
+    pub presence_ms: u32,
+    /// Time constant of the average `talker_presence_hold_db` is measured on (ms).
+    pub presence_hold_ms: u32,
+    /// Onset look-back: a segment that opens starts at the earliest of the frames just before
+    /// it (up to this long) that met the criteria holding a segment open, then `pre_roll_ms`
+    /// before that. The opening criteria confirm an onset; the hold criteria find where it began.
+    /// Default 300 ms: in babble, where opening is strict, it gave back 0.5–1 point of the near
+    /// talker's capture (tuning seeds 103 + 104); elsewhere it changes almost nothing. 0 turns
+    /// it off.
+    pub lookback_ms: u32,
 }
 
 /// How far (dB) below the absolute energy floor a raw frame must be to be skipped.
 pub const SKIP_MARGIN_DB: f32 = 3.0;
 /// Consecutive quiet input frames required before frames are skipped.
 pub const SKIP_AFTER_FRAMES: u32 = 3;
+
+/// Background Silero probability (averaged outside segments) at which the gate starts to
+/// treat the background as babble, and at which it fully does.
+pub const BABBLE_LOW: f32 = 0.15;
+pub const BABBLE_HIGH: f32 = 0.45;
+/// Background average at which the near-talker presence check applies in full (it starts at
+/// `BABBLE_LOW`; music, machines and silence stay below 0.18 on the tuning seeds).
+pub const PRESENCE_FULL: f32 = 0.25;
+/// The background average at a stream's start: unknown, so treated as speech-like (babble)
+/// until Silero has heard it; in a quiet or non-speech background it falls below
+/// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
+pub const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
+
+/// Silero probability (the larger of the last two chunks) above which RNNoise runs.
+pub const RNNOISE_WAKE: f32 = 0.2;
+/// Near-talker presence: a fast average this far above the background (dB) is probably a
+/// talker the decisions missed, and is learnt into the background 10× slower.
+pub const PRESENCE_ELEVATED_DB: f32 = 2.0;
+/// Longest run of frames not meeting the hold criteria the onset look-back steps over.
+pub const LOOKBACK_GAP_FRAMES: usize = 8;
 
 impl Default for FrontEndConfig {
     fn default() -> Self {
@@ -110,18 +188,31 @@ impl Default for FrontEndConfig {
             // The one default of `VAD_ENERGY_THRESHOLD`, from core's settings table (core's
             // tests parse every numeric default).
             energy_threshold_rms: VAD_ENERGY_THRESHOLD.default_number().unwrap_or(f32::NAN),
-            noise_margin_db: 12.0,
-            hold_margin_db: 8.0,
+            noise_margin_db: 10.0,
+            hold_margin_db: 6.0,
             talker_drop_db: 30.0,
-            min_speech_probability: 0.5,
+            min_speech_probability: 0.2,
             pre_roll_ms: 80,
             hangover_ms: 250,
-            tail_ms: 20,
+            tail_ms: 60,
             min_speech_ms: 300,
             max_segment_ms: 15_000,
             cut_search_ms: 2_000,
             emit_frame_events: false,
             skip_quiet_frames: true,
+            silero: true,
+            silero_threshold: 0.5,
+            silero_hold_threshold: 0.5,
+            rnnoise: true,
+            send_denoised: false,
+            maybe_margin_db: 3.0,
+            nonspeech_margin_db: 6.0,
+            nonspeech_hold_margin_db: 3.0,
+            talker_presence_db: 6.0,
+            talker_presence_hold_db: 3.0,
+            presence_ms: 200,
+            presence_hold_ms: 200,
+            lookback_ms: 300,
         }
     }
 }
@@ -166,6 +257,38 @@ impl FrontEndConfig {
             self.noise_margin_db,
         )?;
         check("talker_drop_db", self.talker_drop_db, 0.0, 120.0)?;
+        check("silero_threshold", self.silero_threshold, 0.0, 1.0)?;
+        check(
+            "silero_hold_threshold",
+            self.silero_hold_threshold,
+            0.0,
+            self.silero_threshold,
+        )?;
+        check("maybe_margin_db", self.maybe_margin_db, 0.0, 60.0)?;
+        check("nonspeech_margin_db", self.nonspeech_margin_db, 0.0, 60.0)?;
+        check(
+            "nonspeech_hold_margin_db",
+            self.nonspeech_hold_margin_db,
+            0.0,
+            self.nonspeech_margin_db,
+        )?;
+        check("talker_presence_db", self.talker_presence_db, -20.0, 40.0)?;
+        check(
+            "talker_presence_hold_db",
+            self.talker_presence_hold_db,
+            -20.0,
+            self.talker_presence_db,
+        )?;
+        for ms in [self.presence_ms, self.presence_hold_ms] {
+            if frames(ms) == 0 || ms > 10_000 {
+                return Err(ConfigError::Durations(
+                    "presence_ms and presence_hold_ms must be 10..=10000",
+                ));
+            }
+        }
+        if self.lookback_ms > 5_000 {
+            return Err(ConfigError::Durations("lookback_ms must be <= 5000"));
+        }
         check(
             "min_speech_probability",
             self.min_speech_probability,

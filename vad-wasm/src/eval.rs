@@ -60,7 +60,7 @@ pub enum EvalError {
 }
 
 /// The label file format.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ClipLabels {
     /// True speech intervals in seconds.
     pub speech: Vec<[f64; 2]>,
@@ -69,6 +69,25 @@ pub struct ClipLabels {
     /// Signal-to-noise ratio in dB (absent for noise-only clips).
     #[serde(default)]
     pub snr_db: Option<f64>,
+    /// `loud` / `quiet` for noise-only clips, `idle` for idle-counter streams (generated sets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
+
+impl ClipLabels {
+    /// The clip's group: `kind@SNR`, `kind@loud` / `kind@quiet` (noise only), `kind@idle`.
+    pub fn group(&self) -> String {
+        match (&self.level, self.snr_db) {
+            (Some(level), _) => format!("{}@{level}", self.noise),
+            (None, Some(snr)) => format!("{}@{snr:02.0}", self.noise),
+            (None, None) => format!("{}@none", self.noise),
+        }
+    }
+
+    /// Whether the clip is noise alone (no labeled speech, a loud/quiet level).
+    pub fn is_noise_only(&self) -> bool {
+        matches!(self.level.as_deref(), Some("loud" | "quiet"))
+    }
 }
 
 /// Counts and derived scores for a group of clips.
@@ -160,14 +179,52 @@ impl Score {
 /// Scores per noise kind, per kind and SNR, and overall.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EvalReport {
-    /// Keyed by noise kind, all SNRs.
+    /// Keyed by noise kind: clips with speech (speech clips and idle streams), all SNRs.
     pub by_kind: BTreeMap<String, Score>,
-    /// Keyed by `kind@snr` (`kind@none` for noise-only clips).
+    /// Keyed by [`ClipLabels::group`]: `kind@snr`, `kind@loud`, `kind@quiet`, `kind@idle`.
     pub by_kind_snr: BTreeMap<String, Score>,
-    /// All clips except babble (babble is not target speech).
+    /// Speech clips at SNR ≥ 5 dB, by kind (the F1 target's scope).
+    pub by_kind_5db_up: BTreeMap<String, Score>,
+    /// Noise-only clips (loud and quiet), by kind: false segments per noise-hour.
+    pub noise_only: BTreeMap<String, Score>,
+    /// All clips with speech except babble (babble is not target speech).
     pub non_babble: Score,
-    /// Every clip.
+    /// Every clip with speech.
     pub overall: Score,
+    /// Seconds of audio scored.
+    pub audio_s: f64,
+}
+
+impl EvalReport {
+    /// Adds one scored clip.
+    pub fn add(&mut self, labels: &ClipLabels, score: &Score) {
+        self.audio_s += score.speech_s + score.non_speech_s;
+        self.by_kind_snr
+            .entry(labels.group())
+            .or_default()
+            .add(score);
+        if labels.is_noise_only() {
+            self.noise_only
+                .entry(labels.noise.clone())
+                .or_default()
+                .add(score);
+            return;
+        }
+        self.by_kind
+            .entry(labels.noise.clone())
+            .or_default()
+            .add(score);
+        if labels.level.is_none() && labels.snr_db.is_some_and(|s| s >= 5.0) {
+            self.by_kind_5db_up
+                .entry(labels.noise.clone())
+                .or_default()
+                .add(score);
+        }
+        if labels.noise != "babble" {
+            self.non_babble.add(score);
+        }
+        self.overall.add(score);
+    }
 }
 
 impl EvalReport {
@@ -210,11 +267,35 @@ impl fmt::Display for EvalReport {
             Self::row(f, k, s)?;
         }
         writeln!(f)?;
+        writeln!(f, "-- clips with speech, all SNRs")?;
         for (k, s) in &self.by_kind {
             Self::row(f, k, s)?;
         }
         Self::row(f, "non-babble", &self.non_babble)?;
-        Self::row(f, "overall", &self.overall)
+        Self::row(f, "overall", &self.overall)?;
+        if !self.by_kind_5db_up.is_empty() {
+            writeln!(f, "-- speech clips at >= 5 dB SNR")?;
+            for (k, s) in &self.by_kind_5db_up {
+                Self::row(f, k, s)?;
+            }
+        }
+        if !self.noise_only.is_empty() {
+            writeln!(
+                f,
+                "-- noise only (loud + quiet): false segments per noise-hour"
+            )?;
+            for (k, s) in &self.noise_only {
+                writeln!(
+                    f,
+                    "{:<16} {:>7.2} h {:>5} false segments {:>8.1} per hour",
+                    k,
+                    s.non_speech_s / 3600.0,
+                    s.false_segments,
+                    s.false_segments_per_hour()
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -310,45 +391,130 @@ pub fn labeled_clips(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>, EvalError> {
     Ok(clips)
 }
 
-/// Runs the front end over every labeled clip of `dir` and scores it.
-pub fn evaluate_dir(dir: &Path, config: &FrontEndConfig) -> Result<EvalReport, EvalError> {
+/// Reads a clip's labels.
+pub fn read_labels(json: &Path) -> Result<ClipLabels, EvalError> {
+    let text = std::fs::read_to_string(json).map_err(|source| EvalError::Io {
+        path: json.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| EvalError::Label {
+        path: json.to_owned(),
+        source,
+    })
+}
+
+/// Runs a fresh front end over one clip and scores its segments.
+pub fn score_pcm(
+    pcm: &[i16],
+    labels: &ClipLabels,
+    config: &FrontEndConfig,
+) -> Result<Score, ConfigError> {
+    let segments: Vec<(f64, f64)> = segment_pcm(pcm, config)?
+        .iter()
+        .map(|s| (s.start_ms as f64 / 1000.0, s.end_ms as f64 / 1000.0))
+        .collect();
+    Ok(score_clip(labels, pcm.len() as f64 / 16_000.0, &segments))
+}
+
+/// Scores `count` clips produced by `clip(i)` on `threads` threads (clips are made and
+/// scored one at a time per thread, so memory stays at one clip per thread);
+/// `progress(done_seconds)` is called after each clip with the seconds scored so far.
+pub fn evaluate_each<E>(
+    count: usize,
+    threads: usize,
+    config: &FrontEndConfig,
+    clip: impl Fn(usize) -> Result<(Vec<i16>, ClipLabels), E> + Sync,
+    progress: impl Fn(f64) + Sync,
+) -> Result<EvalReport, E>
+where
+    E: From<ConfigError> + Send,
+{
     config.validate()?;
-    let mut report = EvalReport::default();
-    for (wav, json) in labeled_clips(dir)? {
-        let text = std::fs::read_to_string(&json).map_err(|source| EvalError::Io {
-            path: json.clone(),
-            source,
-        })?;
-        let labels: ClipLabels =
-            serde_json::from_str(&text).map_err(|source| EvalError::Label {
-                path: json.clone(),
-                source,
-            })?;
-        let pcm = read_wav(&wav)?;
-        let segments: Vec<(f64, f64)> = segment_pcm(&pcm, config)?
-            .iter()
-            .map(|s| (s.start_ms as f64 / 1000.0, s.end_ms as f64 / 1000.0))
-            .collect();
-        let score = score_clip(&labels, pcm.len() as f64 / 16_000.0, &segments);
-        let snr = labels
-            .snr_db
-            .map_or_else(|| "none".to_owned(), |v| format!("{v:02.0}"));
-        report
-            .by_kind_snr
-            .entry(format!("{}@{}", labels.noise, snr))
-            .or_default()
-            .add(&score);
-        report
-            .by_kind
-            .entry(labels.noise.clone())
-            .or_default()
-            .add(&score);
-        if labels.noise != "babble" {
-            report.non_babble.add(&score);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(count));
+    let done_s = std::sync::Mutex::new(0.0f64);
+    let failure = std::sync::Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= count || failure.lock().is_ok_and(|f| f.is_some()) {
+                        break;
+                    }
+                    let scored = clip(i).and_then(|(pcm, labels)| {
+                        let score = score_pcm(&pcm, &labels, config)?;
+                        Ok((i, labels, score, pcm.len() as f64 / 16_000.0))
+                    });
+                    match scored {
+                        Ok((i, labels, score, seconds)) => {
+                            if let Ok(mut r) = results.lock() {
+                                r.push((i, labels, score));
+                            }
+                            if let Ok(mut d) = done_s.lock() {
+                                *d += seconds;
+                                progress(*d);
+                            }
+                        }
+                        Err(e) => {
+                            if let Ok(mut f) = failure.lock() {
+                                f.get_or_insert(e);
+                            }
+                            break;
+                        }
+                    }
+                }
+            });
         }
-        report.overall.add(&score);
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|r| r.0);
+    let mut report = EvalReport::default();
+    for (_, labels, score) in &results {
+        report.add(labels, score);
     }
     Ok(report)
+}
+
+/// Total seconds of audio in a labeled directory's WAV files (for progress bars).
+pub fn dir_audio_seconds(dir: &Path) -> Result<f64, EvalError> {
+    let mut total = 0.0;
+    for (wav, _) in labeled_clips(dir)? {
+        let r = hound::WavReader::open(&wav).map_err(|source| EvalError::Wav {
+            path: wav.clone(),
+            source,
+        })?;
+        total += f64::from(r.duration()) / f64::from(r.spec().sample_rate.max(1));
+    }
+    Ok(total)
+}
+
+/// Runs the front end over every labeled clip of `dir` and scores it.
+pub fn evaluate_dir(dir: &Path, config: &FrontEndConfig) -> Result<EvalReport, EvalError> {
+    evaluate_dir_with(dir, config, 1, |_| {})
+}
+
+/// [`evaluate_dir`] on `threads` threads with a progress callback (seconds scored so far).
+pub fn evaluate_dir_with(
+    dir: &Path,
+    config: &FrontEndConfig,
+    threads: usize,
+    progress: impl Fn(f64) + Sync,
+) -> Result<EvalReport, EvalError> {
+    let clips = labeled_clips(dir)?;
+    evaluate_each(
+        clips.len(),
+        threads,
+        config,
+        |i| {
+            let (wav, json) = &clips[i];
+            Ok((read_wav(wav)?, read_labels(json)?))
+        },
+        progress,
+    )
 }
 
 #[cfg(test)]
@@ -361,6 +527,7 @@ mod tests {
             speech: vec![[1.0, 2.0], [3.0, 4.0]],
             noise: "silence".into(),
             snr_db: Some(20.0),
+            level: None,
         };
         let s = score_clip(&labels, 5.0, &[(1.0, 2.0), (3.0, 4.0)]);
         assert_eq!(s.f1(), 1.0);

@@ -10,16 +10,28 @@ use std::collections::VecDeque;
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
-    ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
+    BABBLE_HIGH, BABBLE_LOW, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
+    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
+    frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
+use crate::presence::TalkerPresence;
 use crate::segmenter::Segmenter;
+use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
-/// Capacity of the alignment queues (samples): delay plus two frames.
-const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 3 * FRAME_SAMPLES;
+/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
+const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
+const BACKGROUND_FALL: f32 = 1.0 / 150.0;
+/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
+/// the background from denoised levels then.
+const WARMUP_FRAMES: u64 = 100;
+
+/// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
+/// Silero's chunk (≤ 3) plus one.
+const FIFO_CAPACITY: usize = DENOISE_DELAY_SAMPLES + 6 * FRAME_SAMPLES;
 
 /// One audio stream's front end. Create one per stream; it is `Send`.
 #[derive(Debug)]
@@ -30,14 +42,25 @@ pub struct FrontEnd {
     denoiser: Denoiser,
     vad: WebRtcVad,
     gate: EnergyGate,
+    /// Noise floor of the raw input (the cheap stage's reference).
+    raw_floor: EnergyGate,
+    silero: SileroStage,
+    /// How speech-like the background is: Silero's probability averaged (≈ 3 s) over frames
+    /// outside segments. High in babble, low in music, machines and silence.
+    background_speech: f32,
+    /// Sustained raw level above the background's mean (the near talker in babble).
+    presence: TalkerPresence,
     segmenter: Segmenter,
     /// Cleaned samples aligned with the input (the first `DENOISE_DELAY_SAMPLES` outputs dropped).
     cleaned: VecDeque<i16>,
     /// Raw samples waiting for their cleaned counterpart.
     raw: VecDeque<i16>,
-    /// RNNoise probabilities, one per input frame, waiting for their analysis, with whether
-    /// the frame was skipped (see [`FrontEndConfig::skip_quiet_frames`]).
-    probs: VecDeque<(f32, bool)>,
+    /// Per input frame waiting for its analysis: RNNoise's probability, whether the cheap
+    /// stage skipped the frame (see [`FrontEndConfig::skip_quiet_frames`]) and whether RNNoise
+    /// ran on it.
+    probs: VecDeque<(f32, bool, bool)>,
+    /// Input frames RNNoise ran on in this stream (diagnostics).
+    frames_denoised: u64,
     /// Consecutive input frames quiet enough to skip.
     quiet_run: u32,
     /// Raw level below which an input frame may be skipped (dB).
@@ -65,10 +88,22 @@ impl FrontEnd {
                 config.noise_margin_db,
                 config.talker_drop_db,
             ),
+            raw_floor: EnergyGate::new(
+                config.energy_threshold_rms,
+                config.maybe_margin_db,
+                config.talker_drop_db,
+            ),
+            silero: SileroStage::new(),
+            background_speech: INITIAL_BACKGROUND_SPEECH,
+            presence: TalkerPresence::new(
+                frames(config.presence_ms) as f32,
+                frames(config.presence_hold_ms) as f32,
+            ),
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
             raw: VecDeque::with_capacity(FIFO_CAPACITY),
-            probs: VecDeque::with_capacity(8),
+            probs: VecDeque::with_capacity(16),
+            frames_denoised: 0,
             quiet_run: 0,
             skip_below_db: rms_to_db(config.energy_threshold_rms) - SKIP_MARGIN_DB,
             frames_skipped: 0,
@@ -100,15 +135,27 @@ impl FrontEnd {
         self.frames_skipped
     }
 
-    /// Approximate bytes of state held per stream (struct + heap buffers + libfvad).
+    /// Input frames of the current stream RNNoise ran on.
+    pub fn frames_denoised(&self) -> u64 {
+        self.frames_denoised
+    }
+
+    /// 32 ms chunks Silero ran on in the current stream (the rest were skipped).
+    pub fn silero_chunks_run(&self) -> u64 {
+        self.silero.chunks_run()
+    }
+
+    /// Approximate bytes of state held per stream (struct + heap buffers + libfvad); Silero's
+    /// weights are shared by all streams and not counted.
     pub fn state_bytes(&self) -> usize {
         /// `sizeof(VadInstT)` in libfvad is about 1 KB (filter states, GMM statistics).
         const FVAD_STATE_BYTES: usize = 1_200;
         std::mem::size_of::<Self>()
             + self.denoiser.heap_bytes()
             + (self.cleaned.capacity() + self.raw.capacity()) * 2
-            + self.probs.capacity() * std::mem::size_of::<(f32, bool)>()
+            + self.probs.capacity() * std::mem::size_of::<(f32, bool, bool)>()
             + self.segmenter.heap_bytes()
+            + self.silero.heap_bytes()
             + self.scratch.capacity() * std::mem::size_of::<Event>()
             + FVAD_STATE_BYTES
     }
@@ -154,10 +201,15 @@ impl FrontEnd {
         self.denoiser.reset();
         self.vad.reset(self.config.vad_mode);
         self.gate.reset();
+        self.raw_floor.reset();
+        self.silero.reset();
+        self.background_speech = INITIAL_BACKGROUND_SPEECH;
+        self.presence.reset();
         self.segmenter.reset();
         self.cleaned.clear();
         self.raw.clear();
         self.probs.clear();
+        self.frames_denoised = 0;
         self.quiet_run = 0;
         self.frames_skipped = 0;
         self.to_drop = DENOISE_DELAY_SAMPLES;
@@ -167,33 +219,61 @@ impl FrontEnd {
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
         let mut cleaned = [0i16; FRAME_SAMPLES];
-        let quiet = rms_to_db(frame_rms(frame)) < self.skip_below_db;
-        self.quiet_run = if quiet {
-            self.quiet_run.saturating_add(1)
-        } else {
+        // The cheap stage: is this frame above the raw background by a margin (and not far
+        // under the absolute floor)? Otherwise nothing expensive runs on it once a few such
+        // frames followed each other, unless a segment is open.
+        let raw_db = rms_to_db(frame_rms(frame));
+        let maybe = raw_db >= self.skip_below_db
+            && raw_db >= self.raw_floor.noise_db() + self.config.maybe_margin_db;
+        self.raw_floor.update(raw_db, false);
+        self.quiet_run = if maybe {
             0
+        } else {
+            self.quiet_run.saturating_add(1)
         };
         let skip = self.config.skip_quiet_frames
             && self.quiet_run >= SKIP_AFTER_FRAMES
             && !self.segmenter.in_segment();
-        let prob = if skip {
-            self.denoiser.skip(frame, &mut cleaned);
-            self.frames_skipped += 1;
-            0.0
-        } else {
+        // RNNoise (the most expensive stage) runs only where Silero's last 64 ms sounded at
+        // least a little like speech, or inside a segment: Silero rejects most noise on its own,
+        // and frames it rejects cannot be speech. On waking, RNNoise replays the last 40 ms.
+        let wake = !self.config.silero
+            || self.segmenter.in_segment()
+            || self.frames_analyzed < WARMUP_FRAMES
+            || self.silero.recent_probability() >= RNNOISE_WAKE;
+        let denoise = self.config.rnnoise && !skip && wake;
+        let prob = if denoise {
+            self.frames_denoised += 1;
             self.denoiser.process(frame, &mut cleaned)
+        } else {
+            self.denoiser.skip(frame, &mut cleaned);
+            0.0
         };
+        if skip {
+            self.frames_skipped += 1;
+        }
+        if self.config.silero {
+            self.silero.push_frame(frame, !skip);
+        }
         self.raw.extend(frame.iter().copied());
-        self.probs.push_back((prob, skip));
-        let skip = self.to_drop.min(FRAME_SAMPLES);
-        self.to_drop -= skip;
-        self.cleaned.extend(cleaned[skip..].iter().copied());
+        self.probs.push_back((prob, skip, denoise));
+        let drop = self.to_drop.min(FRAME_SAMPLES);
+        self.to_drop -= drop;
+        self.cleaned.extend(cleaned[drop..].iter().copied());
         while self.cleaned.len() >= FRAME_SAMPLES {
-            self.analyze_next(out);
+            let silero = if self.config.silero {
+                match self.silero.frame_probability(self.frames_analyzed) {
+                    Some(p) => p,
+                    None => break, // its 32 ms chunk is not complete yet
+                }
+            } else {
+                1.0
+            };
+            self.analyze_next(silero, out);
         }
     }
 
-    fn analyze_next(&mut self, out: &mut Vec<Event>) {
+    fn analyze_next(&mut self, silero: f32, out: &mut Vec<Event>) {
         let mut clean = [0i16; FRAME_SAMPLES];
         let mut raw = [0i16; FRAME_SAMPLES];
         for (c, r) in clean.iter_mut().zip(raw.iter_mut()) {
@@ -201,12 +281,16 @@ impl FrontEnd {
             *r = self.raw.pop_front().unwrap_or(0);
         }
         // RNNoise's probability for this frame and the next (its analysis window straddles both).
-        let (p0, _) = self.probs.pop_front().unwrap_or((0.0, false));
-        let (p1, next_skipped) = self.probs.front().copied().unwrap_or((0.0, false));
+        let (p0, own_skipped, own_denoised) = self.probs.pop_front().unwrap_or((0.0, false, false));
+        let (p1, _, next_denoised) = self.probs.front().copied().unwrap_or((0.0, false, false));
         let prob = p0.max(p1);
-        // This frame's cleaned audio comes from the next two input frames; if either was
-        // skipped it is (partly) raw audio that was too quiet to be speech.
-        let skipped = next_skipped || self.probs.get(1).is_some_and(|&(_, s)| s);
+        // This frame's cleaned audio comes from the next two input frames; if RNNoise did not
+        // run on them it is (partly) raw audio of a frame the cheap stage or Silero rejected.
+        let skipped = if self.config.rnnoise {
+            !own_denoised || !next_denoised || self.probs.get(1).is_some_and(|&(_, _, d)| !d)
+        } else {
+            own_skipped
+        };
 
         let index = self.frames_analyzed;
         self.frames_analyzed += 1;
@@ -222,31 +306,106 @@ impl FrontEnd {
         } else {
             &raw
         };
+        let in_segment = self.segmenter.in_segment();
+        let noise_db = self.gate.noise_db();
+        let raw_rms = frame_rms(&raw[..valid]);
+        let raw_power = raw_rms * raw_rms;
+        // The background's mean power learns from frames outside confirmed segments; it is
+        // updated after the decision (below), the short average now.
+        self.presence.update(raw_power);
+        let presence_db = self.presence.slow_db();
+        let mut weak = false;
+        let mut vad_vote = false;
         let is_speech = if skipped {
             self.gate.update_quiet(level_db);
             false
         } else {
-            let vad = self.vad.is_speech(vad_frame);
-            let loud = if self.segmenter.in_segment() {
-                self.gate
-                    .passes_with_margin(level_db, self.config.hold_margin_db)
-            } else {
-                self.gate.passes(level_db)
+            // Babble is speech to Silero: there the gate's level margins are what rejects it.
+            // Elsewhere Silero rejects the noise and the gate only asks for a small margin.
+            let babble = ((self.background_speech - BABBLE_LOW) / (BABBLE_HIGH - BABBLE_LOW))
+                .clamp(0.0, 1.0);
+            // Two sets of criteria: opening a segment, and holding one open (also used to find
+            // where an onset began, see `lookback_ms`).
+            let interpolate = |speech_like: f32, other: f32| {
+                if self.config.silero {
+                    other + babble * (speech_like - other)
+                } else {
+                    speech_like
+                }
             };
-            let is_speech = vad && loud && prob >= self.config.min_speech_probability;
+            let open_margin =
+                interpolate(self.config.noise_margin_db, self.config.nonspeech_margin_db);
+            let hold_margin = interpolate(
+                self.config.hold_margin_db,
+                self.config.nonspeech_hold_margin_db,
+            );
+            // In babble, a near talker is a sustained rise above the crowd's mean power.
+            // Its requirement reaches full strength sooner than the margins (at
+            // `PRESENCE_FULL`): the margins cost the talker's soft frames, presence does not.
+            let crowd = ((self.background_speech - BABBLE_LOW) / (PRESENCE_FULL - BABBLE_LOW))
+                .clamp(0.0, 1.0);
+            let babble_check = self.config.silero && crowd > 0.0;
+            let present_open =
+                !babble_check || presence_db >= crowd * self.config.talker_presence_db;
+            let present_hold = !babble_check
+                || self.presence.fast_db() >= crowd * self.config.talker_presence_hold_db;
+            let rnnoise_ok = !self.config.rnnoise || prob >= self.config.min_speech_probability;
+            // The WebRTC VAD adapts its noise model on every frame it sees: always run it here.
+            let vad = self.vad.is_speech(vad_frame);
+            vad_vote = vad;
+            let common = vad && rnnoise_ok;
+            let hold = common
+                && present_hold
+                && silero >= self.config.silero_hold_threshold
+                && self.gate.passes_with_margin(level_db, hold_margin);
+            let open = common
+                && present_open
+                && silero >= self.config.silero_threshold
+                && self.gate.passes_with_margin(level_db, open_margin);
+            weak = hold;
+            let is_speech = if in_segment { hold } else { open };
             self.gate.update(level_db, is_speech);
             is_speech
         };
+        // The background: frames near the noise floor, in or out of segments (a segment opened
+        // in babble must not stop the learning, or its low margins would hold it open). Rises
+        // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
+        // in a stream's first second (streams start with their background). Frames skipped
+        // by the cheap stage (too quiet for the gate) count with Silero probability 0: the
+        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too.
+        self.presence
+            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
+        if !is_speech {
+            let speed = if index < 100 { 10.0 } else { 1.0 };
+            let rate = if silero > self.background_speech {
+                BACKGROUND_RISE
+            } else {
+                BACKGROUND_FALL
+            };
+            self.background_speech += (speed * rate).min(1.0) * (silero - self.background_speech);
+        }
         if self.config.emit_frame_events {
             out.push(Event::Frame(FrameLevel {
                 time_ms: index * u64::from(FRAME_MS),
                 level_db,
                 speech_probability: prob,
+                silero_probability: silero,
                 is_speech,
+                raw_db: rms_to_db(raw_rms),
+                noise_db,
+                presence_db,
+                hold: weak,
+                background_speech: self.background_speech,
+                vad: vad_vote,
             }));
         }
+        let audio = if self.config.send_denoised {
+            &clean
+        } else {
+            &raw
+        };
         self.segmenter
-            .push_frame(&clean[..valid], level_db, is_speech, out);
+            .push_frame(&audio[..valid], level_db, is_speech, weak, out);
     }
 }
 

@@ -13,14 +13,18 @@ pub mod denoise;
 pub mod energy_gate;
 pub mod event;
 pub mod front_end;
+pub mod presence;
 pub mod resample;
 pub mod segmenter;
+pub mod silero;
 pub mod webrtc;
 
 #[cfg(all(feature = "decode", not(target_arch = "wasm32")))]
 pub mod decode;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod eval;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod synth;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm_api;

@@ -8,13 +8,15 @@ use std::collections::VecDeque;
 
 use balto_core::frontend::CutSegment;
 
-use crate::config::{FRAME_MS, FRAME_SAMPLES, FrontEndConfig, frames};
+use crate::config::{FRAME_MS, FRAME_SAMPLES, FrontEndConfig, LOOKBACK_GAP_FRAMES, frames};
 use crate::event::Event;
 
 /// Segmenter parameters in frames.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     pre_roll: usize,
+    /// Frames the start may reach back over frames that met the hold criteria (onset look-back).
+    lookback: usize,
     hangover: usize,
     tail: usize,
     min_speech: usize,
@@ -37,9 +39,11 @@ enum State {
 pub struct Segmenter {
     limits: Limits,
     state: State,
-    /// Recent frames (audio, energy) kept for pre-roll, newest last.
+    /// Recent frames (audio, energy, whether the frame met the hold criteria) kept for the
+    /// look-back and the pre-roll, newest last.
     ring_pcm: VecDeque<i16>,
     ring_energy: VecDeque<f32>,
+    ring_weak: VecDeque<bool>,
     /// Frames of the open (candidate or confirmed) segment.
     seg_pcm: Vec<i16>,
     seg_energy: Vec<f32>,
@@ -64,6 +68,7 @@ impl Segmenter {
     pub fn new(config: &FrontEndConfig) -> Self {
         let limits = Limits {
             pre_roll: frames(config.pre_roll_ms),
+            lookback: frames(config.lookback_ms),
             hangover: frames(config.hangover_ms).max(1),
             tail: frames(config.tail_ms),
             min_speech: frames(config.min_speech_ms).max(1),
@@ -72,8 +77,11 @@ impl Segmenter {
         };
         Self {
             state: State::Idle,
-            ring_pcm: VecDeque::with_capacity((limits.pre_roll + 1) * FRAME_SAMPLES),
-            ring_energy: VecDeque::with_capacity(limits.pre_roll + 1),
+            ring_pcm: VecDeque::with_capacity(
+                (limits.pre_roll + limits.lookback + 1) * FRAME_SAMPLES,
+            ),
+            ring_energy: VecDeque::with_capacity(limits.pre_roll + limits.lookback + 1),
+            ring_weak: VecDeque::with_capacity(limits.pre_roll + limits.lookback + 1),
             seg_pcm: Vec::with_capacity((limits.max_segment + 1) * FRAME_SAMPLES),
             seg_energy: Vec::with_capacity(limits.max_segment + 1),
             seg_start: 0,
@@ -90,6 +98,7 @@ impl Segmenter {
         self.state = State::Idle;
         self.ring_pcm.clear();
         self.ring_energy.clear();
+        self.ring_weak.clear();
         self.seg_pcm.clear();
         self.seg_energy.clear();
         self.seg_start = 0;
@@ -103,8 +112,14 @@ impl Segmenter {
     pub fn heap_bytes(&self) -> usize {
         self.ring_pcm.capacity() * 2
             + self.ring_energy.capacity() * 4
+            + self.ring_weak.capacity()
             + self.seg_pcm.capacity() * 2
             + self.seg_energy.capacity() * 4
+    }
+
+    /// Whether a confirmed segment (announced by `SpeechStart`) is open.
+    pub fn confirmed(&self) -> bool {
+        self.state == State::Speech
     }
 
     /// Whether a segment is open (candidate or confirmed).
@@ -112,9 +127,18 @@ impl Segmenter {
         self.state != State::Idle
     }
 
-    /// Feeds the next frame: `pcm` (up to 160 samples of cleaned audio), its `energy` (any
-    /// monotonic loudness measure, used to find the quietest cut point) and the speech decision.
-    pub fn push_frame(&mut self, pcm: &[i16], energy: f32, is_speech: bool, out: &mut Vec<Event>) {
+    /// Feeds the next frame: `pcm` (up to 160 samples of audio), its `energy` (any monotonic
+    /// loudness measure, used to find the quietest cut point), the speech decision, and
+    /// whether the frame met the (weaker) criteria that hold a segment open: a segment that
+    /// opens reaches back over such frames just before it (up to `lookback_ms`).
+    pub fn push_frame(
+        &mut self,
+        pcm: &[i16],
+        energy: f32,
+        is_speech: bool,
+        weak: bool,
+        out: &mut Vec<Event>,
+    ) {
         let pcm = &pcm[..pcm.len().min(FRAME_SAMPLES)];
         let index = self.next_frame;
         self.next_frame += 1;
@@ -150,7 +174,7 @@ impl Segmenter {
         if self.state == State::Speech && self.seg_energy.len() >= self.limits.max_segment {
             self.cut_at_quietest(out);
         }
-        self.remember(pcm, energy);
+        self.remember(pcm, energy, weak || is_speech);
     }
 
     /// Ends the stream; `total_samples` clamps the last segment to the real end of the audio.
@@ -167,7 +191,30 @@ impl Segmenter {
         self.seg_energy.clear();
         let available = self.ring_energy.len() as u64;
         let allowed = index.saturating_sub(self.emitted_until);
-        let pre = (self.limits.pre_roll as u64).min(available).min(allowed) as usize;
+        // Onset look-back: the frames just before that met the hold criteria (with gaps of at
+        // most `LOOKBACK_GAP_FRAMES` frames) belong to the onset the opening criteria only confirm.
+        let mut back = 0;
+        let mut gap = 0;
+        for (k, &weak) in self
+            .ring_weak
+            .iter()
+            .rev()
+            .enumerate()
+            .take(self.limits.lookback)
+        {
+            if weak {
+                back = k + 1;
+                gap = 0;
+            } else {
+                gap += 1;
+                if gap > LOOKBACK_GAP_FRAMES {
+                    break;
+                }
+            }
+        }
+        let pre = ((back + self.limits.pre_roll) as u64)
+            .min(available)
+            .min(allowed) as usize;
         let skip = self.ring_energy.len() - pre;
         self.seg_start = index - pre as u64;
         self.seg_energy.extend(self.ring_energy.iter().skip(skip));
@@ -181,16 +228,19 @@ impl Segmenter {
         self.seg_energy.push(energy);
     }
 
-    fn remember(&mut self, pcm: &[i16], energy: f32) {
-        if self.limits.pre_roll == 0 {
+    fn remember(&mut self, pcm: &[i16], energy: f32, weak: bool) {
+        let keep = self.limits.pre_roll + self.limits.lookback;
+        if keep == 0 {
             return;
         }
-        if self.ring_energy.len() == self.limits.pre_roll {
+        if self.ring_energy.len() == keep {
             self.ring_energy.pop_front();
+            self.ring_weak.pop_front();
             let n = FRAME_SAMPLES.min(self.ring_pcm.len());
             self.ring_pcm.drain(..n);
         }
         self.ring_energy.push_back(energy);
+        self.ring_weak.push_back(weak);
         self.ring_pcm.extend(pcm.iter().copied());
         // Keep frames 160 samples long so pre-roll slicing stays frame-aligned.
         for _ in pcm.len()..FRAME_SAMPLES {
@@ -294,8 +344,9 @@ mod tests {
         }
     }
 
-    /// Runs a pattern of frames ('#' speech, '.' silence, digits = speech with that energy) and
-    /// returns the segments as (start_ms, end_ms) with the frame indices found in their audio.
+    /// Runs a pattern of frames ('#' speech, '.' silence, 'w' not speech but meeting the hold
+    /// criteria, digits = speech with that energy) and returns the segments as
+    /// (start_ms, end_ms) with the frame indices found in their audio.
     fn run(config: &FrontEndConfig, pattern: &str) -> Vec<(u64, u64, Vec<i16>)> {
         let mut s = Segmenter::new(config);
         let mut out = Vec::new();
@@ -306,7 +357,7 @@ mod tests {
                 d if d.is_ascii_digit() => (true, f32::from(d as u8 - b'0')),
                 _ => (false, 1.0),
             };
-            s.push_frame(&frame, energy, speech, &mut out);
+            s.push_frame(&frame, energy, speech, c == 'w', &mut out);
         }
         s.finish(pattern.len() as u64 * 160, &mut out);
         let mut starts = Vec::new();
@@ -344,6 +395,42 @@ mod tests {
         assert_eq!(*end, 330); // last speech frame 29, + 3 tail frames
         assert_eq!(ids.first(), Some(&5));
         assert_eq!(ids.last(), Some(&32));
+    }
+
+    #[test]
+    fn onset_look_back_reaches_over_hold_frames_and_short_gaps_only() {
+        let with = |ms| FrontEndConfig {
+            lookback_ms: ms,
+            ..config()
+        };
+        // Hold-criteria frames 20..24, a 3-frame gap, speech from frame 27.
+        let p = format!(
+            "{}{}{}{}{}",
+            ".".repeat(20),
+            "w".repeat(4),
+            ".".repeat(3),
+            "#".repeat(10),
+            ".".repeat(30)
+        );
+        // Without look-back: 5 frames of pre-roll before frame 27.
+        let segs = run(&with(0), &p);
+        assert_eq!((segs.len(), segs[0].0), (1, 220));
+        // With it the onset is frame 20, and the pre-roll goes 5 frames before that.
+        let segs = run(&with(100), &p);
+        assert_eq!((segs.len(), segs[0].0), (1, 150));
+        assert_eq!(segs[0].2.first(), Some(&15));
+        // Hold-criteria frames separated from the onset by more than `LOOKBACK_GAP_FRAMES` frames
+        // belong to something else: the start stays where the pre-roll puts it.
+        let far = format!(
+            "{}{}{}{}{}",
+            ".".repeat(10),
+            "w".repeat(4),
+            ".".repeat(LOOKBACK_GAP_FRAMES + 2),
+            "#".repeat(10),
+            ".".repeat(30)
+        );
+        let onset = 14 + LOOKBACK_GAP_FRAMES as u64 + 2;
+        assert_eq!(run(&with(300), &far)[0].0, (onset - 5) * 10);
     }
 
     #[test]
@@ -395,7 +482,7 @@ mod tests {
         let mut s = Segmenter::new(&config());
         let mut out = Vec::new();
         for c in p.chars() {
-            s.push_frame(&[7; 160], 1.0, c == '#', &mut out);
+            s.push_frame(&[7; 160], 1.0, c == '#', false, &mut out);
         }
         s.finish(13 * 160 - 40, &mut out);
         let seg = out

@@ -16,6 +16,7 @@ pub struct JsEvent {
     pcm: Vec<i16>,
     level_db: f32,
     speech_probability: f32,
+    silero_probability: f32,
     is_speech: bool,
 }
 
@@ -51,6 +52,11 @@ impl JsEvent {
     pub fn speech_probability(&self) -> f32 {
         self.speech_probability
     }
+    /// Silero speech probability of the frame's 32 ms chunk (frame only).
+    #[wasm_bindgen(getter, js_name = sileroProbability)]
+    pub fn silero_probability(&self) -> f32 {
+        self.silero_probability
+    }
     /// Final per-frame decision (frame only).
     #[wasm_bindgen(getter, js_name = isSpeech)]
     pub fn is_speech(&self) -> bool {
@@ -67,6 +73,7 @@ impl From<Event> for JsEvent {
             pcm: Vec::new(),
             level_db: 0.0,
             speech_probability: 0.0,
+            silero_probability: 0.0,
             is_speech: false,
         };
         match e {
@@ -82,6 +89,7 @@ impl From<Event> for JsEvent {
                 out.start_ms = f.time_ms as f64;
                 out.level_db = f.level_db;
                 out.speech_probability = f.speech_probability;
+                out.silero_probability = f.silero_probability;
                 out.is_speech = f.is_speech;
             }
         }

@@ -173,6 +173,23 @@ fn invalid_configs_are_rejected() {
             min_speech_ms: 4_294_967_000,
             ..FrontEndConfig::default()
         },
+        // Holding a segment open must not ask more presence than opening one.
+        FrontEndConfig {
+            talker_presence_hold_db: 8.0,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            talker_presence_db: f32::NAN,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            presence_ms: 0,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            lookback_ms: 60_000,
+            ..FrontEndConfig::default()
+        },
     ] {
         assert!(FrontEnd::new(bad).is_err());
     }
@@ -199,14 +216,26 @@ fn quiet_gaps(seconds: f32) -> Vec<i16> {
     .render(seconds)
 }
 
+/// The configuration for the synthetic harmonic bursts, which are not speech to Silero: these
+/// tests are about the frame alignment and skipping machinery (speech is tested below and in
+/// dev_set.rs / held_out.rs). Without Silero, RNNoise's vote is the only learned one and keeps
+/// its former bar (0.5, see `min_speech_probability`).
+fn no_silero() -> FrontEndConfig {
+    FrontEndConfig {
+        silero: false,
+        min_speech_probability: 0.5,
+        ..FrontEndConfig::default()
+    }
+}
+
 #[test]
 fn quiet_frames_are_skipped_without_changing_the_speech_found() {
     let pcm = quiet_gaps(16.0);
     let full = FrontEndConfig {
         skip_quiet_frames: false,
-        ..FrontEndConfig::default()
+        ..no_silero()
     };
-    let mut fe = FrontEnd::new(FrontEndConfig::default()).expect("config");
+    let mut fe = FrontEnd::new(no_silero()).expect("config");
     let mut with_skip = Vec::new();
     fe.push(&pcm, &mut with_skip);
     let skipped = fe.frames_skipped();
@@ -237,13 +266,97 @@ fn quiet_frames_are_skipped_without_changing_the_speech_found() {
 #[test]
 fn skipping_is_invariant_to_push_sizes() {
     let pcm = quiet_gaps(9.0);
-    let whole = segment_pcm(&pcm, &FrontEndConfig::default()).expect("config");
+    let whole = segment_pcm(&pcm, &no_silero()).expect("config");
     assert!(!whole.is_empty());
-    let mut fe = FrontEnd::new(FrontEndConfig::default()).expect("config");
+    let mut fe = FrontEnd::new(no_silero()).expect("config");
     let mut out = Vec::new();
     for chunk in pcm.chunks(173) {
         fe.push(chunk, &mut out);
     }
     fe.finish(&mut out);
     assert_eq!(out, whole);
+}
+
+/// Real speech (the shared neural-TTS clips) separated by seconds of quiet room noise.
+fn speech_with_gaps() -> Vec<i16> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech");
+    let mut state = 0x9e37_79b9_u32;
+    let mut room = |n: usize| -> Vec<i16> {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                ((state as f32 / u32::MAX as f32 - 0.5) * 80.0) as i16
+            })
+            .collect()
+    };
+    let mut pcm = room(32_000);
+    for name in ["ae_pt_contagem", "ae_pt_pangrama", "ae_pt_ola_mundo"] {
+        let clip = vad_wasm::eval::read_wav(&dir.join(format!("{name}.wav"))).expect("shared clip");
+        pcm.extend(clip);
+        pcm.extend(room(48_000));
+    }
+    pcm
+}
+
+#[test]
+fn silero_runs_only_where_the_cheap_stage_hears_something_and_finds_the_same_speech() {
+    let pcm = speech_with_gaps();
+    let mut fe = FrontEnd::new(FrontEndConfig::default()).expect("config");
+    let mut skipping = Vec::new();
+    fe.push(&pcm, &mut skipping);
+    let chunks = pcm.len() as u64 / 512;
+    let (skipped, run) = (fe.frames_skipped(), fe.silero_chunks_run());
+    fe.finish(&mut skipping);
+    let every_frame = segment_pcm(
+        &pcm,
+        &FrontEndConfig {
+            skip_quiet_frames: false,
+            ..FrontEndConfig::default()
+        },
+    )
+    .expect("config");
+    // Three utterances, each found once, the same with or without skipping (onsets to a
+    // frame; an end may move by the hang-over).
+    assert_eq!(skipping.len(), 3, "{skipping:?}");
+    assert_eq!(skipping.len(), every_frame.len());
+    for (a, b) in skipping.iter().zip(&every_frame) {
+        assert!(a.start_ms.abs_diff(b.start_ms) <= 10, "{a:?} vs {b:?}");
+        assert!(a.end_ms.abs_diff(b.end_ms) <= 300, "{a:?} vs {b:?}");
+    }
+    // 11 s of the 18.6 s are quiet room: most of it never reaches Silero or RNNoise.
+    assert!(
+        skipped * 160 > pcm.len() as u64 / 2,
+        "{skipped} frames skipped"
+    );
+    assert!(
+        run < chunks * 6 / 10,
+        "Silero ran on {run} of {chunks} chunks"
+    );
+}
+
+#[test]
+fn silero_rejects_a_loud_tone_that_passes_every_level_test() {
+    // A 1 kHz beep train at −10 dBFS over quiet noise: loud, voiced-looking to WebRTC's GMM,
+    // far above the noise floor; Silero is what keeps it out.
+    let pcm: Vec<i16> = (0..16_000 * 8)
+        .map(|i| {
+            let t = i as f32 / 16_000.0;
+            let on = (t % 1.0) < 0.6;
+            let tone = if on {
+                10_000.0 * (2.0 * std::f32::consts::PI * 1_000.0 * t).sin()
+            } else {
+                0.0
+            };
+            (tone + 30.0 * (i as f32 * 0.618).sin()) as i16
+        })
+        .collect();
+    let with = segment_pcm(&pcm, &FrontEndConfig::default()).expect("config");
+    assert!(with.is_empty(), "{} segments on a tone", with.len());
+    let without = segment_pcm(&pcm, &no_silero()).expect("config");
+    assert!(
+        !without.is_empty(),
+        "the other stages alone let the tone through"
+    );
 }

@@ -42,11 +42,26 @@ pub fn vad(file: &Path, json: bool, energy_threshold_rms: f32) -> Result<()> {
     Ok(())
 }
 
-/// Scores the front end on a labeled folder (`clipNN.wav` + `clipNN.json`).
+/// Scores the front end on a labeled folder (`clipNN.wav` + `clipNN.json`, e.g. made by
+/// `vad_bench gen`): per kind, SNR and level, with false segments per noise-hour. Shows
+/// progress (seconds of audio scored) on stderr; uses two threads.
 pub fn vad_eval(dir: &Path, json: bool, energy_threshold_rms: f32) -> Result<()> {
     let config = front_end::config(energy_threshold_rms);
-    let report = vad_wasm::eval::evaluate_dir(dir, &config)
-        .with_context(|| format!("evaluating {}", dir.display()))?;
+    let total = vad_wasm::eval::dir_audio_seconds(dir)
+        .with_context(|| format!("reading {}", dir.display()))?;
+    let bar = indicatif::ProgressBar::new(total.ceil() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} s of audio scored ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let report = vad_wasm::eval::evaluate_dir_with(dir, &config, threads, |done| {
+        bar.set_position(done as u64);
+    })
+    .with_context(|| format!("evaluating {}", dir.display()))?;
+    bar.finish_and_clear();
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
