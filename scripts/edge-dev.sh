@@ -129,7 +129,7 @@ install() {
     fi
     if ! find_worker_build >/dev/null; then
         step=$SECONDS
-        log "installing worker-build $WORKER_BUILD_VERSION (cargo install: 3-8 min on 2 cores, once)"
+        log "installing worker-build $WORKER_BUILD_VERSION (cargo install: 3-11 min on 2 cores, once)"
         cargo install --locked worker-build --version "$WORKER_BUILD_VERSION" --root "$cargo_root"
         log "worker-build installed ($((SECONDS - step)) s)"
     fi
@@ -371,10 +371,14 @@ up() {
 }
 
 counter() {
-    local key="$1" balto
+    local key="$1" balto arg mode=(--mode segments)
     shift
+    # balto stream takes --mode once: a --mode among OPTIONS replaces the default.
+    for arg in "$@"; do
+        [[ "$arg" == --mode || "$arg" == --mode=* ]] && mode=()
+    done
     balto="$(cargo_bin balto)"
-    exec "$balto" stream --url "ws://127.0.0.1:$edge_port/ws" --key "$key" --mode segments "$@"
+    exec "$balto" stream --url "ws://127.0.0.1:$edge_port/ws" --key "$key" "${mode[@]}" "$@"
 }
 
 case "${1:-}" in
