@@ -635,15 +635,19 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
 }
 
 /// Ends the Worker (SIGTERM to `scripts/edge-dev.sh start`, which ends wrangler's own group) and
-/// the Lambda; nothing that refers to the run's state directory may still run: no workerd, no
-/// esbuild, no wrangler.
+/// the Lambda, each group within the grace period; nothing that refers to the run's state
+/// directory may still run: no workerd, no esbuild, no wrangler.
 async fn stop_and_check_nothing_is_left(worker: Group, lambda: Group, state: &Path) {
     let stopped = worker.stop(Signal::SIGTERM).await;
     assert!(
         !stopped.killed,
         "wrangler did not stop on SIGTERM: {stopped:?}"
     );
-    lambda.stop(Signal::SIGTERM).await;
+    let lambda_stopped = lambda.stop(Signal::SIGTERM).await;
+    assert!(
+        !lambda_stopped.killed,
+        "stt-llm's group did not end on SIGTERM: {lambda_stopped:?}"
+    );
     let left = processes_referring_to(state);
     assert!(left.is_empty(), "left running: {left:#?}");
 }
