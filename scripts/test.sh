@@ -19,9 +19,7 @@ step "clippy (native, all features)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 step "wasm32 builds of core, vad-wasm, edge-worker and the admin app (core does no I/O; the front end runs in browsers and workers)"
-export CC_wasm32_unknown_unknown=clang
-export AR_wasm32_unknown_unknown="$(command -v llvm-ar || command -v llvm-ar-14)"
-export CFLAGS_wasm32_unknown_unknown="-isystem /usr/include/wasm32-wasi -D__wasi__"
+# clang and the wasi-libc headers for the C VAD on wasm32 come from .cargo/config.toml [env].
 cargo clippy -p balto-core -p balto-advisor -p vad-wasm -p edge-worker -p admin-leptos --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "admin app for the browser (Leptos → wasm32 → wasm-bindgen)"

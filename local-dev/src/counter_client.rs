@@ -5,9 +5,9 @@
 //!   paced at real time when asked, followed by `tail_silence_ms` of silence so the server's
 //!   front end can close the last utterance, then a quiet period (no message for `quiet`).
 //! - [`StreamMode::Segments`] (Part 2): the audio goes through the streaming `vad-wasm` front end
-//!   here; each cut segment is sent as a `segmento` header plus one binary frame. After the
-//!   audio, the client waits until every segment is acknowledged (`segmento_ok`) and either
-//!   transcribed (`transcricao`) or followed by a quiet period.
+//!   here; each cut segment is sent as a `segmento` header (a new UUID as its `id`) plus one
+//!   binary frame. After the audio, the client waits until every segment is acknowledged
+//!   (`segmento_ok`) and either transcribed (`transcricao`) or followed by a quiet period.
 //!
 //! Every wait is bounded by `deadline`. Errors from the server (`erro`), an authentication
 //! failure, and a close the client did not ask for are reported; the messages seen so far are
@@ -454,8 +454,10 @@ async fn send_segment<F: FnMut(&Value)>(
     counter: &mut Counter<'_, F>,
     segment: &CutSegment,
 ) -> Result<(), ClientError> {
-    let index = counter.outcome.segments_sent + 1;
-    let id = format!("seg-{index:04}-{}", segment.start_ms);
+    // A new UUID per segment (the protocol's id): the server keeps client ids per counter key
+    // to recognise a re-sent segment, so an id used again in a later run would be taken for a
+    // duplicate, acknowledged, and neither transcribed nor advised.
+    let id = uuid::Uuid::now_v7().to_string();
     let header = json!({
         "comando": "segmento",
         "id": id,

@@ -12,9 +12,19 @@
 //! Skipped unless `BALTO_EDGE_E2E` is set. Prerequisites (scripts/edge-e2e.sh does them all):
 //! `scripts/edge-dev.sh install && scripts/edge-dev.sh build`, `scripts/dynamo-local.sh install`,
 //! `cargo build -p lambda-stt-llm --bin stt-llm` (or `BALTO_STT_LLM_BIN`).
+//!
+//! Every process is started in a process group of its own and ended as a whole, and nothing of
+//! the run may be left afterwards (`process_group`). `documented_stack` runs the local stack's
+//! commands exactly as the documentation shows them (`doc_blocks`).
 
+#[path = "edge_e2e/doc_blocks.rs"]
+mod doc_blocks;
+#[path = "edge_e2e/documented_stack.rs"]
+mod documented_stack;
 #[path = "../../lambda-stt-llm/tests/dynalite/mod.rs"]
 mod dynalite;
+#[path = "edge_e2e/process_group.rs"]
+mod process_group;
 
 use balto_core::keys::RANDOM_BYTES_NEEDED;
 use balto_core::storage::Storage;
@@ -22,12 +32,14 @@ use balto_local::counter_client::{ClientError, StreamMode, StreamOptions, stream
 use edge_worker::key_record::{KeyRecord, kv_name, parse_pepper};
 use futures_util::StreamExt;
 use lambda_stt_llm::dynamo::DynamoStore;
+use nix::sys::signal::Signal;
+use process_group::{Group, processes_referring_to};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use wiremock::matchers::{method, path};
@@ -147,8 +159,6 @@ fn stt_llm_bin() -> PathBuf {
     target.join("debug/stt-llm")
 }
 
-/// Spawns `cmd`, forwarding its output to ours (prefixed) and returning the first stdout
-/// line containing `marker`.
 /// The `stt-llm` binary as the tests run it (local HTTP, dynalite, the ElevenLabs stub).
 fn lambda_command(bin: &Path, dynamo: &str, table: &str, eleven: &str) -> Command {
     let mut lambda = Command::new(bin);
@@ -167,6 +177,10 @@ fn lambda_command(bin: &Path, dynamo: &str, table: &str, eleven: &str) -> Comman
         .env("STT_PROVIDER", "elevenlabs")
         .env("LLM_PROVIDER", "regras")
         .env("RUST_LOG", "info");
+    // scripts/edge-e2e.sh ends whatever carries its run's marker if the test itself is killed.
+    if let Some(run) = std::env::var_os("BALTO_EDGE_E2E_RUN") {
+        lambda.env("BALTO_EDGE_E2E_RUN", run);
+    }
     lambda
 }
 
@@ -177,28 +191,49 @@ async fn relay_retries(base: &str) -> u64 {
     health["stats"]["relay_retries"].as_u64().unwrap_or(0)
 }
 
+/// A local server answering as ElevenLabs' speech-to-text does, always with [`SAID`].
+async fn elevenlabs_stub() -> MockServer {
+    let eleven = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/speech-to-text"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "language_code": "por", "language_probability": 0.98, "text": SAID,
+            "words": [], "transcription_id": "tr_e2e"
+        })))
+        .mount(&eleven)
+        .await;
+    eleven
+}
+
+/// Spawns `cmd` in a process group of its own, forwarding its output to ours (prefixed), and
+/// returns the first line, on stdout or stderr, containing `marker`.
 async fn spawn_until(
     mut cmd: Command,
     name: &'static str,
     marker: &str,
     wait: Duration,
-) -> (Child, String) {
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+) -> (Group, String) {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut group = Group::spawn(cmd, name).unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let child = group.child_mut();
+    let (lines, mut seen) = tokio::sync::mpsc::unbounded_channel::<String>();
     let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let to_us = lines.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = out.next_line().await {
+            eprintln!("[{name}] {line}");
+            let _ = to_us.send(line);
+        }
+    });
     let mut err = BufReader::new(child.stderr.take().expect("stderr")).lines();
     tokio::spawn(async move {
         while let Ok(Some(line)) = err.next_line().await {
             eprintln!("[{name}] {line}");
+            let _ = lines.send(line);
         }
     });
     let found = tokio::time::timeout(wait, async {
-        while let Ok(Some(line)) = out.next_line().await {
-            eprintln!("[{name}] {line}");
+        while let Some(line) = seen.recv().await {
             if line.contains(marker) {
                 return Some(line);
             }
@@ -209,12 +244,7 @@ async fn spawn_until(
     .ok()
     .flatten()
     .unwrap_or_else(|| panic!("{name} did not print {marker:?} within {wait:?}"));
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = out.next_line().await {
-            eprintln!("[{name}] {line}");
-        }
-    });
-    (child, found)
+    (group, found)
 }
 
 async fn get(url: &str) -> (u16, String) {
@@ -241,15 +271,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     // DynamoDB and the STT stub.
     let db = dynalite::start().await;
     let table = format!("balto-edge-e2e-{}", std::process::id());
-    let eleven = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/speech-to-text"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "language_code": "por", "language_probability": 0.98, "text": SAID,
-            "words": [], "transcription_id": "tr_e2e"
-        })))
-        .mount(&eleven)
-        .await;
+    let eleven = elevenlabs_stub().await;
 
     // The Lambda on a plain socket.
     let bin = stt_llm_bin();
@@ -260,7 +282,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     );
     let mut lambda = lambda_command(&bin, &db.endpoint, &table, &eleven.uri());
     lambda.env("BALTO_LOCAL_HTTP", "127.0.0.1:0");
-    let (mut lambda_child, line) =
+    let (lambda_group, line) =
         spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
     let lambda_url = line.rsplit(' ').next().expect("address").trim().to_string();
 
@@ -315,8 +337,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         .env("BALTO_EDGE_STATE", &state)
         .env("BALTO_EDGE_ENV_FILE", &env_file)
         .env("BALTO_EDGE_NO_BUILD", "1");
-    let (_worker, _) =
-        spawn_until(wrangler, "wrangler", "Ready on", Duration::from_secs(120)).await;
+    let (worker, _) = spawn_until(wrangler, "wrangler", "Ready on", Duration::from_secs(120)).await;
     let base = format!("http://127.0.0.1:{port}");
     let ws_url = format!("ws://127.0.0.1:{port}/ws");
     eprintln!("edge_e2e: stack up after {:?}", started.elapsed());
@@ -552,7 +573,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
 
     // The Lambda gone: every segment gets erro_interno, nothing is acknowledged, the session
     // goes on (the client may re-send).
-    lambda_child.kill().await.expect("stop stt-llm");
+    lambda_group.stop(Signal::SIGKILL).await;
     let mut down = StreamOptions::new(&ws_url, &api_key, StreamMode::Segments);
     down.deadline = Duration::from_secs(15);
     let mut seen = Vec::new();
@@ -589,7 +610,7 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
     let address = lambda_url.trim_start_matches("http://").to_string();
     let mut lambda = lambda_command(&bin, &db.endpoint, &table, &eleven.uri());
     lambda.env("BALTO_LOCAL_HTTP", &address);
-    let (_lambda_again, _) =
+    let (lambda_again, _) =
         spawn_until(lambda, "stt-llm", "listening on", Duration::from_secs(60)).await;
     let outcome = streaming
         .await
@@ -626,6 +647,25 @@ async fn counters_run_through_the_worker_the_lambda_and_dynamodb() {
         health["stats"]["limited"].as_u64().unwrap_or(0) >= 4,
         "{body}"
     );
+    stop_and_check_nothing_is_left(worker, lambda_again, &state).await;
     eprintln!("edge_e2e: whole test {:?}", started.elapsed());
     let _ = std::fs::remove_dir_all(&state);
+}
+
+/// Ends the Worker (SIGTERM to `scripts/edge-dev.sh start`, which ends wrangler's own group) and
+/// the Lambda, each group within the grace period; nothing that refers to the run's state
+/// directory may still run: no workerd, no esbuild, no wrangler.
+async fn stop_and_check_nothing_is_left(worker: Group, lambda: Group, state: &Path) {
+    let stopped = worker.stop(Signal::SIGTERM).await;
+    assert!(
+        !stopped.killed,
+        "wrangler did not stop on SIGTERM: {stopped:?}"
+    );
+    let lambda_stopped = lambda.stop(Signal::SIGTERM).await;
+    assert!(
+        !lambda_stopped.killed,
+        "stt-llm's group did not end on SIGTERM: {lambda_stopped:?}"
+    );
+    let left = processes_referring_to(state);
+    assert!(left.is_empty(), "left running: {left:#?}");
 }

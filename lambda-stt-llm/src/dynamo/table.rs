@@ -217,25 +217,42 @@ async fn enable_ttl(client: &Client, name: &str) -> bool {
     {
         Ok(_) => true,
         Err(e) => {
+            use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+            let code = e.as_service_error().and_then(|s| s.code());
             let message = e
                 .as_service_error()
-                .and_then(|s| {
-                    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-                    s.message().or(s.code()).map(str::to_string)
-                })
+                .and_then(|s| s.message().or(s.code()).map(str::to_string))
                 .unwrap_or_else(|| DisplayErrorContext(&e).to_string());
             if message.contains("already enabled") {
                 return true;
             }
-            tracing::warn!(table = %name, error = %message, "TTL not enabled by this server; items still carry expires_at");
+            if ttl_unsupported(code) {
+                tracing::info!(table = %name, "TTL: this DynamoDB server does not implement UpdateTimeToLive (dynalite in local runs: expected); items still carry expires_at");
+            } else {
+                tracing::warn!(table = %name, error = %message, "TTL not enabled; items still carry expires_at: enable it with `aws dynamodb update-time-to-live` (docs/deploy.md)");
+            }
             false
         }
     }
 }
 
+/// Whether an `UpdateTimeToLive` error says the server has no such operation (local servers such
+/// as dynalite), rather than that the call failed (permissions, throttling, a bad table).
+fn ttl_unsupported(error_code: Option<&str>) -> bool {
+    error_code == Some("UnknownOperationException")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_missing_operation_counts_as_ttl_unsupported() {
+        assert!(ttl_unsupported(Some("UnknownOperationException")));
+        assert!(!ttl_unsupported(Some("AccessDeniedException")));
+        assert!(!ttl_unsupported(Some("ResourceNotFoundException")));
+        assert!(!ttl_unsupported(None));
+    }
 
     #[test]
     fn the_committed_definition_parses() {
