@@ -409,7 +409,7 @@ case "${1:-}" in
         ;;
     bench)
         setup_env
-        wav="${2:-/work/shared/audio/speech/pt1.wav}"
+        wav="${2:-$root/../shared/audio/speech/pt1.wav}"
         cargo build -q -p edge-worker --lib --release --target wasm32-unknown-unknown \
             --no-default-features --features bench
         out="$target_dir/edge-bench"

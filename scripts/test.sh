@@ -21,6 +21,8 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 step "wasm32 builds of core, vad-wasm, edge-worker and the admin app (core does no I/O; the front end runs in browsers and workers)"
 # clang and the wasi-libc headers for the C VAD on wasm32 come from .cargo/config.toml [env].
 cargo clippy -p balto-core -p balto-advisor -p vad-wasm -p edge-worker -p admin-leptos --lib --target wasm32-unknown-unknown --locked -- -D warnings
+# The Worker's Node benchmark build (scripts/edge-dev.sh bench).
+cargo clippy -p edge-worker --lib --target wasm32-unknown-unknown --no-default-features --features bench --locked -- -D warnings
 
 step "admin app for the browser (Leptos → wasm32 → wasm-bindgen)"
 admin_web="${CARGO_TARGET_DIR:-$PWD/target}/e2e-web"

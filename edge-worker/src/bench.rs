@@ -6,6 +6,7 @@ use crate::cpu_meter::Meter;
 use crate::edge_front_end::{EdgeFrontEnd, factory};
 use crate::relay_call::segment_post;
 use crate::settings::EdgeSettings;
+use balto_core::admission::KeyLookup;
 use balto_core::relay::RelaySession;
 use balto_core::session::{Action, Event, Session};
 use balto_core::signing::RequestSigner;
