@@ -47,7 +47,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SAID: &str = "Estou com dor de cabeça desde ontem, o que posso tomar?";
 const SIGNING_SECRET: &str = "e2e-signing-secret-0123456789abcdef";
-const SPEECH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/audio/speech/pt1.wav");
+const SPEECH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/audio/speech/pt1.wav"
+);
 /// The limits the Worker runs with here (vars in the env file override wrangler.toml's).
 const MAX_PER_KEY: usize = 1;
 const CONNECTS_PER_MIN: usize = 60;
