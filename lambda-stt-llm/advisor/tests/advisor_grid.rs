@@ -8,8 +8,8 @@
 //! held to the figures reached, which it must never fall below.
 
 use balto_advisor::advisor_eval::{
-    Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, Transform,
-    generate, grid_data, judge_rules, score,
+    Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
+    Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -50,7 +50,10 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
         assert!(!g.tuning_file(name).is_empty(), "{name}");
     }
     assert_eq!(
-        g.tuning_file(TUNING).len() + g.tuning_file(TUNING2).len(),
+        TUNING_FILES
+            .iter()
+            .map(|name| g.tuning_file(name).len())
+            .sum::<usize>(),
         g.tuning.len()
     );
     assert_eq!(g.tuning_file(TUNING), a);
@@ -92,23 +95,34 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 }
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
-/// regression bar, not an accuracy figure.
+/// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
+/// `tuning3.json` was scored untouched first (recall 0.903, accuracy 0.877, 17 small-talk offers
+/// — the honest estimate), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
-    for name in TUNING_FILES {
+    // (file, least red-flag recall, least category accuracy, most small-talk offers)
+    let bars = [
+        (TUNING, 1.0, 0.995, 0),
+        // A beach trip with "tem alguma coisa boa pra isso aí?" reads as a sunscreen request.
+        (TUNING2, 1.0, 0.995, 2),
+        (TUNING3, 0.993, 0.915, 0),
+    ];
+    assert_eq!(bars.len(), TUNING_FILES.len());
+    for (name, recall, accuracy, offers) in bars {
         let s = scores(&format!("ajuste: {name}.json"), &g.tuning_file(name));
-        assert_eq!(s.red_flag_recall(), 1.0, "red flags missed on {name}.json");
-        // tuning2's later small talk (idioms, the weather, told history) was written to find
-        // where the rules overreach; two windows of it still get an offer (a trip to the beach
-        // with "tem alguma coisa boa pra isso aí?" is read as a sunscreen request).
         assert!(
-            s.small_talk_offers() <= 2,
+            s.red_flag_recall() >= recall,
+            "red flags missed on {name}.json: {:.4}",
+            s.red_flag_recall()
+        );
+        assert!(
+            s.small_talk_offers() <= offers,
             "{name}.json: {}",
             s.small_talk_offers()
         );
         assert!(
-            s.category_accuracy() >= 0.995,
+            s.category_accuracy() >= accuracy,
             "{name}.json category accuracy fell to {:.4}",
             s.category_accuracy()
         );
@@ -125,11 +139,11 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07: recall 0.9294, accuracy 0.9433, 19 small-talk windows alarmed (all
-    // red-flag interventions, none a product: the screen favours recall).
+    // Reached 2026-12-07 (round 3): recall 0.9294, accuracy 0.9517, 19 small-talk windows
+    // alarmed (all red-flag interventions, none a product: the screen favours recall).
     assert!(s.red_flag_recall() >= 0.929, "{:.4}", s.red_flag_recall());
     assert!(
-        s.category_accuracy() >= 0.943,
+        s.category_accuracy() >= 0.951,
         "{:.4}",
         s.category_accuracy()
     );
@@ -149,7 +163,7 @@ fn heldout_meets_the_issue_targets() {
 #[test]
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
-    for half in [TUNING, TUNING2, HELDOUT] {
+    for half in [TUNING, TUNING2, TUNING3, HELDOUT] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");

@@ -2,8 +2,8 @@
 //!
 //! Complaint phrasings written from outside descriptions (leaflet indications, public symptom
 //! and red-flag lists) by people who did not read the rules (`tests/data/advisor_grid/`: the
-//! tuning half is `tuning.json` and `tuning2.json`, a second set written independently later; the
-//! held-out half is `heldout.json`; `wrappers.json`), are combined with
+//! tuning half is `tuning.json`, then `tuning2.json` and `tuning3.json`, later sets written
+//! independently; the held-out half is `heldout.json`; `wrappers.json`), are combined with
 //! openers, closers, fillers, layouts and speech-to-text damage ([`grid`], [`stt_style`]) into
 //! thousands of windows, and an advisor is scored on each half ([`score`]). Rules are changed
 //! only while looking at the tuning half's failures; the held-out half is only scored.
@@ -28,8 +28,11 @@ use crate::rules::RulesAdvisor;
 pub const TUNING: &str = "tuning";
 /// The tuning half's second file: written later, independently, from outside descriptions only.
 pub const TUNING2: &str = "tuning2";
+/// The tuning half's third file: written later still, independently, from outside descriptions
+/// only, weighted towards the red flags and categories the earlier rounds covered least.
+pub const TUNING3: &str = "tuning3";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 2] = [TUNING, TUNING2];
+pub const TUNING_FILES: [&str; 3] = [TUNING, TUNING2, TUNING3];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";
 

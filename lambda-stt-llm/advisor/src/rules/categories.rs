@@ -422,7 +422,32 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         3.0,
         Symptom,
     ),
-    ("empachad*|empanzinad*", C::AziaMaDigestao, 3.5, Symptom),
+    (
+        "empachad*|empanzinad*|empanzinam*|empachament*",
+        C::AziaMaDigestao,
+        3.5,
+        Symptom,
+    ),
+    // Heartburn in everyday words: sourness, the pit of the stomach burning.
+    (
+        "azedume|azedo|amargo|amarga ~~ boca|estomago",
+        C::AziaMaDigestao,
+        4.0,
+        Symptom,
+    ),
+    (
+        "ardencia|ardor|ardendo|arde|queimando|queima ~~ estomago|peito_do_estomago|boca_do_estomago",
+        C::AziaMaDigestao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "peito_do_estomago|boca_do_estomago ~~ ardendo|queimando|arde|queima|doendo",
+        C::AziaMaDigestao,
+        4.5,
+        Symptom,
+    ),
+    ("para ~ digestao|digerir", C::AziaMaDigestao, 4.0, Need),
     (
         "estufad* ~~ comer|comida|comi",
         C::AziaMaDigestao,
@@ -868,6 +893,19 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("mal jeito", C::DorMuscularContusao, 4.5, Symptom),
+    // The back by its everyday names, and a knot in a muscle.
+    (
+        "dor|dores ~~ lombo|cadeiras|espinhela|trapezio",
+        C::DorMuscularContusao,
+        4.0,
+        Symptom,
+    ),
+    (
+        "contratura|contraturas|no_duro|nos_duros|musculo_travado",
+        C::DorMuscularContusao,
+        4.5,
+        Symptom,
+    ),
     (
         "machuc*|lesionei|lesionou|lesao|contundi* ~~ joelho|tornozelo|pe|ombro|punho|pulso|costas|coluna|pescoco|cotovelo|perna|braco|musculo|coxa|panturrilha|virilha|quadril",
         C::DorMuscularContusao,

@@ -34,6 +34,18 @@ const FIGURES: &[&str] = &[
     // Annoyance: a headache just from seeing or thinking of something.
     "dor_de_cabeca ~ de|so_de|so_em ~ ver|pensar|ouvir|olhar|lembrar|saber",
     "ninguem_e_de_ferro",
+    // Something or someone that *is* a headache: a nuisance, not a symptom.
+    // ("é" loses its accent in transcripts and reads as "e", "and": only a nuisance named right
+    // before it, or a verb that cannot be "and", makes the figure.)
+    "virou|foi|era|sao|ser ~ uma|um ~ dor_de_cabeca",
+    "chefe|trabalho|servico|transito|fila|filas|isso|conta|contas|banco|obra|reforma|vizinho|\
+     vizinha|vizinhos|sogra|sogro|governo|onibus|cliente|clientes|papelada|burocracia|escola|\
+     cachorro|gato|carro|celular|internet|sistema ~ e ~ uma|um ~ dor_de_cabeca",
+    // Making a mark, a spot or a pain go away is a product's job, not a wish to disappear.
+    "sumir|desaparecer|some|sumiu ~ a|o|as|os|essa|esse|essas|esses|com ~ mancha|manchas|dor|dores|\
+     roxo|roxao|hematoma|marca|marcas|espinha|espinhas|cravo|cravos|cicatriz|coceira|verruga|\
+     verrugas|olheira|olheiras|caspa|celulite|estria|estrias|ruga|rugas|melasma|inchaco|\
+     vermelhidao|calo|calos|frieira|pano|piolho|piolhos",
     // The heart as emotion.
     "coracao_na_mao|coracao_partido|coracao_apertado_de_saudade",
     "coracao ~ apertou|aperta|apertado|doeu|doi ~~ ver|vendo|saudade|noticia|reportagem|novela|\
@@ -98,6 +110,8 @@ mod tests {
             "você parece cansada",
             "minha tia teve avc faz cinco anos",
             "lembra daquela tosse que eu tinha",
+            "esse meu chefe é uma dor de cabeça",
+            "quer uma pomada pra sumir a mancha",
         ] {
             let k = kept(text);
             assert!(k.contains(BLANK), "{text:?} → {k:?}");
@@ -116,6 +130,9 @@ mod tests {
             ("tive avc ano passado e agora a boca entortou", "entortou"),
             ("fiquei sem ar subindo a escada", "ar"),
             ("tô com o coração disparado", "coracao"),
+            ("eu quero sumir, não aguento mais", "sumir"),
+            ("tô com uma dor de cabeça forte", "cabeca"),
+            ("tô com febre e uma dor de cabeça", "febre"),
         ] {
             let k = kept(text);
             assert!(
