@@ -9,7 +9,7 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    TUNING4, Transform, generate, grid_data, judge_rules, score,
+    TUNING4, TUNING5, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -96,8 +96,8 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` and `tuning4.json` were scored untouched first (the honest estimates: recall
-/// 0.903 and 0.881), then used for tuning.
+/// `tuning3.json`, `tuning4.json` and `tuning5.json` were scored untouched first (the honest
+/// estimates: recall 0.903, 0.881 and 0.888), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -106,11 +106,15 @@ fn tuning_half_regression_bar() {
         (TUNING, 1.0, 0.995, 0),
         // A beach trip with "tem alguma coisa boa pra isso aí?" reads as a sunscreen request.
         (TUNING2, 1.0, 0.995, 2),
-        (TUNING3, 0.993, 0.915, 0),
+        (TUNING3, 1.0, 0.945, 0),
         // Red flags only; its small talk names prescription medicines in passing ("quanto
         // custa a losartana?", "o anticoncepcional de sempre"), which the screen answers with
         // "exige receita" (recall before precision).
-        (TUNING4, 0.992, 0.97, 36),
+        (TUNING4, 0.997, 0.97, 36),
+        // Two small-talk turns name prescription medicines being collected or given free
+        // ("a receita azul do meu marido… o remédio controlado", "a insulina de graça"), which the
+        // screen answers with "exige receita" (recall before precision).
+        (TUNING5, 0.999, 0.984, 37),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -143,11 +147,11 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07 (round 3): recall 0.9294, accuracy 0.9517, 19 small-talk windows
+    // Reached 2026-12-07 (round 5): recall 0.9294, accuracy 0.9685, 19 small-talk windows
     // alarmed (all red-flag interventions, none a product: the screen favours recall).
     assert!(s.red_flag_recall() >= 0.929, "{:.4}", s.red_flag_recall());
     assert!(
-        s.category_accuracy() >= 0.951,
+        s.category_accuracy() >= 0.968,
         "{:.4}",
         s.category_accuracy()
     );
@@ -167,7 +171,7 @@ fn heldout_meets_the_issue_targets() {
 #[test]
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
-    for half in [TUNING, TUNING2, TUNING3, TUNING4, HELDOUT] {
+    for half in [TUNING, TUNING2, TUNING3, TUNING4, TUNING5, HELDOUT] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");

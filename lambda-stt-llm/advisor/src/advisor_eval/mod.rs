@@ -34,8 +34,12 @@ pub const TUNING3: &str = "tuning3";
 /// The tuning half's fourth file: red flags only (and small talk that names their topics
 /// harmlessly), written independently from outside descriptions only.
 pub const TUNING4: &str = "tuning4";
+/// The tuning half's fifth file: every red flag and category (weighted to the weakest), and
+/// small talk naming symptoms, drugs and emergencies harmlessly, written independently from
+/// outside descriptions only.
+pub const TUNING5: &str = "tuning5";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 4] = [TUNING, TUNING2, TUNING3, TUNING4];
+pub const TUNING_FILES: [&str; 5] = [TUNING, TUNING2, TUNING3, TUNING4, TUNING5];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";
 

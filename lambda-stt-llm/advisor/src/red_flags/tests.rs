@@ -285,3 +285,46 @@ fn an_intervention_already_sent_is_not_sent_again_and_no_product_follows() {
     assert_eq!(a.decision, Decision::Intervencao);
     assert!(a.explanation.contains("dor_no_peito"), "{}", a.explanation);
 }
+
+#[test]
+fn a_positive_exam_is_dengue_asking_for_a_test_is_not() {
+    // Round 5: "o exame deu dengue" had been read as a question about the test.
+    assert_eq!(
+        ids("o exame deu dengue e agora ele tá com dor embaixo da costela que dói quando encosta"),
+        ["dengue_alarme"]
+    );
+    assert!(ids("quanto custa o exame de dengue? tô com tontura de calor").is_empty());
+    assert!(ids("o teste de dengue deu negativo, mas tô tonta").is_empty());
+}
+
+#[test]
+fn warning_signs_told_about_someone_else_fire() {
+    for (text, id) in [
+        (
+            "meu filho postou que a gente ia ficar melhor sem ele",
+            "suicidio",
+        ),
+        (
+            "minha mãe tá preparando a despedida e me deu as joias dela",
+            "suicidio",
+        ),
+        ("se eu sumir hoje ninguém vai nem notar", "suicidio"),
+        ("minha mãe pediu a colher querendo dizer o controle", "avc"),
+        (
+            "ele levantou os braços e um deles caiu sozinho, sem força",
+            "avc",
+        ),
+        (
+            "sumiu a pilhinha do controle. acho que a neném engoliu",
+            "intoxicacao_crianca",
+        ),
+        (
+            "caiu do muro de cabeça no chão e já vomitou",
+            "trauma_craniano",
+        ),
+    ] {
+        assert_eq!(ids(text), [id], "{text:?}");
+    }
+    // A bad back makes anyone walk crooked; that is not a stroke.
+    assert!(ids("travou as costas e tá andando todo torto").is_empty());
+}

@@ -244,6 +244,26 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // nariz_congestao
+    // A runny, itchy nose set off by dust, cleaning, mould or a smell (allergic rhinitis), not
+    // a cold: the nose is the complaint.
+    (
+        "poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume|pelo ~~ nariz|espirr*|coriza|rinite",
+        C::NarizCongestao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "nariz|espirr*|coriza ~~ poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume",
+        C::NarizCongestao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "secar|seca|segurar ~~ nariz|coriza|catarro_do_nariz",
+        C::NarizCongestao,
+        4.0,
+        Symptom,
+    ),
     (
         "nariz ~~ entupido|entupida|trancado|fechado|tapado|congestionado|seco|ressecado|cheio|sangra*|entupindo",
         C::NarizCongestao,
@@ -394,6 +414,32 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // azia_ma_digestao
+    (
+        "estufad*|empachad*|cheio|pesado ~~ em_cima_do_estomago|boca_do_estomago",
+        C::AziaMaDigestao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "gosto ~ amargo|azedo ~~ boca|comer|comida",
+        C::AziaMaDigestao,
+        3.5,
+        Symptom,
+    ),
+    ("gosto ~ amargo|azedo", C::AziaMaDigestao, 2.5, Symptom),
+    ("boca ~ amarga|azeda", C::AziaMaDigestao, 3.0, Symptom),
+    (
+        "peito_do_estomago|boca_do_estomago ~~ ardendo|queimando|queima|arde|ardor",
+        C::AziaMaDigestao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "remedio|algo|alguma_coisa|coisa|bom|cha ~~ para|pro ~ figado",
+        C::AziaMaDigestao,
+        4.5,
+        Need,
+    ),
     ("azia|aziar", C::AziaMaDigestao, 5.0, Symptom),
     (
         "queimacao|queimando ~~ estomago|boca_do_estomago|garganta|sobe|subindo|comer|como",
@@ -662,6 +708,18 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // prisao_de_ventre
+    (
+        "intestino ~ parou|travou|prendeu|empacou|trancou|entupiu",
+        C::PrisaoDeVentre,
+        5.0,
+        Symptom,
+    ),
+    (
+        "coco|fezes|fezinha ~~ durinho|duro|dura|durinha|duras|seco|seca|ressecad*|bolinha*|cabrit*",
+        C::PrisaoDeVentre,
+        4.5,
+        Symptom,
+    ),
     ("prisao ~ de ~ ventre", C::PrisaoDeVentre, 5.0, Symptom),
     (
         "intestino ~ preso|presa|travado|parado|nao_funciona|ruim",
@@ -1012,6 +1070,43 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     // pele_assadura
     (
+        "vermelh* ~~ camarao|pimentao|tomate",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "descascou|descascando|descasca|ardendo|ardida|ardido|queimad*|torrad* ~~ sol|praia|piscina|laje|praiana",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "sol|praia|piscina|laje ~~ descascou|descascando|descasca|ardendo|ardida|ardido|queimad*|torrad*|camarao",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    ("pos_sol|apos_sol|after_sun", C::PeleAssadura, 5.0, Need),
+    (
+        "hidratante|creme_hidratante|locao_hidratante|hidratar_a_pele",
+        C::PeleAssadura,
+        4.5,
+        Need,
+    ),
+    (
+        "descascou|descascando|descasca|descascado|descascada ~~ ombro|ombros|costas|nariz|rosto|pele|braco|bracos|perna|pernas|tudo",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "ombro|ombros|costas|nariz|rosto|pele|braco|bracos|perna|pernas ~ descascou|descascando|descasca",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
         "assadura*|assado|assada|assou|assando",
         C::PeleAssadura,
         5.0,
@@ -1210,6 +1305,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     // olhos
     (
+        "solucao|liquido|soro|estojo ~~ lente|lentes",
+        C::Olhos,
+        5.0,
+        Need,
+    ),
+    ("lente|lentes ~ de ~ contato", C::Olhos, 3.5, Need),
+    (
         "olho|olhos|vista|palpebra|palpebras ~~ vermelh*|irritad*|seco|secos|seca|ardendo|ardencia|arde|cocando|coceira|coca|cansad*|lacrimejando|lacrimeja|inchad*|remela|grudando|embacad*",
         C::Olhos,
         4.5,
@@ -1383,6 +1485,24 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // higiene_bucal
+    (
+        "cera ~~ ortodont*|aparelho|dentista",
+        C::HigieneBucal,
+        5.0,
+        Need,
+    ),
+    (
+        "aparelho ~~ dente|dentes|ortodont*|fixo|bochecha|boca",
+        C::HigieneBucal,
+        4.0,
+        Symptom,
+    ),
+    (
+        "fio|fita|escova|escovinha ~~ dental|interdental|aparelho|ortodont*",
+        C::HigieneBucal,
+        4.0,
+        Need,
+    ),
     ("mal ~ halito", C::HigieneBucal, 5.0, Symptom),
     ("bafo|halito", C::HigieneBucal, 3.5, Symptom),
     (

@@ -99,6 +99,9 @@ const SPELLINGS: &[(&str, &[&str])] = &[
     ("mesinhos", &["meses"]),
     ("aninho", &["ano"]),
     ("aninhos", &["anos"]),
+    ("aguinha", &["agua"]),
+    ("aguinhas", &["aguas"]),
+    ("linguinha", &["lingua"]),
 ];
 
 /// Words after "num" that make it "não" ("num consigo", "num tô") rather than "em um".

@@ -4,8 +4,11 @@
 //! "fiquei sem ar de tanto rir", "dá dor de cabeça só de ver", "ninguém é de ferro", "coração na
 //! mão"), names the weather in degrees ("calor de 40 graus"), judges how the *pharmacist* looks
 //! ("você parece cansada") and tells episodes long over ("teve AVC faz cinco anos", "aquela tosse
-//! que eu tinha"). Every advisor stage reads the same canonical words, so these spans are blanked
-//! once, here, for all of them: their words become [`BLANK`], which no pattern matches.
+//! que eu tinha", "tinha rinite na adolescência"). It also retells the news and fiction ("deu na
+//! TV que tem surto de meningite", "na novela a vilã tomou veneno"): what is reported is blanked
+//! to the end of the clause, up to the customer's own words ("…e eu tô com febre" stays). Every
+//! advisor stage reads the same canonical words, so these spans are blanked once, here, for all
+//! of them: their words become [`BLANK`], which no pattern matches.
 //!
 //! Each figure is a class, written from how the expression is used, not from one sentence; real
 //! complaints that look alike stay ("morrendo de dor", "dor de cabeça de matar", "tive AVC e agora
@@ -29,7 +32,8 @@ const FIGURES: &[&str] = &[
     // Laughter: choking, breathless or crying with it, in either order.
     "rimos|rir|rindo|ri|riu|riram|risada*|gargalhada*|gargalhando ~~ \
      engasg*|sem_ar|sem_folego|falta_de_ar|perdi_o_ar|chorar|chorando|chorei|barriga_doer",
-    "engasg*|sem_ar|sem_folego|falta_de_ar|perdi_o_ar|chorei|chorando|barriga_doendo ~~ \
+    "engasg*|sem_ar|sem_folego|falta_de_ar|perdi_o_ar|chorei|chorando|barriga_doendo|desmai*|\
+     morri|morreu|passei_mal ~~ \
      tanto_rir|tanto_que_ri|tanta_risada|rir|rindo|risada*|gargalhada*",
     // Annoyance: a headache just from seeing or thinking of something.
     "dor_de_cabeca ~ de|so_de|so_em ~ ver|pensar|ouvir|olhar|lembrar|saber",
@@ -38,6 +42,8 @@ const FIGURES: &[&str] = &[
     // ("é" loses its accent in transcripts and reads as "e", "and": only a nuisance named right
     // before it, or a verb that cannot be "and", makes the figure.)
     "virou|foi|era|sao|ser ~ uma|um ~ dor_de_cabeca",
+    // "X tá uma dor de cabeça": being a nuisance (a complaint says "tô com", not "tá uma").
+    "esta|estava|anda|andou|fica|ficou ~ uma|um ~ dor_de_cabeca",
     "chefe|trabalho|servico|transito|fila|filas|isso|conta|contas|banco|obra|reforma|vizinho|\
      vizinha|vizinhos|sogra|sogro|governo|onibus|cliente|clientes|papelada|burocracia|escola|\
      cachorro|gato|carro|celular|internet|sistema ~ e ~ uma|um ~ dor_de_cabeca",
@@ -68,18 +74,45 @@ const FIGURES: &[&str] = &[
     "faz|ha ~ #1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~~ teve|tive|tiveram|tivemos",
     "aquela|daquela|aquele|daquele|aquelas|daquelas ~~ que ~ eu|ele|ela|ce|voce|a_gente ~ \
      tinha|tive|teve|tava|estava|tinham",
+    // A complaint of a period of life long past: "tinha rinite na adolescência", "quando eu era
+    // criança sofria de bronquite".
+    "tinha|tive|sofria|sofri|vivia|tinham ~~ na|da|de|quando ~ adolescencia|infancia|juventude|\
+     crianca|pequeno|pequena|adolescente|mocinha|mocinho|faculdade|escola|colegio",
+    "quando ~ eu|ele|ela ~ era|eramos ~ crianca|pequeno|pequena|novo|nova|jovem|adolescente|\
+     mocinha|mocinho ~~ tinha|tive|sofria|vivia|tinham",
     // Someone who had it and is back to life as usual: "o ator que teve um infarto já voltou a
     // gravar", "aquele que teve derrame já tá dirigindo".
     "que|quem ~ teve|tiveram|tinha ~~ ja ~ voltou|volta|voltaram|dirigindo|trabalhando|gravando|\
      recuperado|recuperada|recuperou|curado|curada|otimo|otima|liberado|liberada",
 ];
 
-static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    FIGURES
+/// The news, a programme or fiction being retold: the match and the rest of its clause are
+/// blanked, up to the customer's own words ([`OWN_WORDS`]).
+const REPORTED: &[&str] = &[
+    "deu|passou|falou|falaram|mostrou|mostraram|saiu|vi|viu|li|leu|ouvi|ouviu|assisti|assistiu|\
+     disseram|dizem|postaram|postou ~ na|no|nos|nas|em ~ televisao|tv|jornal|jornais|noticia|\
+     noticias|radio|internet|reportagem|novela|filme|serie|programa|whatsapp|zap|grupo|instagram|\
+     facebook|tiktok|youtube",
+    "na|no|nessa|nesse|naquela|naquele ~ novela|filme|serie|reportagem|televisao|tv|programa|\
+     noticia|jornal",
+    "o|a ~ jornal|noticia|reportagem|televisao|tv|novela|radio|reporter|apresentador|apresentadora \
+     ~ falou|falaram|disse|mostrou|deu|anunciou|noticiou",
+];
+
+/// Words that end a retold span: the customer turning to their own case.
+const OWN_WORDS: &[&str] = &[
+    "eu", "estou", "estava", "mas", "meu", "minha", "meus", "minhas", "comigo", "agora",
+];
+
+static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(FIGURES));
+static COMPILED_REPORTED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(REPORTED));
+
+fn compile(patterns: &[&str]) -> Vec<Pattern> {
+    patterns
         .iter()
         .map(|f| Pattern::parse(f).unwrap_or_else(|e| panic!("figure {f:?}: {e}")))
         .collect()
-});
+}
 
 /// Blanks every figure in one sentence's canonical words.
 pub(crate) fn blank_figures(words: &mut [Word]) {
@@ -87,10 +120,23 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     let sig = signature(&tokens);
     for figure in COMPILED.iter() {
         for span in figure.find_all_signed(&tokens, sig) {
-            for w in &mut words[span.start..span.end] {
-                w.canon = BLANK.to_owned();
-            }
+            blank(&mut words[span.start..span.end]);
         }
+    }
+    for reported in COMPILED_REPORTED.iter() {
+        for span in reported.find_all_signed(&tokens, sig) {
+            let end = tokens[span.end..]
+                .iter()
+                .position(|t| OWN_WORDS.contains(&t.as_str()))
+                .map_or(tokens.len(), |i| span.end + i);
+            blank(&mut words[span.start..end]);
+        }
+    }
+}
+
+fn blank(words: &mut [Word]) {
+    for w in words {
+        w.canon = BLANK.to_owned();
     }
 }
 
@@ -122,12 +168,30 @@ mod tests {
             "quer uma pomada pra sumir a mancha",
             "o vizinho que teve derrame já tá dirigindo",
             "o agente de endemias não achou nenhum foco do mosquito",
+            "essa fila tá uma dor de cabeça hoje",
+            "desmaiei de rir com a piada",
+            "eu tinha uma rinite terrível na adolescência",
+            "deu na televisão que tem surto de meningite no interior",
+            "na novela ontem a vilã tomou veneno",
+            "o jornal falou que bateu recorde de dengue",
         ] {
             let k = kept(text);
             assert!(k.contains(BLANK), "{text:?} → {k:?}");
         }
         assert!(!kept("tô morrendo de calor").contains("calor"));
         assert!(!kept("minha tia teve avc faz cinco anos").contains("avc"));
+        assert!(!kept("deu na tv que tem surto de meningite no interior").contains("meningite"));
+    }
+
+    #[test]
+    fn a_retold_story_ends_where_the_customer_speaks_of_themselves() {
+        let k = kept("vi no jornal que a dengue dá manchas e eu tô com manchas e febre");
+        assert!(k.ends_with("eu estou com manchas e febre"), "{k:?}");
+        let k = kept("na novela a vilã tomou veneno, que drama, minha mãe chorou");
+        assert!(
+            !k.contains("veneno") && k.contains("minha mae chorou"),
+            "{k:?}"
+        );
     }
 
     #[test]
@@ -144,6 +208,8 @@ mod tests {
             ("tô cheia de picada de mosquito", "mosquito"),
             ("tô com uma dor de cabeça forte", "cabeca"),
             ("tô com febre e uma dor de cabeça", "febre"),
+            ("tô com uma dor de cabeça que não passa", "cabeca"),
+            ("tinha dor de barriga desde a infância e piorou", "barriga"),
         ] {
             let k = kept(text);
             assert!(
