@@ -489,6 +489,21 @@ pub fn find(name: &str) -> Option<&'static Setting> {
     ALL.iter().copied().find(|s| s.name == name)
 }
 
+/// A lookup over fixed `(name, value)` pairs: what a deployment's environment would hold, for
+/// tests and for settings given as a list (the first pair of a name wins).
+pub fn lookup_in(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
 /// Reads settings through a lookup (the process environment, a Worker's vars, a test's map).
 /// Blank values count as unset.
 pub struct Reader<'a> {
@@ -646,14 +661,18 @@ pub fn markdown_table(target: Target) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashSet;
 
     fn reader(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
+        lookup_in(pairs)
+    }
+
+    #[test]
+    fn a_lookup_in_pairs_finds_the_first_value_of_a_name() {
+        let l = lookup_in(&[("A", "1"), ("B", "2"), ("A", "3")]);
+        assert_eq!(l("A").as_deref(), Some("1"));
+        assert_eq!(l("B").as_deref(), Some("2"));
+        assert_eq!(l("C"), None);
     }
 
     #[test]

@@ -82,14 +82,9 @@ impl EdgeSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<EdgeSettings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        EdgeSettings::from_lookup(|k| map.get(k).cloned())
+        EdgeSettings::from_lookup(balto_core::settings::lookup_in(pairs))
     }
 
     #[test]
