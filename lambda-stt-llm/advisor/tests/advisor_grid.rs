@@ -9,7 +9,7 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    TUNING4, TUNING5, Transform, generate, grid_data, judge_rules, score,
+    TUNING4, TUNING5, TUNING6, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -96,8 +96,8 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json`, `tuning4.json` and `tuning5.json` were scored untouched first (the honest
-/// estimates: recall 0.903, 0.881 and 0.888), then used for tuning.
+/// `tuning3.json` to `tuning6.json` were scored untouched first (the honest estimates: recall
+/// 0.903, 0.881, 0.888 and 0.870), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -114,7 +114,11 @@ fn tuning_half_regression_bar() {
         // Two small-talk turns name prescription medicines being collected or given free
         // ("a receita azul do meu marido… o remédio controlado", "a insulina de graça"), which the
         // screen answers with "exige receita" (recall before precision).
-        (TUNING5, 0.999, 0.984, 37),
+        (TUNING5, 1.0, 0.985, 37),
+        // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
+        // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
+        // with a product or an intervention (recall first).
+        (TUNING6, 0.999, 0.955, 117),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -147,15 +151,15 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07 (round 5): recall 0.9294, accuracy 0.9685, 19 small-talk windows
+    // Reached 2026-12-07 (round 6): recall 0.9294, accuracy 0.9748, 18 small-talk windows
     // alarmed (all red-flag interventions, none a product: the screen favours recall).
     assert!(s.red_flag_recall() >= 0.929, "{:.4}", s.red_flag_recall());
     assert!(
-        s.category_accuracy() >= 0.968,
+        s.category_accuracy() >= 0.974,
         "{:.4}",
         s.category_accuracy()
     );
-    assert!(s.small_talk_offers() <= 19, "{}", s.small_talk_offers());
+    assert!(s.small_talk_offers() <= 18, "{}", s.small_talk_offers());
 }
 
 /// Issue 16's targets on the held-out half. Not met yet: run with `--ignored` to see the gap.
@@ -171,7 +175,7 @@ fn heldout_meets_the_issue_targets() {
 #[test]
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
-    for half in [TUNING, TUNING2, TUNING3, TUNING4, TUNING5, HELDOUT] {
+    for half in [TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, HELDOUT] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");

@@ -328,3 +328,40 @@ fn warning_signs_told_about_someone_else_fire() {
     // A bad back makes anyone walk crooked; that is not a stroke.
     assert!(ids("travou as costas e tá andando todo torto").is_empty());
 }
+
+#[test]
+fn round_six_classes_fire_and_their_figures_do_not() {
+    for (text, id) in [
+        (
+            "minha filha falou que se for pra escola amanhã ela se mata",
+            "suicidio",
+        ),
+        ("ele disse que já escolheu o dia", "suicidio"),
+        (
+            "ela comprou veneno de rato pra ela, não pra rato",
+            "suicidio",
+        ),
+        (
+            "meu filho teve dengue semana passada e hoje a barriga dói muito forte",
+            "dengue_alarme",
+        ),
+        (
+            "o bebê pegou a isca de barata e levou na boca, ele tem um ano",
+            "intoxicacao_crianca",
+        ),
+        (
+            "caiu de bicicleta, bateu a cabeça e ficou roxo em volta dos olhos",
+            "trauma_craniano",
+        ),
+    ] {
+        assert_eq!(ids(text), [id], "{text:?}");
+    }
+    for text in [
+        "minha filha me mata de vergonha no mercado",
+        "já escolhi o dia do casamento",
+        "no último episódio da série um menino engoliu uma bateria",
+        "fiz um curso de primeiros socorros e aprendi o teste do sorriso pra avc",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

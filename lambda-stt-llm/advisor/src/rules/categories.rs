@@ -920,6 +920,24 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     // dor_muscular_contusao
     (
+        "nuca|ombro|ombros|pescoco|costas|trapezio ~~ duro|duros|dura|duras|tenso|tensos|tensa|travad*|pedra|contratur*",
+        C::DorMuscularContusao,
+        4.5,
+        Symptom,
+    ),
+    (
+        "adesivo ~ termico|quente",
+        C::DorMuscularContusao,
+        5.0,
+        Need,
+    ),
+    (
+        "fisgada|distensao|estiramento",
+        C::DorMuscularContusao,
+        4.0,
+        Symptom,
+    ),
+    (
         "dor|dores ~~ muscul*|costas|coluna|lombar|ombro|ombros|pescoco|joelho|joelhos|perna|pernas|braco|bracos|panturrilha|batata_da_perna|coxa|nuca|quadril|tornozelo|punho|pulso|cotovelo|junta|juntas|articulac*|tendao|calcanhar|canela|musculo|musculos|pe|pes|sola_do_pe|mao|maos|dedo|dedos",
         C::DorMuscularContusao,
         4.0,
@@ -1088,6 +1106,24 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("pos_sol|apos_sol|after_sun", C::PeleAssadura, 5.0, Need),
+    (
+        "descascar|descascou|descascando ~~ sol|praia|piscina|vermelh*|ardendo",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "vermelh* ~~ ardendo|ardida|ardido|queimando ~~ sol|praia|piscina|descasc*",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
+    (
+        "mao|maos|dedo|dedos|calcanhar|calcanhares|pe|pes ~~ ressecad*|rachad*|rachando|racha|seca|secas|fenda*",
+        C::PeleAssadura,
+        4.5,
+        Symptom,
+    ),
     (
         "hidratante|creme_hidratante|locao_hidratante|hidratar_a_pele",
         C::PeleAssadura,

@@ -47,6 +47,8 @@ const FIGURES: &[&str] = &[
     "chefe|trabalho|servico|transito|fila|filas|isso|conta|contas|banco|obra|reforma|vizinho|\
      vizinha|vizinhos|sogra|sogro|governo|onibus|cliente|clientes|papelada|burocracia|escola|\
      cachorro|gato|carro|celular|internet|sistema ~ e ~ uma|um ~ dor_de_cabeca",
+    // Forgetting the sunscreen is how a sunburn is told, not a request for one.
+    "esqueci|esqueceu|esquecemos ~ de ~ passar|usar|levar ~~ protetor",
     // Making a mark, a spot or a pain go away is a product's job, not a wish to disappear.
     "sumir|desaparecer|some|sumiu ~ a|o|as|os|essa|esse|essas|esses|com ~ mancha|manchas|dor|dores|\
      roxo|roxao|hematoma|marca|marcas|espinha|espinhas|cravo|cravos|cicatriz|coceira|verruga|\
@@ -97,15 +99,50 @@ const REPORTED: &[&str] = &[
      noticia|jornal",
     "o|a ~ jornal|noticia|reportagem|televisao|tv|novela|radio|reporter|apresentador|apresentadora \
      ~ falou|falaram|disse|mostrou|deu|anunciou|noticiou",
+    // A programme, a story or a lesson named as the subject: "aquela novela… a vilã envenenou",
+    // "no último episódio chegou um menino que engoliu uma bateria", "o meme da mulher que ia
+    // morrer", "um curso de primeiros socorros… o teste do sorriso pra AVC".
+    "aquela|aquele|essa|esse|esta|este|a|o|as|os|uma|um|na|no|nessa|nesse|naquela|naquele ~ \
+     novela|novelas|serie|series|episodio|capitulo|documentario|meme|memes|piada|curso|palestra|\
+     treinamento|maquete",
+    "li|lemos|leu|ouvi|ouviu ~ que",
+    "a ~ cada ~ #1-99 ~ minuto|minutos|segundo|segundos",
+    "trabalho ~ na|da ~ escola|faculdade",
+    // An animal's complaint is the vet's ("a minha gata vomita bola de pelo").
+    "o|a|os|as|meu|minha|meus|minhas|nosso|nossa ~ gato|gata|gatinho|gatinha|gatos|cachorro|\
+     cachorra|cachorrinho|cachorrinha|cadela|cao|passarinho|papagaio|calopsita|coelho|hamster|pet \
+     ~~ vomit*|diarreia|\
+     tosse|tossindo|espirr*|coceira|cocando|pulga*|carrapato*|bicheira|sarna|veterinari*",
 ];
 
-/// Words that end a retold span: the customer turning to their own case.
-const OWN_WORDS: &[&str] = &[
-    "eu", "estou", "estava", "mas", "meu", "minha", "meus", "minhas", "comigo", "agora",
+/// Told history that runs to the end of its sentence, up to a return to now ([`NOW_WORDS`]):
+/// "quando eu tinha dez anos caí da mangueira e bati a cabeça", "lembra daquele susto com o meu
+/// netinho que bebeu detergente", "meu sogro teve um derrame há muito tempo, ficou com a fala
+/// devagar".
+const HISTORY: &[&str] = &[
+    "quando ~ eu|ele|ela|a_gente ~ tinha|tinhamos|era|eramos ~~ #1-99 ~ ano|anos",
+    "quando ~ eu|ele|ela|a_gente ~ era|eramos ~ crianca|criancas|pequeno|pequena|pequenos|novo|\
+     nova|jovem|adolescente|mocinha|mocinho",
+    "lembra|lembras|lembram|lembrou ~ daquele|daquela|daquilo|da_vez|do_dia|do_susto",
+    "teve|tive|tiveram|tivemos ~~ ha|faz ~ muito ~ tempo",
 ];
+
+/// Words that end a told history: the story has come back to now.
+const NOW_WORDS: &[&str] = &["agora", "hoje", "ontem", "novamente", "desde"];
+
+/// Words that end a retold span: the customer turning to their own case, or to the pharmacist.
+const OWN_WORDS: &[&str] = &[
+    "eu", "estou", "estava", "mas", "meu", "minha", "meus", "minhas", "me", "comigo", "agora",
+    "voce", "voces", "ce", "senhor", "senhora", "moca", "moco",
+];
+
+/// The most words a retold span or a told history reaches past its match: a transcript without
+/// punctuation joins the story to what follows ("…o último capítulo bati a cabeça na porta").
+const STORY_REACH: usize = 12;
 
 static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(FIGURES));
 static COMPILED_REPORTED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(REPORTED));
+static COMPILED_HISTORY: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(HISTORY));
 
 fn compile(patterns: &[&str]) -> Vec<Pattern> {
     patterns
@@ -123,13 +160,23 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
             blank(&mut words[span.start..span.end]);
         }
     }
-    for reported in COMPILED_REPORTED.iter() {
-        for span in reported.find_all_signed(&tokens, sig) {
-            let end = tokens[span.end..]
-                .iter()
-                .position(|t| OWN_WORDS.contains(&t.as_str()))
-                .map_or(tokens.len(), |i| span.end + i);
-            blank(&mut words[span.start..end]);
+    for (patterns, stops) in [
+        (&*COMPILED_REPORTED, OWN_WORDS),
+        (&*COMPILED_HISTORY, NOW_WORDS),
+    ] {
+        for pattern in patterns {
+            for span in pattern.find_all_signed(&tokens, sig) {
+                // A stop word ends the blank even inside a long match ("minha cachorra dorme
+                // comigo e eu acordo empolado" keeps "eu acordo empolado"), past the match's
+                // first two words ("a minha gata vomita…" is all the story).
+                let reach = (span.end + STORY_REACH).min(tokens.len());
+                let from = (span.start + 2).min(reach);
+                let end = tokens[from..reach]
+                    .iter()
+                    .position(|t| stops.contains(&t.as_str()))
+                    .map_or(reach, |i| from + i);
+                blank(&mut words[span.start..end]);
+            }
         }
     }
 }
@@ -174,6 +221,12 @@ mod tests {
             "deu na televisão que tem surto de meningite no interior",
             "na novela ontem a vilã tomou veneno",
             "o jornal falou que bateu recorde de dengue",
+            "aquela novela tá demais, a vilã envenenou o marido",
+            "a minha gata vomita bola de pelo toda semana",
+            "o meu cachorro tá com diarreia desde ontem",
+            "quando eu tinha uns dez anos eu caí da árvore e bati a cabeça",
+            "lembra daquele susto com meu netinho que bebeu detergente",
+            "meu sogro teve um derrame há muito tempo, ficou com a fala meio devagar",
         ] {
             let k = kept(text);
             assert!(k.contains(BLANK), "{text:?} → {k:?}");
