@@ -14,7 +14,7 @@
 //! not exist at the start: the commands create its secrets, as on a clean checkout.
 
 use crate::doc_blocks::{TERMINAL_1, TERMINAL_2, read_block};
-use crate::process_group::{Group, processes_referring_to};
+use crate::process_group::{Group, orphans_working_in, processes_referring_to};
 use crate::{SAID, SPEECH, elevenlabs_stub, free_port, repo, spawn_until};
 use nix::sys::signal::Signal;
 use std::os::unix::fs::PermissionsExt;
@@ -134,6 +134,7 @@ async fn the_documented_local_serverless_commands_run_as_written() {
     }
     let started = Instant::now();
     let repo = repo();
+    let orphans_before = orphans_working_in(&repo);
     let terminal_1 = read_block(&repo, CANONICAL, TERMINAL_1);
     let terminal_2 = read_block(&repo, CANONICAL, TERMINAL_2);
     for file in REPEATED_IN {
@@ -252,6 +253,14 @@ async fn the_documented_local_serverless_commands_run_as_written() {
     );
     let left = processes_referring_to(&dir);
     assert!(left.is_empty(), "left running after Ctrl-C: {left:#?}");
+    // Nothing orphaned in the checkout either (a lost child keeps its working directory, not
+    // necessarily a mention of the state directory).
+    let orphans: Vec<String> = orphans_working_in(&repo)
+        .into_iter()
+        .filter(|(pid, _)| !orphans_before.contains_key(pid))
+        .map(|(_, p)| p)
+        .collect();
+    assert!(orphans.is_empty(), "orphaned in the checkout: {orphans:#?}");
     eprintln!("documented stack: whole test {:?}", started.elapsed());
     let _ = std::fs::remove_dir_all(&dir);
 }
