@@ -136,6 +136,11 @@ const OWN_WORDS: &[&str] = &[
     "voce", "voces", "ce", "senhor", "senhora", "moca", "moco",
 ];
 
+/// Words a retold span keeps: an outbreak in the news is context for the customer's own
+/// signs ("deu no jornal que tem surto de dengue e meu filho tá sangrando a gengiva"), and these
+/// act only together with a sign of the customer's.
+const CONTEXT_IN_REPORT: &[&str] = &["dengue", "zika", "chikungunya", "chicungunha"];
+
 /// The most words a retold span or a told history reaches past its match: a transcript without
 /// punctuation joins the story to what follows ("…o último capítulo bati a cabeça na porta").
 const STORY_REACH: usize = 12;
@@ -160,9 +165,9 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
             blank(&mut words[span.start..span.end]);
         }
     }
-    for (patterns, stops) in [
-        (&*COMPILED_REPORTED, OWN_WORDS),
-        (&*COMPILED_HISTORY, NOW_WORDS),
+    for (patterns, stops, keep) in [
+        (&*COMPILED_REPORTED, OWN_WORDS, CONTEXT_IN_REPORT),
+        (&*COMPILED_HISTORY, NOW_WORDS, &[][..]),
     ] {
         for pattern in patterns {
             for span in pattern.find_all_signed(&tokens, sig) {
@@ -175,7 +180,11 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
                     .iter()
                     .position(|t| stops.contains(&t.as_str()))
                     .map_or(reach, |i| from + i);
-                blank(&mut words[span.start..end]);
+                for w in &mut words[span.start..end] {
+                    if !keep.contains(&w.canon.as_str()) {
+                        w.canon = BLANK.to_owned();
+                    }
+                }
             }
         }
     }
@@ -240,6 +249,8 @@ mod tests {
     fn a_retold_story_ends_where_the_customer_speaks_of_themselves() {
         let k = kept("vi no jornal que a dengue dá manchas e eu tô com manchas e febre");
         assert!(k.ends_with("eu estou com manchas e febre"), "{k:?}");
+        let k = kept("vi no jornal que tem surto de dengue e meu filho tá sangrando a gengiva");
+        assert!(k.contains("dengue") && k.contains("meu filho"), "{k:?}");
         let k = kept("na novela a vilã tomou veneno, que drama, minha mãe chorou");
         assert!(
             !k.contains("veneno") && k.contains("minha mae chorou"),
