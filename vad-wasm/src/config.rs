@@ -172,6 +172,21 @@ pub const PRESENCE_FULL: f32 = 0.25;
 /// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
 pub const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
 
+/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
+pub const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
+pub const BACKGROUND_FALL: f32 = 1.0 / 150.0;
+/// The background average learns this much faster over a stream's first
+/// `BACKGROUND_FAST_FRAMES` frames (streams start with their background). Quiet frames (under
+/// the absolute floor) count too: without the speed-up for them, babble starting after a quiet
+/// second was judged as babble sooner (tuning seed 102's false segment on quiet babble alone
+/// went away), but a talker starting after a quiet second lost their first words (dev set,
+/// silence at 10 dB: capture 0.999 → 0.884).
+pub const BACKGROUND_FAST_SPEEDUP: f32 = 10.0;
+pub const BACKGROUND_FAST_FRAMES: u64 = 100;
+
+/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
+/// the background from denoised levels then.
+pub const RNNOISE_WARMUP_FRAMES: u64 = 100;
 /// Silero probability (the larger of the last two chunks) above which RNNoise runs.
 pub const RNNOISE_WAKE: f32 = 0.2;
 /// Near-talker presence: a fast average this far above the background (dB) is probably a
@@ -327,3 +342,32 @@ impl FrontEndConfig {
         Ok(())
     }
 }
+
+// The energy gate's trackers (`energy_gate.rs`).
+
+/// Noise floor rise per frame when a frame is above it (dB): 5 dB/s.
+pub const GATE_FLOOR_RISE_DB: f32 = 0.05;
+/// Noise floor fall per frame when a frame is below it (dB). With the rise this makes the floor
+/// a running 20th percentile (0.05 / (0.05 + 0.2)) of all frame levels: the floor sits in the
+/// pauses of the near talker, but inside continuous background such as babble.
+pub const GATE_FLOOR_FALL_DB: f32 = 0.2;
+/// Fraction of the gap closed per frame when a frame is far (> 20 dB) below the floor.
+pub const GATE_FLOOR_FAST_FALL: f32 = 0.3;
+/// Fraction of the gap closed per frame when a speech frame exceeds the talker level.
+pub const GATE_TALKER_ATTACK: f32 = 0.2;
+/// Talker level decay per frame (dB): 1 dB/s, so a pause of a few seconds keeps the reference.
+pub const GATE_TALKER_DECAY_DB: f32 = 0.01;
+/// Initial noise floor (dB): a quiet room, so the first seconds are not all "above floor".
+pub const GATE_INITIAL_FLOOR_DB: f32 = 30.0;
+/// Frames at the start of a stream during which the floor moves faster (same percentile).
+pub const GATE_WARMUP_FRAMES: u32 = 100;
+/// Speed-up of the floor's rise and fall during warm-up.
+pub const GATE_WARMUP_SPEEDUP: f32 = 10.0;
+
+// Near-talker presence (`presence.rs`).
+
+/// Time constant of the background's mean power (frames): ≈ 5 s.
+pub const PRESENCE_BACKGROUND_FRAMES: f32 = 500.0;
+/// Frames at the start of a stream during which the background is learned 10× faster
+/// (streams start with their background, as the gate's floor assumes).
+pub const PRESENCE_WARMUP_FRAMES: u32 = 100;

@@ -10,9 +10,10 @@ use std::collections::VecDeque;
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
-    BABBLE_HIGH, BABBLE_LOW, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
-    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
-    frames,
+    BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
+    BACKGROUND_RISE, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
+    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -21,13 +22,6 @@ use crate::presence::TalkerPresence;
 use crate::segmenter::Segmenter;
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
-
-/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
-const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
-const BACKGROUND_FALL: f32 = 1.0 / 150.0;
-/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
-/// the background from denoised levels then.
-const WARMUP_FRAMES: u64 = 100;
 
 /// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
 /// Silero's chunk (≤ 3) plus one.
@@ -239,7 +233,7 @@ impl FrontEnd {
         // and frames it rejects cannot be speech. On waking, RNNoise replays the last 40 ms.
         let wake = !self.config.silero
             || self.segmenter.in_segment()
-            || self.frames_analyzed < WARMUP_FRAMES
+            || self.frames_analyzed < RNNOISE_WARMUP_FRAMES
             || self.silero.recent_probability() >= RNNOISE_WAKE;
         let denoise = self.config.rnnoise && !skip && wake;
         let prob = if denoise {
@@ -376,7 +370,11 @@ impl FrontEnd {
         self.presence
             .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
         if !is_speech {
-            let speed = if index < 100 { 10.0 } else { 1.0 };
+            let speed = if index < BACKGROUND_FAST_FRAMES {
+                BACKGROUND_FAST_SPEEDUP
+            } else {
+                1.0
+            };
             let rate = if silero > self.background_speech {
                 BACKGROUND_RISE
             } else {

@@ -9,13 +9,7 @@
 //! of the background (time constant ≈ 5 s, over frames outside confirmed segments). Both are
 //! power averages, not dB averages: babble's mean power is what a talker has to stand above.
 
-use crate::config::PRESENCE_ELEVATED_DB;
-
-/// Time constant of the background's mean power (frames): ≈ 5 s.
-const BACKGROUND_FRAMES: f32 = 500.0;
-/// Frames at the start of a stream during which the background is learned 10× faster
-/// (streams start with their background, as the gate's floor assumes).
-const WARMUP_FRAMES: u32 = 100;
+use crate::config::{PRESENCE_BACKGROUND_FRAMES, PRESENCE_ELEVATED_DB, PRESENCE_WARMUP_FRAMES};
 
 fn finite_power(power: f32) -> f32 {
     if power.is_finite() {
@@ -80,15 +74,15 @@ impl TalkerPresence {
             // probably a talker the decisions missed: learning from it at full speed would
             // raise the background to the talker and hide them. It is learnt 10× slower, so a
             // background that really got louder is still followed (in ≈ 50 s).
-            let speed = if self.frames < WARMUP_FRAMES {
+            let speed = if self.frames < PRESENCE_WARMUP_FRAMES {
                 10.0
             } else if self.fast_db() >= PRESENCE_ELEVATED_DB {
                 0.1
             } else {
                 1.0
             };
-            self.background +=
-                (speed / BACKGROUND_FRAMES).min(1.0) * (finite_power(power) - self.background);
+            self.background += (speed / PRESENCE_BACKGROUND_FRAMES).min(1.0)
+                * (finite_power(power) - self.background);
         }
         self.frames = self.frames.saturating_add(1);
     }
