@@ -366,11 +366,13 @@ impl FrontEnd {
         // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
         // in a stream's first second (streams start with their background). Frames skipped
         // by the cheap stage (too quiet for the gate) count with Silero probability 0: the
-        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too.
+        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too, but
+        // without the first second's speed-up: a silent start says little about the background
+        // the shop will have once it is audible (see `BACKGROUND_FAST_SPEEDUP`).
         self.presence
             .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
         if !is_speech {
-            let speed = if index < BACKGROUND_FAST_FRAMES {
+            let speed = if index < BACKGROUND_FAST_FRAMES && !own_skipped {
                 BACKGROUND_FAST_SPEEDUP
             } else {
                 1.0
