@@ -278,6 +278,9 @@ impl<F: AudioFrontEnd> Session<F> {
                     self.on_tick(now_ms, out);
                 }
             }
+            // A refused `auth` is answered when its delay is up, not sooner: a flood must not
+            // learn early that its key was wrong (the socket closes with the refusal anyway).
+            Event::RateExceeded if matches!(self.phase, Phase::Refusing { .. }) => {}
             Event::RateExceeded if !self.peer_gone => {
                 let refusal = Refusal::RATE_EXCEEDED;
                 self.send(refusal.message(), out);

@@ -679,6 +679,8 @@ fn a_charged_refusal_waits_out_its_delay_whatever_the_client_sends() {
         .is_empty()
     );
     assert!(feed(&mut s, 300, Event::Binary(&[0, 0])).is_empty());
+    // A flood does not buy the answer early (it would tell the key was wrong before the delay).
+    assert!(feed(&mut s, 400, Event::RateExceeded).is_empty());
     assert!(feed(&mut s, 4_099, Event::Tick).is_empty());
     let a = feed(&mut s, 4_100, Event::Tick);
     assert_eq!(error_codes(&a), vec![Refusal::WRONG_KEY.code]);

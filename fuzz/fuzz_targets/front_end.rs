@@ -33,6 +33,11 @@ struct Knobs {
     maybe_margin_db: u8,
     nonspeech_margin_db: u8,
     nonspeech_hold_margin_db: u8,
+    talker_presence_db: u8,
+    talker_presence_hold_db: u8,
+    presence_ms: u16,
+    presence_hold_ms: u16,
+    lookback_ms: u16,
 }
 
 fn config(k: &Knobs) -> FrontEndConfig {
@@ -60,6 +65,11 @@ fn config(k: &Knobs) -> FrontEndConfig {
         maybe_margin_db: f32::from(k.maybe_margin_db) / 8.0,
         nonspeech_margin_db: f32::from(k.nonspeech_margin_db) / 8.0,
         nonspeech_hold_margin_db: f32::from(k.nonspeech_hold_margin_db) / 8.0,
+        talker_presence_db: f32::from(k.talker_presence_db) / 8.0,
+        talker_presence_hold_db: f32::from(k.talker_presence_hold_db) / 8.0,
+        presence_ms: u32::from(k.presence_ms % 2000),
+        presence_hold_ms: u32::from(k.presence_hold_ms % 2000),
+        lookback_ms: u32::from(k.lookback_ms % 2000),
     }
 }
 

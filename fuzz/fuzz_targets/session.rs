@@ -6,6 +6,7 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
+use balto_core::admission::KeyLookup;
 use balto_core::advice::{Advice, Category, Confidence, Decision};
 use balto_core::protocol::ServerMessage;
 use balto_core::session::{Action, Event, SegmentOrigin, Session, SessionConfig};
@@ -30,7 +31,11 @@ enum Op {
     },
     FreeBinary(Vec<u8>),
     Tick(u16),
-    KeyAnswer(bool),
+    /// The key lookup's answer: admitted, not found, revoked, at its limit, store unavailable.
+    KeyAnswer(u8),
+    /// The address's failure was charged; the refusal waits this long.
+    Charged(u16),
+    RateExceeded,
     Stored {
         pick: u8,
         ok: bool,
@@ -54,6 +59,7 @@ enum Op {
 struct Driver {
     now: u64,
     verifying: bool,
+    charging: bool,
     key_accepted: bool,
     closed: bool,
     to_store: Vec<SegmentOrigin>,
@@ -84,6 +90,22 @@ impl Driver {
                 }
                 Action::Close { .. } => self.closed = true,
                 Action::VerifyKey { .. } => self.verifying = true,
+                Action::ChargeFailedAuth => {
+                    assert!(!self.key_accepted, "a failure charged after auth_ok");
+                    self.charging = true;
+                }
+                // The session says which suggestions to record; a sent one is in the sends.
+                Action::RecordSuggestion { sent, .. } => {
+                    if *sent {
+                        assert!(
+                            actions.iter().any(|a| matches!(
+                                a,
+                                Action::Send(ServerMessage::Recomendar { .. })
+                            )),
+                            "recorded as sent, not sent: {actions:?}"
+                        );
+                    }
+                }
                 Action::StoreSegment(seg) => {
                     assert!(self.key_accepted, "stored before auth");
                     self.to_store.push(seg.origin.clone());
@@ -155,12 +177,27 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 }
                 d.verifying = false;
-                d.key_accepted |= ok;
-                let grant = ok.then(|| AuthGrant {
-                    session_id: "s".into(),
-                });
-                session.handle(d.now, Event::KeyChecked(grant), &mut out);
+                let lookup = match ok % 5 {
+                    0 => KeyLookup::Admitted {
+                        session_id: "s".into(),
+                    },
+                    1 => KeyLookup::NotFound,
+                    2 => KeyLookup::Revoked,
+                    3 => KeyLookup::KeyAtLimit,
+                    _ => KeyLookup::StoreUnavailable,
+                };
+                d.key_accepted |= matches!(lookup, KeyLookup::Admitted { .. });
+                session.handle(d.now, Event::KeyChecked(lookup), &mut out);
             }
+            Op::Charged(delay_ms) => {
+                if !d.charging {
+                    continue;
+                }
+                d.charging = false;
+                let delay_ms = u64::from(delay_ms);
+                session.handle(d.now, Event::FailedAuthCharged { delay_ms }, &mut out);
+            }
+            Op::RateExceeded => session.handle(d.now, Event::RateExceeded, &mut out),
             Op::Stored {
                 pick,
                 ok,

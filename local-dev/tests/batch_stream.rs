@@ -125,7 +125,9 @@ async fn many_counters_at_once_without_a_transcriber() {
     let run = balto_stream(
         &app,
         &key.api_key,
-        &["ae_pt_ola_mundo.wav", "ae_pt_contagem.wav"],
+        // (Not ae_pt_contagem: words one by one from the very first frame are a known gap of the
+        // front end, tested on its own in vad-wasm/tests/front_end.rs.)
+        &["ae_pt_ola_mundo.wav", "ae_pt_pangrama.wav"],
         &["--mode", "segments", "--concurrency", "2"],
     )
     .await;

@@ -9,7 +9,7 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    Transform, generate, grid_data, judge_rules, score,
+    TUNING4, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -96,8 +96,8 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` was scored untouched first (recall 0.903, accuracy 0.877, 17 small-talk offers
-/// — the honest estimate), then used for tuning.
+/// `tuning3.json` and `tuning4.json` were scored untouched first (the honest estimates: recall
+/// 0.903 and 0.881), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -107,6 +107,10 @@ fn tuning_half_regression_bar() {
         // A beach trip with "tem alguma coisa boa pra isso aí?" reads as a sunscreen request.
         (TUNING2, 1.0, 0.995, 2),
         (TUNING3, 0.993, 0.915, 0),
+        // Red flags only; its small talk names prescription medicines in passing ("quanto
+        // custa a losartana?", "o anticoncepcional de sempre"), which the screen answers with
+        // "exige receita" (recall before precision).
+        (TUNING4, 0.992, 0.97, 36),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -163,7 +167,7 @@ fn heldout_meets_the_issue_targets() {
 #[test]
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
-    for half in [TUNING, TUNING2, TUNING3, HELDOUT] {
+    for half in [TUNING, TUNING2, TUNING3, TUNING4, HELDOUT] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");

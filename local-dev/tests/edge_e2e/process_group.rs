@@ -4,7 +4,7 @@
 //! [`Group`], on a panic) sends a signal to the whole group, waits, then SIGKILLs what is left.
 //! [`processes_referring_to`] reads /proc to find anything a test left behind.
 
-use nix::sys::signal::{Signal, killpg};
+use nix::sys::signal::{SigHandler, Signal, killpg};
 use nix::unistd::Pid;
 use std::path::Path;
 use std::process::ExitStatus;
@@ -32,9 +32,24 @@ pub struct Stopped {
 }
 
 impl Group {
-    /// Spawns `cmd` as the leader of a new process group.
+    /// Spawns `cmd` as the leader of a new process group, with SIGINT and SIGQUIT at their
+    /// default disposition, as in a user's terminal: a test run from a non-interactive
+    /// background job (as CI may start it) inherits both ignored, and bash cannot trap a signal
+    /// ignored on entry, so Ctrl-C would never reach the scripts' clean-up.
     pub fn spawn(mut cmd: Command, name: &'static str) -> std::io::Result<Self> {
         cmd.process_group(0);
+        // SAFETY: between fork and exec the closure only calls signal(2), which is
+        // async-signal-safe, and allocates nothing.
+        #[allow(unsafe_code)]
+        unsafe {
+            cmd.pre_exec(|| {
+                for s in [Signal::SIGINT, Signal::SIGQUIT] {
+                    nix::sys::signal::signal(s, SigHandler::SigDfl)
+                        .map_err(std::io::Error::from)?;
+                }
+                Ok(())
+            });
+        }
         let child = cmd.spawn()?;
         let pid = child
             .id()

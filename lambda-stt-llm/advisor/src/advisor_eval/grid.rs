@@ -67,7 +67,7 @@ impl Layout {
 pub struct GridCase {
     /// `<phrasing id>#<variant>`.
     pub id: String,
-    /// The source file it came from (`tuning`, `tuning2`, `tuning3`, `heldout`).
+    /// The source file it came from (`tuning`, `tuning2`, `tuning3`, `tuning4`, `heldout`).
     pub source: String,
     pub phrasing: String,
     pub expected: Expected,

@@ -94,7 +94,7 @@ pub struct Phrasing {
 /// One file of the grid's sources (a half, or one of the files that make up a half).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Half {
-    /// The file's name without `.json`: `tuning`, `tuning2`, `tuning3` or `heldout`.
+    /// The file's name without `.json`: `tuning`, `tuning2`, `tuning3`, `tuning4` or `heldout`.
     pub name: String,
     /// Complaints, product requests and red flags.
     pub phrasings: Vec<Phrasing>,

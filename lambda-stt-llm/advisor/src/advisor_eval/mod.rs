@@ -2,8 +2,8 @@
 //!
 //! Complaint phrasings written from outside descriptions (leaflet indications, public symptom
 //! and red-flag lists) by people who did not read the rules (`tests/data/advisor_grid/`: the
-//! tuning half is `tuning.json`, then `tuning2.json` and `tuning3.json`, later sets written
-//! independently; the held-out half is `heldout.json`; `wrappers.json`), are combined with
+//! tuning half is `tuning.json`, then `tuning2.json`, `tuning3.json` and `tuning4.json`, later
+//! sets written independently; the held-out half is `heldout.json`; `wrappers.json`), are combined with
 //! openers, closers, fillers, layouts and speech-to-text damage ([`grid`], [`stt_style`]) into
 //! thousands of windows, and an advisor is scored on each half ([`score`]). Rules are changed
 //! only while looking at the tuning half's failures; the held-out half is only scored.
@@ -31,8 +31,11 @@ pub const TUNING2: &str = "tuning2";
 /// The tuning half's third file: written later still, independently, from outside descriptions
 /// only, weighted towards the red flags and categories the earlier rounds covered least.
 pub const TUNING3: &str = "tuning3";
+/// The tuning half's fourth file: red flags only (and small talk that names their topics
+/// harmlessly), written independently from outside descriptions only.
+pub const TUNING4: &str = "tuning4";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 3] = [TUNING, TUNING2, TUNING3];
+pub const TUNING_FILES: [&str; 4] = [TUNING, TUNING2, TUNING3, TUNING4];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";
 

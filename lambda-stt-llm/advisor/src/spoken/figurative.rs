@@ -56,6 +56,10 @@ const FIGURES: &[&str] = &[
     "de_rachar|de_lascar",
     "fila|filas|transito|calor|trabalho|chefe|preco|precos|conta|contas|onibus ~~ \
      de_matar|matando|mata_a_gente|me_mata",
+    // Mosquito control as civic talk (a clean-up, a breeding site, the health agent's visit),
+    // not a bite or a request for protection.
+    "foco|focos|criadouro|criadouros|agua_parada|mutirao|endemias|larva|larvas|pneu|pneus|\
+     vasos|caixa_d_agua ~~ mosquito|mosquitos|aedes",
     // The pharmacist's looks, judged by the customer.
     "voce|ce|senhora|senhor|moca|moco ~ parece|parecia|parecendo|ta_com_cara_de|esta_com_cara_de \
      ~ cansad*|abatid*|gripad*|resfriad*|doente|rouc*|com_sono|com_olheira*|palida|palido|triste",
@@ -64,6 +68,10 @@ const FIGURES: &[&str] = &[
     "faz|ha ~ #1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~~ teve|tive|tiveram|tivemos",
     "aquela|daquela|aquele|daquele|aquelas|daquelas ~~ que ~ eu|ele|ela|ce|voce|a_gente ~ \
      tinha|tive|teve|tava|estava|tinham",
+    // Someone who had it and is back to life as usual: "o ator que teve um infarto já voltou a
+    // gravar", "aquele que teve derrame já tá dirigindo".
+    "que|quem ~ teve|tiveram|tinha ~~ ja ~ voltou|volta|voltaram|dirigindo|trabalhando|gravando|\
+     recuperado|recuperada|recuperou|curado|curada|otimo|otima|liberado|liberada",
 ];
 
 static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
@@ -112,6 +120,8 @@ mod tests {
             "lembra daquela tosse que eu tinha",
             "esse meu chefe é uma dor de cabeça",
             "quer uma pomada pra sumir a mancha",
+            "o vizinho que teve derrame já tá dirigindo",
+            "o agente de endemias não achou nenhum foco do mosquito",
         ] {
             let k = kept(text);
             assert!(k.contains(BLANK), "{text:?} → {k:?}");
@@ -131,6 +141,7 @@ mod tests {
             ("fiquei sem ar subindo a escada", "ar"),
             ("tô com o coração disparado", "coracao"),
             ("eu quero sumir, não aguento mais", "sumir"),
+            ("tô cheia de picada de mosquito", "mosquito"),
             ("tô com uma dor de cabeça forte", "cabeca"),
             ("tô com febre e uma dor de cabeça", "febre"),
         ] {

@@ -529,6 +529,26 @@ pub(crate) fn has_negation(tokens: &[String]) -> bool {
     tokens.iter().any(|t| NEGATION_CUES.contains(&t.as_str()))
 }
 
+/// Words that address the pharmacist.
+const YOU_WORDS: &[&str] = &["voce", "voces", "senhor", "senhora"];
+
+/// Verbs of "você não tem…?", "o senhor não vende…?".
+const OFFER_VERBS: &[&str] = &[
+    "tem", "teria", "tinha", "vende", "vendem", "venderia", "faz",
+];
+
+/// True when the "não" at `at` asks for something rather than denies it: "você não tem um
+/// antibiótico aí?", "a senhora não vende…?" — a polite request in Brazilian Portuguese, with or
+/// without the question mark a transcript may drop.
+fn is_polite_request(tokens: &[String], at: usize) -> bool {
+    tokens[at] == "nao"
+        && at > 0
+        && YOU_WORDS.contains(&tokens[at - 1].as_str())
+        && tokens
+            .get(at + 1)
+            .is_some_and(|v| OFFER_VERBS.contains(&v.as_str()))
+}
+
 /// True when the words before `start` negate what starts there.
 pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
     let mut j = start.min(tokens.len());
@@ -548,7 +568,7 @@ pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
             return noun_phrase && governs;
         }
         if NEGATION_CUES.contains(&t) {
-            return true;
+            return !is_polite_request(tokens, j);
         }
         if !BRIDGE_WORDS.contains(&t) && !SOFT_WORDS.contains(&t) {
             return false;
@@ -576,6 +596,17 @@ mod tests {
 
     fn p(s: &str) -> Pattern {
         Pattern::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_polite_request_is_not_a_denial() {
+        let t = toks("você não tem um antibiótico aí");
+        assert!(!is_negated(&t, 4));
+        let t = toks("a senhora não vende remédio pra tosse");
+        assert!(!is_negated(&t, 4));
+        // A statement about someone else stays negated.
+        let t = toks("ele não tem febre");
+        assert!(is_negated(&t, 3));
     }
 
     #[test]
