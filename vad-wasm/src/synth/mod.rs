@@ -255,7 +255,10 @@ fn word_track(rng: &mut ClipRng, source: &SpeechSource, lead: f64) -> Result<Vec
             (rng.uniform(0.25, 0.9) * SR) as usize,
         ));
     }
-    clean.extend(std::iter::repeat_n(0.0, (rng.uniform(0.8, 2.0) * SR) as usize));
+    clean.extend(std::iter::repeat_n(
+        0.0,
+        (rng.uniform(0.8, 2.0) * SR) as usize,
+    ));
     Ok(clean)
 }
 
