@@ -115,7 +115,7 @@ impl SpeechSource {
     /// A speaker for a run of words: espeak-ng voice, speed and pitch.
     pub fn voice(&self, rng: &mut ClipRng) -> Voice {
         Voice {
-            name: *rng.pick(&VOICES),
+            name: VOICES[rng.below(0, VOICES.len())],
             speed: rng.below(125, 185),
             pitch: rng.below(25, 75),
         }
