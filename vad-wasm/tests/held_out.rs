@@ -18,6 +18,9 @@ fn held_out_report() -> EvalReport {
         noise_only_s: 60.0,
         idle_streams: 1,
         idle_s: 120.0,
+        // The set these bars were set on: cold starts (planned last, so the other clips keep
+        // their audio) are scored by the owner of the held-out seeds, not by this test.
+        cold_starts_per_kind: 0,
         ..SetSpec::full(SEED)
     };
     let clips = plan(&spec);
