@@ -38,6 +38,7 @@ struct Knobs {
     presence_ms: u16,
     presence_hold_ms: u16,
     lookback_ms: u16,
+    cold_start_swing_db: i8,
 }
 
 fn config(k: &Knobs) -> FrontEndConfig {
@@ -70,6 +71,7 @@ fn config(k: &Knobs) -> FrontEndConfig {
         presence_ms: u32::from(k.presence_ms % 2000),
         presence_hold_ms: u32::from(k.presence_hold_ms % 2000),
         lookback_ms: u32::from(k.lookback_ms % 2000),
+        cold_start_swing_db: f32::from(k.cold_start_swing_db) / 4.0,
     }
 }
 

@@ -11,8 +11,8 @@ use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
     BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
-    BACKGROUND_RISE, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
-    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
+    BACKGROUND_RISE, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
+    FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
     SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
@@ -65,6 +65,8 @@ pub struct FrontEnd {
     /// Real samples pushed in this stream.
     samples_in: u64,
     frames_analyzed: u64,
+    /// Recent minimum of the raw level (dB): follows a quieter frame at once, rises slowly.
+    recent_min_db: f32,
     scratch: Vec<Event>,
 }
 
@@ -92,6 +94,7 @@ impl FrontEnd {
             presence: TalkerPresence::new(
                 frames(config.presence_ms) as f32,
                 frames(config.presence_hold_ms) as f32,
+                config.cold_start_swing_db,
             ),
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
@@ -104,6 +107,7 @@ impl FrontEnd {
             to_drop: DENOISE_DELAY_SAMPLES,
             samples_in: 0,
             frames_analyzed: 0,
+            recent_min_db: f32::INFINITY,
             scratch: Vec::with_capacity(16),
             config,
         })
@@ -209,6 +213,7 @@ impl FrontEnd {
         self.to_drop = DENOISE_DELAY_SAMPLES;
         self.samples_in = 0;
         self.frames_analyzed = 0;
+        self.recent_min_db = f32::INFINITY;
     }
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
@@ -304,6 +309,11 @@ impl FrontEnd {
         let noise_db = self.gate.noise_db();
         let raw_rms = frame_rms(&raw[..valid]);
         let raw_power = raw_rms * raw_rms;
+        let raw_db = rms_to_db(raw_rms);
+        // A "dip": one of the stream's quietest frames lately (the floor under a talker's words),
+        // for the presence check's cold start (see `cold_start_swing_db`).
+        self.recent_min_db = (self.recent_min_db + COLD_DIP_RISE_DB).min(raw_db);
+        let dip = raw_db <= self.recent_min_db + COLD_DIP_DB;
         // The background's mean power learns from frames outside confirmed segments; it is
         // updated after the decision (below), the short average now.
         self.presence.update(raw_power);
@@ -370,7 +380,7 @@ impl FrontEnd {
         // without the first second's speed-up: a silent start says little about the background
         // the shop will have once it is audible (see `BACKGROUND_FAST_SPEEDUP`).
         self.presence
-            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
+            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed(), dip);
         if !is_speech {
             let speed = if index < BACKGROUND_FAST_FRAMES && !own_skipped {
                 BACKGROUND_FAST_SPEEDUP
@@ -391,7 +401,7 @@ impl FrontEnd {
                 speech_probability: prob,
                 silero_probability: silero,
                 is_speech,
-                raw_db: rms_to_db(raw_rms),
+                raw_db,
                 noise_db,
                 presence_db,
                 hold: weak,

@@ -190,6 +190,10 @@ fn invalid_configs_are_rejected() {
             lookback_ms: 60_000,
             ..FrontEndConfig::default()
         },
+        FrontEndConfig {
+            cold_start_swing_db: f32::NAN,
+            ..FrontEndConfig::default()
+        },
     ] {
         assert!(FrontEnd::new(bad).is_err());
     }
