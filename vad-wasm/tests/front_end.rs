@@ -191,6 +191,10 @@ fn invalid_configs_are_rejected() {
             ..FrontEndConfig::default()
         },
         FrontEndConfig {
+            word_gap_ms: 60_000,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
             cold_start_swing_db: f32::NAN,
             ..FrontEndConfig::default()
         },
