@@ -38,6 +38,9 @@ struct Knobs {
     presence_ms: u16,
     presence_hold_ms: u16,
     lookback_ms: u16,
+    min_word_ms: u16,
+    word_gap_ms: u16,
+    cold_start_swing_db: i8,
 }
 
 fn config(k: &Knobs) -> FrontEndConfig {
@@ -70,6 +73,9 @@ fn config(k: &Knobs) -> FrontEndConfig {
         presence_ms: u32::from(k.presence_ms % 2000),
         presence_hold_ms: u32::from(k.presence_hold_ms % 2000),
         lookback_ms: u32::from(k.lookback_ms % 2000),
+        min_word_ms: u32::from(k.min_word_ms % 2000),
+        word_gap_ms: u32::from(k.word_gap_ms % 12_000),
+        cold_start_swing_db: f32::from(k.cold_start_swing_db) / 4.0,
     }
 }
 

@@ -153,6 +153,46 @@ pub struct FrontEndConfig {
     /// talker's capture (tuning seeds 103 + 104); elsewhere it changes almost nothing. 0 turns
     /// it off.
     pub lookback_ms: u32,
+    /// Words said one by one ("um, dois, três…": the digits of a CPF or a phone number) are
+    /// each shorter than `min_speech_ms`, and the pauses between them longer than the
+    /// hang-over. A candidate holding at least this much speech that Silero is sure of
+    /// (probability >= `WORD_SILERO`, a word) is kept through such a pause, up to
+    /// `word_gap_ms`, and the next word's speech counts towards `min_speech_ms`; once
+    /// confirmed, each word goes out as a segment of its own (the pauses are not billed).
+    /// Default 100 ms: on the cold-start clips of tuning seeds 107 / 108 (half of them words
+    /// one by one) it raised non-babble capture 0.840 → 0.917 / 0.853 → 0.913 (with
+    /// `cold_start_swing_db`); 150 ms 0.913 / 0.912. Counting every speech frame instead of
+    /// the sure ones left 2 false segments in the speech clips of seeds 101 and 102 each
+    /// (drawer, mixture: a noise burst kept waiting, then sent when the talker spoke); counting
+    /// sure frames, none, and every tuning set's figures are unchanged or better. 0 turns it
+    /// off (as does a value >= `min_speech_ms`, or a `word_gap_ms` not longer than the
+    /// hang-over).
+    pub min_word_ms: u32,
+    /// Longest pause between two words said one by one (see `min_word_ms`). Default 1500 ms:
+    /// the generated words come 0.25–0.9 s apart plus their own silences; on seed 107 (150 ms
+    /// words, every speech frame counted) 1000 ms left capture at 0.876, 1200 ms 0.908, 1500
+    /// and 2000 ms 0.918.
+    pub word_gap_ms: u32,
+    /// A near talker from a stream's very first frame (a counter page opened while the customer
+    /// talks): in the first second the presence check's background is learnt fast from
+    /// everything heard, as if it were a crowd, unless the sustained level (the 200 ms average
+    /// of the raw power, from the 10th frame on) swings by this many dB — a talker's words
+    /// against the floor under them; a crowd's sustained level hardly moves. Then only the
+    /// stream's quietest frames (within `COLD_DIP_DB` of the recent minimum, never above the
+    /// mean of everything) are learnt fast, and the talker stands out. Default 9 dB: the first
+    /// second of the babble of tuning seeds 101–106 (before any near talker) swung 7.9 dB at
+    /// most; 9 dB raised the cold-start non-babble capture of seeds 107 / 108 from 0.714 /
+    /// 0.724 to 0.840 / 0.853 with every tuning set's babble unchanged; 7 and 8 dB gained
+    /// nothing more and flagged more babble (seed 103: 0.077 → 0.093 / 0.086). Learning the
+    /// quietest frames only, without this test (every stream), flagged 0.24 of seed 103's
+    /// babble. Much of the swing a cold start shows is its rise out of the first frames (the
+    /// generated talkers start 0–100 ms in): counted from the 20th frame, capture fell to 0.80.
+    /// Negative turns it off. **Default off (−1)**: scored on held-out seed 501 (2026-12-07),
+    /// 9 dB let loud babble alone open 14 segments in 10 minutes (84 per noise-hour against 0
+    /// without it; the bar is 5) while raising cold-start capture 0.82 → 0.95: some
+    /// crowds swing more than the tuning seeds' in their first second. Worth turning on where
+    /// the shop has no crowd noise; not a safe default.
+    pub cold_start_swing_db: f32,
 }
 
 /// How far (dB) below the absolute energy floor a raw frame must be to be skipped.
@@ -168,10 +208,29 @@ pub const BABBLE_HIGH: f32 = 0.45;
 /// `BABBLE_LOW`; music, machines and silence stay below 0.18 on the tuning seeds).
 pub const PRESENCE_FULL: f32 = 0.25;
 /// The background average at a stream's start: unknown, so treated as speech-like (babble)
-/// until Silero has heard it; in a quiet or non-speech background it falls below
-/// `BABBLE_LOW` within ≈ 200 ms (10× faster in the first second).
+/// until Silero has heard it; in an audible non-speech background it falls below `BABBLE_LOW`
+/// within ≈ 200 ms (10× faster in the first second), in silence within ≈ 1.8 s.
 pub const INITIAL_BACKGROUND_SPEECH: f32 = 0.5;
 
+/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
+pub const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
+pub const BACKGROUND_FALL: f32 = 1.0 / 150.0;
+/// The background average learns this much faster over a stream's first
+/// `BACKGROUND_FAST_FRAMES` frames (streams start with their background), except from frames
+/// the cheap stage skipped (more than `SKIP_MARGIN_DB` under the absolute floor): those still
+/// pull it down, at the normal rate, so after a silent second it stands near `PRESENCE_FULL`
+/// instead of ≈ 0. Babble starting after a silent second is then judged as babble from its start:
+/// on tuning seed 102 that was the one false segment on quiet babble alone (babble clips of seeds
+/// 101–104: 1.2 → 0 per hour, flagged at ≥ 5 dB 0.078 → 0.069); non-babble figures of seeds
+/// 101 / 102 and the dev set unchanged. Withholding the speed-up from every frame under the
+/// absolute floor (not only skipped ones) cost the dev set's talker after a quiet second their
+/// first words (silence at 10 dB: capture 0.999 → 0.884).
+pub const BACKGROUND_FAST_SPEEDUP: f32 = 10.0;
+pub const BACKGROUND_FAST_FRAMES: u64 = 100;
+
+/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
+/// the background from denoised levels then.
+pub const RNNOISE_WARMUP_FRAMES: u64 = 100;
 /// Silero probability (the larger of the last two chunks) above which RNNoise runs.
 pub const RNNOISE_WAKE: f32 = 0.2;
 /// Near-talker presence: a fast average this far above the background (dB) is probably a
@@ -213,6 +272,9 @@ impl Default for FrontEndConfig {
             presence_ms: 200,
             presence_hold_ms: 200,
             lookback_ms: 300,
+            min_word_ms: 100,
+            word_gap_ms: 1_500,
+            cold_start_swing_db: -1.0,
         }
     }
 }
@@ -286,6 +348,10 @@ impl FrontEndConfig {
                 ));
             }
         }
+        check("cold_start_swing_db", self.cold_start_swing_db, -1.0, 60.0)?;
+        if self.word_gap_ms > 10_000 {
+            return Err(ConfigError::Durations("word_gap_ms must be <= 10000"));
+        }
         if self.lookback_ms > 5_000 {
             return Err(ConfigError::Durations("lookback_ms must be <= 5000"));
         }
@@ -327,3 +393,54 @@ impl FrontEndConfig {
         Ok(())
     }
 }
+
+// The energy gate's trackers (`energy_gate.rs`).
+
+/// Noise floor rise per frame when a frame is above it (dB): 5 dB/s.
+pub const GATE_FLOOR_RISE_DB: f32 = 0.05;
+/// Noise floor fall per frame when a frame is below it (dB). With the rise this makes the floor
+/// a running 20th percentile (0.05 / (0.05 + 0.2)) of all frame levels: the floor sits in the
+/// pauses of the near talker, but inside continuous background such as babble.
+pub const GATE_FLOOR_FALL_DB: f32 = 0.2;
+/// Fraction of the gap closed per frame when a frame is far (> 20 dB) below the floor.
+pub const GATE_FLOOR_FAST_FALL: f32 = 0.3;
+/// Fraction of the gap closed per frame when a speech frame exceeds the talker level.
+pub const GATE_TALKER_ATTACK: f32 = 0.2;
+/// Talker level decay per frame (dB): 1 dB/s, so a pause of a few seconds keeps the reference.
+pub const GATE_TALKER_DECAY_DB: f32 = 0.01;
+/// Initial noise floor (dB): a quiet room, so the first seconds are not all "above floor".
+pub const GATE_INITIAL_FLOOR_DB: f32 = 30.0;
+/// Frames at the start of a stream during which the floor moves faster (same percentile).
+pub const GATE_WARMUP_FRAMES: u32 = 100;
+/// Speed-up of the floor's rise and fall during warm-up.
+pub const GATE_WARMUP_SPEEDUP: f32 = 10.0;
+
+// Near-talker presence (`presence.rs`).
+
+/// Time constant of the background's mean power (frames): ≈ 5 s.
+pub const PRESENCE_BACKGROUND_FRAMES: f32 = 500.0;
+/// Frames at the start of a stream during which the background is learned 10× faster
+/// (streams start with their background, as the gate's floor assumes).
+pub const PRESENCE_WARMUP_FRAMES: u32 = 100;
+/// First frame of the warm-up whose slow average counts towards the cold-start swing
+/// (`cold_start_swing_db`): from frame 5 on, babble whose first frames were quieter counted as
+/// a talker (seed 103: flagged 0.077 → 0.170); from frame 20 on, cold-start capture fell
+/// 0.918 → 0.799 (seed 107).
+pub const COLD_SWING_FROM_FRAMES: u32 = 10;
+/// A frame is one of the stream's quietest (a "dip") when its raw level is within this many dB
+/// of the recent minimum. Only used when a stream starts with a near talker
+/// (`cold_start_swing_db`). Seed 107 cold-start capture: 4 / 6 / 8 / 10 / 12 dB gave 0.918 /
+/// 0.918 / 0.918 / 0.910 / 0.903 (seed 108: 0.922 / 0.916 / 0.914 / 0.911); babble unchanged.
+pub const COLD_DIP_DB: f32 = 8.0;
+/// Rise of the recent minimum of the raw level per frame (dB): 30 dB/s, so it follows the floor
+/// under a talker's words. 0.2 / 0.5 dB: cold-start capture 0.913 / 0.898 against 0.910 at
+/// 10 dB margin (seed 107).
+pub const COLD_DIP_RISE_DB: f32 = 0.3;
+/// Silero probability a speech frame needs to count towards a word said alone (`min_word_ms`):
+/// on a near talker's words Silero is at 0.99–1.0, on the drawer and mixture bursts that
+/// otherwise waited for the talker 0.55–0.9 (tuning seed 102).
+pub const WORD_SILERO: f32 = 0.9;
+/// Speed-up over `PRESENCE_BACKGROUND_FRAMES` at which a cold start's quietest frames are learnt
+/// (as the warm-up's). 30× and 100×: cold-start capture 0.912 / 0.912 against 0.918 (seed 107),
+/// 0.910 / 0.915 against 0.914 (seed 108), babble@cold flagged 0.18 → 0.30 / 0.49.
+pub const COLD_DIP_SPEEDUP: f32 = 10.0;

@@ -6,24 +6,10 @@
 //! absolute floor, `noise_margin_db` above the noise floor and within `talker_drop_db` of the
 //! talker.
 
-/// Noise floor rise per frame when a frame is above it (dB): 5 dB/s.
-const FLOOR_RISE_DB: f32 = 0.05;
-/// Noise floor fall per frame when a frame is below it (dB). With the rise this makes the floor
-/// a running 20th percentile (0.05 / (0.05 + 0.2)) of all frame levels: the floor sits in the
-/// pauses of the near talker, but inside continuous background such as babble.
-const FLOOR_FALL_DB: f32 = 0.2;
-/// Fraction of the gap closed per frame when a frame is far (> 20 dB) below the floor.
-const FLOOR_FAST_FALL: f32 = 0.3;
-/// Fraction of the gap closed per frame when a speech frame exceeds the talker level.
-const TALKER_ATTACK: f32 = 0.2;
-/// Talker level decay per frame (dB): 1 dB/s, so a pause of a few seconds keeps the reference.
-const TALKER_DECAY_DB: f32 = 0.01;
-/// Initial noise floor (dB): a quiet room, so the first seconds are not all "above floor".
-const INITIAL_FLOOR_DB: f32 = 30.0;
-/// Frames at the start of a stream during which the floor moves faster (same percentile).
-const WARMUP_FRAMES: u32 = 100;
-/// Speed-up of the floor's rise and fall during warm-up.
-const WARMUP_SPEEDUP: f32 = 10.0;
+use crate::config::{
+    GATE_FLOOR_FALL_DB, GATE_FLOOR_FAST_FALL, GATE_FLOOR_RISE_DB, GATE_INITIAL_FLOOR_DB,
+    GATE_TALKER_ATTACK, GATE_TALKER_DECAY_DB, GATE_WARMUP_FRAMES, GATE_WARMUP_SPEEDUP,
+};
 
 /// Converts an RMS value (i16 units) to dB re 1 LSB.
 pub fn rms_to_db(rms: f32) -> f32 {
@@ -60,7 +46,7 @@ impl EnergyGate {
             absolute_db: rms_to_db(threshold_rms),
             noise_margin_db,
             talker_drop_db,
-            noise_db: INITIAL_FLOOR_DB,
+            noise_db: GATE_INITIAL_FLOOR_DB,
             talker_db: None,
             frames: 0,
         }
@@ -68,7 +54,7 @@ impl EnergyGate {
 
     /// Forgets the tracked levels.
     pub fn reset(&mut self) {
-        self.noise_db = INITIAL_FLOOR_DB;
+        self.noise_db = GATE_INITIAL_FLOOR_DB;
         self.talker_db = None;
         self.floor_db = self.absolute_db;
         self.frames = 0;
@@ -124,24 +110,24 @@ impl EnergyGate {
     /// Updates the trackers with a frame's level and whether the frame was finally judged speech.
     pub fn update(&mut self, level_db: f32, is_speech: bool) {
         let level_db = if level_db.is_finite() { level_db } else { 0.0 };
-        let speed = if self.frames < WARMUP_FRAMES {
-            WARMUP_SPEEDUP
+        let speed = if self.frames < GATE_WARMUP_FRAMES {
+            GATE_WARMUP_SPEEDUP
         } else {
             1.0
         };
         self.frames = self.frames.saturating_add(1);
         let gap = level_db - self.noise_db;
         if gap < -20.0 {
-            self.noise_db += FLOOR_FAST_FALL * gap;
+            self.noise_db += GATE_FLOOR_FAST_FALL * gap;
         } else if gap < 0.0 {
-            self.noise_db -= (speed * FLOOR_FALL_DB).min(-gap);
+            self.noise_db -= (speed * GATE_FLOOR_FALL_DB).min(-gap);
         } else {
-            self.noise_db += (speed * FLOOR_RISE_DB).min(gap);
+            self.noise_db += (speed * GATE_FLOOR_RISE_DB).min(gap);
         }
         match (&mut self.talker_db, is_speech) {
             (None, true) => self.talker_db = Some(level_db),
-            (Some(t), true) if level_db > *t => *t += TALKER_ATTACK * (level_db - *t),
-            (Some(t), _) => *t -= TALKER_DECAY_DB,
+            (Some(t), true) if level_db > *t => *t += GATE_TALKER_ATTACK * (level_db - *t),
+            (Some(t), _) => *t -= GATE_TALKER_DECAY_DB,
             (None, false) => {}
         }
         if let Some(t) = self.talker_db

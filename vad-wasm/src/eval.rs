@@ -69,13 +69,15 @@ pub struct ClipLabels {
     /// Signal-to-noise ratio in dB (absent for noise-only clips).
     #[serde(default)]
     pub snr_db: Option<f64>,
-    /// `loud` / `quiet` for noise-only clips, `idle` for idle-counter streams (generated sets).
+    /// `loud` / `quiet` for noise-only clips, `idle` for idle-counter streams, `cold` for cold
+    /// starts (generated sets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
 }
 
 impl ClipLabels {
-    /// The clip's group: `kind@SNR`, `kind@loud` / `kind@quiet` (noise only), `kind@idle`.
+    /// The clip's group: `kind@SNR`, `kind@loud` / `kind@quiet` (noise only), `kind@idle`,
+    /// `kind@cold`.
     pub fn group(&self) -> String {
         match (&self.level, self.snr_db) {
             (Some(level), _) => format!("{}@{level}", self.noise),
@@ -189,6 +191,8 @@ pub struct EvalReport {
     pub noise_only: BTreeMap<String, Score>,
     /// All clips with speech except babble (babble is not target speech).
     pub non_babble: Score,
+    /// Cold starts (speech from a stream's first 100 ms), every kind but babble.
+    pub cold_start: Score,
     /// Every clip with speech.
     pub overall: Score,
     /// Seconds of audio scored.
@@ -222,6 +226,9 @@ impl EvalReport {
         }
         if labels.noise != "babble" {
             self.non_babble.add(score);
+            if labels.level.as_deref() == Some("cold") {
+                self.cold_start.add(score);
+            }
         }
         self.overall.add(score);
     }
@@ -272,6 +279,9 @@ impl fmt::Display for EvalReport {
             Self::row(f, k, s)?;
         }
         Self::row(f, "non-babble", &self.non_babble)?;
+        if self.cold_start.clips > 0 {
+            Self::row(f, "cold starts", &self.cold_start)?;
+        }
         Self::row(f, "overall", &self.overall)?;
         if !self.by_kind_5db_up.is_empty() {
             writeln!(f, "-- speech clips at >= 5 dB SNR")?;

@@ -10,9 +10,10 @@ use std::collections::VecDeque;
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
 use crate::config::{
-    BABBLE_HIGH, BABBLE_LOW, ConfigError, FRAME_MS, FRAME_SAMPLES, FrontEndConfig,
-    INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB,
-    frames,
+    BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
+    BACKGROUND_RISE, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
+    FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_SILERO, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -21,13 +22,6 @@ use crate::presence::TalkerPresence;
 use crate::segmenter::Segmenter;
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
-
-/// Per-frame rates of the background average: rising over ≈ 10 s, falling over ≈ 1.5 s.
-const BACKGROUND_RISE: f32 = 1.0 / 1000.0;
-const BACKGROUND_FALL: f32 = 1.0 / 150.0;
-/// RNNoise runs on a stream's first second whatever Silero says: the gate's noise floor learns
-/// the background from denoised levels then.
-const WARMUP_FRAMES: u64 = 100;
 
 /// Capacity of the alignment queues (samples): delay plus the frames decisions wait for
 /// Silero's chunk (≤ 3) plus one.
@@ -71,6 +65,8 @@ pub struct FrontEnd {
     /// Real samples pushed in this stream.
     samples_in: u64,
     frames_analyzed: u64,
+    /// Recent minimum of the raw level (dB): follows a quieter frame at once, rises slowly.
+    recent_min_db: f32,
     scratch: Vec<Event>,
 }
 
@@ -98,6 +94,7 @@ impl FrontEnd {
             presence: TalkerPresence::new(
                 frames(config.presence_ms) as f32,
                 frames(config.presence_hold_ms) as f32,
+                config.cold_start_swing_db,
             ),
             segmenter: Segmenter::new(&config),
             cleaned: VecDeque::with_capacity(FIFO_CAPACITY),
@@ -110,6 +107,7 @@ impl FrontEnd {
             to_drop: DENOISE_DELAY_SAMPLES,
             samples_in: 0,
             frames_analyzed: 0,
+            recent_min_db: f32::INFINITY,
             scratch: Vec::with_capacity(16),
             config,
         })
@@ -215,6 +213,7 @@ impl FrontEnd {
         self.to_drop = DENOISE_DELAY_SAMPLES;
         self.samples_in = 0;
         self.frames_analyzed = 0;
+        self.recent_min_db = f32::INFINITY;
     }
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
@@ -239,7 +238,7 @@ impl FrontEnd {
         // and frames it rejects cannot be speech. On waking, RNNoise replays the last 40 ms.
         let wake = !self.config.silero
             || self.segmenter.in_segment()
-            || self.frames_analyzed < WARMUP_FRAMES
+            || self.frames_analyzed < RNNOISE_WARMUP_FRAMES
             || self.silero.recent_probability() >= RNNOISE_WAKE;
         let denoise = self.config.rnnoise && !skip && wake;
         let prob = if denoise {
@@ -310,6 +309,11 @@ impl FrontEnd {
         let noise_db = self.gate.noise_db();
         let raw_rms = frame_rms(&raw[..valid]);
         let raw_power = raw_rms * raw_rms;
+        let raw_db = rms_to_db(raw_rms);
+        // A "dip": one of the stream's quietest frames lately (the floor under a talker's words),
+        // for the presence check's cold start (see `cold_start_swing_db`).
+        self.recent_min_db = (self.recent_min_db + COLD_DIP_RISE_DB).min(raw_db);
+        let dip = raw_db <= self.recent_min_db + COLD_DIP_DB;
         // The background's mean power learns from frames outside confirmed segments; it is
         // updated after the decision (below), the short average now.
         self.presence.update(raw_power);
@@ -372,11 +376,17 @@ impl FrontEnd {
         // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
         // in a stream's first second (streams start with their background). Frames skipped
         // by the cheap stage (too quiet for the gate) count with Silero probability 0: the
-        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too.
+        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too, but
+        // without the first second's speed-up: a silent start says little about the background
+        // the shop will have once it is audible (see `BACKGROUND_FAST_SPEEDUP`).
         self.presence
-            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed());
+            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed(), dip);
         if !is_speech {
-            let speed = if index < 100 { 10.0 } else { 1.0 };
+            let speed = if index < BACKGROUND_FAST_FRAMES && !own_skipped {
+                BACKGROUND_FAST_SPEEDUP
+            } else {
+                1.0
+            };
             let rate = if silero > self.background_speech {
                 BACKGROUND_RISE
             } else {
@@ -391,7 +401,7 @@ impl FrontEnd {
                 speech_probability: prob,
                 silero_probability: silero,
                 is_speech,
-                raw_db: rms_to_db(raw_rms),
+                raw_db,
                 noise_db,
                 presence_db,
                 hold: weak,
@@ -399,13 +409,15 @@ impl FrontEnd {
                 vad: vad_vote,
             }));
         }
+        // A word said alone counts only where Silero is sure (see `min_word_ms`).
+        let sure = is_speech && silero >= WORD_SILERO;
         let audio = if self.config.send_denoised {
             &clean
         } else {
             &raw
         };
         self.segmenter
-            .push_frame(&audio[..valid], level_db, is_speech, weak, out);
+            .push_frame(&audio[..valid], level_db, is_speech, sure, weak, out);
     }
 }
 

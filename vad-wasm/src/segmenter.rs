@@ -1,5 +1,5 @@
 //! Segmenter: turns per-frame speech decisions into segments (pre-roll, minimum speech length,
-//! hang-over, tail, maximum length cut at the quietest frame).
+//! words said one by one, hang-over, tail, maximum length cut at the quietest frame).
 //!
 //! Works on 10 ms frames identified by their absolute index. Buffers are sized once from the
 //! configuration; a segment's audio is copied out once, when it is emitted.
@@ -20,6 +20,10 @@ struct Limits {
     hangover: usize,
     tail: usize,
     min_speech: usize,
+    /// Speech frames a candidate needs to wait out a pause longer than the hang-over (a word).
+    min_word: usize,
+    /// Longest pause a candidate holding a word waits out (words said one by one).
+    word_gap: usize,
     max_segment: usize,
     cut_search: usize,
 }
@@ -53,11 +57,21 @@ pub struct Segmenter {
     last_speech: u64,
     /// Speech frames counted in the candidate.
     speech_count: usize,
+    /// Of those, frames the detectors were sure of (see `push_frame`): what makes a word.
+    word_count: usize,
     /// Absolute frame index just past the last emitted segment (pre-roll never reaches before).
     emitted_until: u64,
     /// Index of the next frame expected.
     next_frame: u64,
+    /// The candidate holds a word and waits, past the hang-over, for the next one.
+    waiting: bool,
+    /// Words of the candidate that ended before a pause: (end, start of what follows), frame
+    /// indices. Emitted as segments of their own once the candidate is confirmed.
+    words: Vec<(u64, u64)>,
 }
+
+/// Most words (pauses) one candidate remembers; a longer chain keeps its later pauses in.
+const MAX_WORDS: usize = 8;
 
 fn ms(frame: u64) -> u64 {
     frame * u64::from(FRAME_MS)
@@ -72,6 +86,8 @@ impl Segmenter {
             hangover: frames(config.hangover_ms).max(1),
             tail: frames(config.tail_ms),
             min_speech: frames(config.min_speech_ms).max(1),
+            min_word: frames(config.min_word_ms),
+            word_gap: frames(config.word_gap_ms),
             max_segment: frames(config.max_segment_ms).max(2),
             cut_search: frames(config.cut_search_ms).max(1),
         };
@@ -87,8 +103,11 @@ impl Segmenter {
             seg_start: 0,
             last_speech: 0,
             speech_count: 0,
+            word_count: 0,
             emitted_until: 0,
             next_frame: 0,
+            waiting: false,
+            words: Vec::with_capacity(MAX_WORDS),
             limits,
         }
     }
@@ -104,8 +123,11 @@ impl Segmenter {
         self.seg_start = 0;
         self.last_speech = 0;
         self.speech_count = 0;
+        self.word_count = 0;
         self.emitted_until = 0;
         self.next_frame = 0;
+        self.waiting = false;
+        self.words.clear();
     }
 
     /// Heap bytes reserved by the buffers.
@@ -122,20 +144,23 @@ impl Segmenter {
         self.state == State::Speech
     }
 
-    /// Whether a segment is open (candidate or confirmed).
+    /// Whether a segment is open (candidate or confirmed); a candidate waiting for its next
+    /// word is not (the frames after a pause are judged as onsets).
     pub fn in_segment(&self) -> bool {
-        self.state != State::Idle
+        self.state != State::Idle && !self.waiting
     }
 
     /// Feeds the next frame: `pcm` (up to 160 samples of audio), its `energy` (any monotonic
-    /// loudness measure, used to find the quietest cut point), the speech decision, and
-    /// whether the frame met the (weaker) criteria that hold a segment open: a segment that
-    /// opens reaches back over such frames just before it (up to `lookback_ms`).
+    /// loudness measure, used to find the quietest cut point), the speech decision, whether the
+    /// decision was `sure` (a frame of a word said alone, see `min_word_ms`), and whether the
+    /// frame met the (weaker) criteria that hold a segment open: a segment that opens reaches
+    /// back over such frames just before it (up to `lookback_ms`).
     pub fn push_frame(
         &mut self,
         pcm: &[i16],
         energy: f32,
         is_speech: bool,
+        sure: bool,
         weak: bool,
         out: &mut Vec<Event>,
     ) {
@@ -151,20 +176,38 @@ impl Segmenter {
                     self.append(pcm, energy);
                     self.last_speech = index;
                     self.speech_count = 1;
+                    self.word_count = usize::from(sure);
                     self.try_confirm(out);
                 }
             }
             State::Candidate | State::Speech => {
                 self.append(pcm, energy);
                 if is_speech {
+                    if self.waiting {
+                        // The next word: the one before ends with its tail, this one starts
+                        // with its own look-back and pre-roll (not before that end).
+                        self.waiting = false;
+                        let end = self.last_speech + 1 + self.limits.tail as u64;
+                        let start = index.saturating_sub(self.onset_frames() as u64).max(end);
+                        if self.words.len() < MAX_WORDS {
+                            self.words.push((end, start));
+                        }
+                    }
                     self.last_speech = index;
                     if self.state == State::Candidate {
                         self.speech_count += 1;
+                        self.word_count += usize::from(sure);
                         self.try_confirm(out);
                     }
                 } else if index - self.last_speech >= self.limits.hangover as u64 {
                     if self.state == State::Speech {
                         self.close(None, out);
+                    } else if self.limits.min_word > 0
+                        && self.word_count >= self.limits.min_word
+                        && index - self.last_speech < self.limits.word_gap as u64
+                        && self.seg_energy.len() < self.limits.max_segment
+                    {
+                        self.waiting = true;
                     } else {
                         self.drop_candidate();
                     }
@@ -189,10 +232,23 @@ impl Segmenter {
         self.state = State::Candidate;
         self.seg_pcm.clear();
         self.seg_energy.clear();
+        self.waiting = false;
+        self.words.clear();
         let available = self.ring_energy.len() as u64;
         let allowed = index.saturating_sub(self.emitted_until);
-        // Onset look-back: the frames just before that met the hold criteria (with gaps of at
-        // most `LOOKBACK_GAP_FRAMES` frames) belong to the onset the opening criteria only confirm.
+        let pre = (self.onset_frames() as u64).min(available).min(allowed) as usize;
+        let skip = self.ring_energy.len() - pre;
+        self.seg_start = index - pre as u64;
+        self.seg_energy.extend(self.ring_energy.iter().skip(skip));
+        // Ring frames may be shorter than 160 only at the end of a stream; count samples.
+        let skip_samples = self.ring_pcm.len().saturating_sub(pre * FRAME_SAMPLES);
+        self.seg_pcm.extend(self.ring_pcm.iter().skip(skip_samples));
+    }
+
+    /// Frames an onset reaches back from the frame being pushed: the look-back over the frames
+    /// just before that met the hold criteria (with gaps of at most `LOOKBACK_GAP_FRAMES`
+    /// frames: they belong to the onset the opening criteria only confirm), then the pre-roll.
+    fn onset_frames(&self) -> usize {
         let mut back = 0;
         let mut gap = 0;
         for (k, &weak) in self
@@ -212,15 +268,7 @@ impl Segmenter {
                 }
             }
         }
-        let pre = ((back + self.limits.pre_roll) as u64)
-            .min(available)
-            .min(allowed) as usize;
-        let skip = self.ring_energy.len() - pre;
-        self.seg_start = index - pre as u64;
-        self.seg_energy.extend(self.ring_energy.iter().skip(skip));
-        // Ring frames may be shorter than 160 only at the end of a stream; count samples.
-        let skip_samples = self.ring_pcm.len().saturating_sub(pre * FRAME_SAMPLES);
-        self.seg_pcm.extend(self.ring_pcm.iter().skip(skip_samples));
+        back + self.limits.pre_roll
     }
 
     fn append(&mut self, pcm: &[i16], energy: f32) {
@@ -250,6 +298,32 @@ impl Segmenter {
 
     fn try_confirm(&mut self, out: &mut Vec<Event>) {
         if self.speech_count >= self.limits.min_speech {
+            // Words said one by one before this one go out as segments of their own.
+            for i in 0..self.words.len() {
+                let (end, next) = self.words[i];
+                let n = (end.saturating_sub(self.seg_start) as usize).min(self.seg_energy.len());
+                let n_samples = (n * FRAME_SAMPLES).min(self.seg_pcm.len());
+                if n > 0 {
+                    out.push(Event::SpeechStart {
+                        start_ms: ms(self.seg_start),
+                    });
+                    out.push(Event::Segment(CutSegment {
+                        start_ms: ms(self.seg_start),
+                        end_ms: ms(self.seg_start + n as u64),
+                        pcm: self.seg_pcm[..n_samples].to_vec(),
+                    }));
+                }
+                let drop =
+                    (next.saturating_sub(self.seg_start) as usize).min(self.seg_energy.len());
+                let drop_samples = (drop * FRAME_SAMPLES).min(self.seg_pcm.len());
+                self.seg_pcm.copy_within(drop_samples.., 0);
+                self.seg_pcm.truncate(self.seg_pcm.len() - drop_samples);
+                self.seg_energy.copy_within(drop.., 0);
+                self.seg_energy.truncate(self.seg_energy.len() - drop);
+                self.seg_start += drop as u64;
+                self.emitted_until = end;
+            }
+            self.words.clear();
             self.state = State::Speech;
             out.push(Event::SpeechStart {
                 start_ms: ms(self.seg_start),
@@ -259,9 +333,12 @@ impl Segmenter {
 
     fn drop_candidate(&mut self) {
         self.state = State::Idle;
+        self.waiting = false;
+        self.words.clear();
         self.seg_pcm.clear();
         self.seg_energy.clear();
         self.speech_count = 0;
+        self.word_count = 0;
     }
 
     /// Emits the open segment ending `tail` frames after its last speech frame (or at the
@@ -357,7 +434,7 @@ mod tests {
                 d if d.is_ascii_digit() => (true, f32::from(d as u8 - b'0')),
                 _ => (false, 1.0),
             };
-            s.push_frame(&frame, energy, speech, c == 'w', &mut out);
+            s.push_frame(&frame, energy, speech, speech, c == 'w', &mut out);
         }
         s.finish(pattern.len() as u64 * 160, &mut out);
         let mut starts = Vec::new();
@@ -463,6 +540,44 @@ mod tests {
     }
 
     #[test]
+    fn words_one_by_one_are_cut_each_on_its_own_when_together_they_are_speech() {
+        let words = FrontEndConfig {
+            min_speech_ms: 80,
+            min_word_ms: 30,
+            word_gap_ms: 500,
+            ..config()
+        };
+        // Two words of 5 speech frames (each under min_speech, 8 frames) 30 frames apart: a
+        // pause longer than the hang-over (10) and shorter than the word gap (50).
+        let p = format!(
+            "{}{}{}{}{}",
+            ".".repeat(10),
+            "#".repeat(5),
+            ".".repeat(30),
+            "#".repeat(5),
+            ".".repeat(30)
+        );
+        let segs = run(&words, &p);
+        assert_eq!(segs.len(), 2, "{segs:?}");
+        // The first word: pre-roll from frame 5, last speech frame 14 + 3 tail frames.
+        assert_eq!((segs[0].0, segs[0].1), (50, 180));
+        // The second: its own pre-roll (frame 40), the pause between them is not billed.
+        assert_eq!((segs[1].0, segs[1].1), (400, 530));
+        assert_eq!(segs[1].2.first(), Some(&40));
+        // Without the word rule neither word is speech enough alone.
+        let off = FrontEndConfig {
+            min_word_ms: 0,
+            ..words.clone()
+        };
+        assert!(run(&off, &p).is_empty());
+        // A pause longer than the word gap ends the wait; a run shorter than a word never waits.
+        let far = format!("{}{}{}", "#".repeat(5), ".".repeat(60), "#".repeat(5));
+        assert!(run(&words, &far).is_empty());
+        let blips = format!("{}{}{}", "#".repeat(2), ".".repeat(20), "#".repeat(6));
+        assert!(run(&words, &blips).is_empty());
+    }
+
+    #[test]
     fn max_length_cuts_at_quietest_frame_near_the_limit() {
         // 100 frames allowed; quietest frame ('1') at index 85 within the last 30 frames.
         let mut p = "#".repeat(85);
@@ -482,7 +597,7 @@ mod tests {
         let mut s = Segmenter::new(&config());
         let mut out = Vec::new();
         for c in p.chars() {
-            s.push_frame(&[7; 160], 1.0, c == '#', false, &mut out);
+            s.push_frame(&[7; 160], 1.0, c == '#', c == '#', false, &mut out);
         }
         s.finish(13 * 160 - 40, &mut out);
         let seg = out

@@ -190,6 +190,14 @@ fn invalid_configs_are_rejected() {
             lookback_ms: 60_000,
             ..FrontEndConfig::default()
         },
+        FrontEndConfig {
+            word_gap_ms: 60_000,
+            ..FrontEndConfig::default()
+        },
+        FrontEndConfig {
+            cold_start_swing_db: f32::NAN,
+            ..FrontEndConfig::default()
+        },
     ] {
         assert!(FrontEnd::new(bad).is_err());
     }
@@ -304,7 +312,10 @@ fn speech_with_gaps() -> Vec<i16> {
 /// CPF or a phone number) with no quiet moment before them: the background is unknown at the
 /// start and treated as babble, Silero hears speech in every gap between the words, so the
 /// talker is learnt as the background and the presence check never opens a segment. With two
-/// seconds of room sound first the same clip is cut (`speech_with_gaps`). Known gap (2026-12-07).
+/// seconds of room sound first the same clip is cut (`speech_with_gaps`). Known gap (2026-12-07),
+/// still open after the cold-start changes (`cold_start_swing_db`, `min_word_ms`): this clip's
+/// words come close together (dips of 50–100 ms), so its 200 ms level swings less than 9 dB in
+/// the first second and the start is judged as a crowd would be.
 #[test]
 #[ignore = "known gap: a talker from the very first frame, words one by one, is taken for babble"]
 fn words_one_by_one_from_the_first_frame_are_cut() {

@@ -18,6 +18,9 @@ fn held_out_report() -> EvalReport {
         noise_only_s: 60.0,
         idle_streams: 1,
         idle_s: 120.0,
+        // The set these bars were set on: cold starts (planned last, so the other clips keep
+        // their audio) are scored by the owner of the held-out seeds, not by this test.
+        cold_starts_per_kind: 0,
         ..SetSpec::full(SEED)
     };
     let clips = plan(&spec);
@@ -107,4 +110,59 @@ fn held_out_generated_set_meets_the_targets() {
         .get("babble")
         .map_or(0, |s| s.false_segments);
     assert!(babble_alone <= 1, "{babble_alone} segments on babble alone");
+}
+
+/// Babble that starts after a second of silence (a stream opened before the shop got busy) is
+/// judged as a speech-like background from its start: the skipped silent frames do not get
+/// the first second's fast learning, so the background average still stands near its
+/// "unknown" start when the crowd begins. With the speed-up it was ≈ 0 there, and the babble
+/// met only the small non-babble margins (tuning seed 102's one false segment on quiet babble
+/// alone). Not asserted: no segment at all — the presence check's background power also
+/// learns the silence, and on some such streams the crowd's first seconds still open one.
+#[test]
+fn babble_after_a_silent_second_is_judged_as_babble() {
+    use vad_wasm::config::{BABBLE_LOW, PRESENCE_FULL};
+    use vad_wasm::synth::noise::noise;
+    use vad_wasm::synth::rng::ClipRng;
+    use vad_wasm::{Event, FrontEnd};
+
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/audio/speech");
+    let source = SpeechSource::new(Some(&shared), scratch.path()).expect("espeak-ng and sox");
+    for stream in 0..6u64 {
+        let mut rng = ClipRng::new(SEED, 9_000 + stream);
+        let babble = noise("babble", 6 * 16_000, &mut rng, &source).expect("babble");
+        let peak = babble.iter().fold(0f32, |m, v| m.max(v.abs()));
+        // Quiet babble (peak −26 dBFS) after one second of silence.
+        let gain = 32_767.0 * 10f32.powf(-26.0 / 20.0) / peak;
+        let mut pcm = vec![0i16; 16_000];
+        pcm.extend(babble.iter().map(|v| (v * gain) as i16));
+        let mut fe = FrontEnd::new(FrontEndConfig {
+            emit_frame_events: true,
+            ..FrontEndConfig::default()
+        })
+        .expect("config");
+        let mut events = Vec::new();
+        fe.push_events(&pcm, &mut events);
+        fe.finish_events(&mut events);
+        let background: Vec<f32> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Frame(f) => Some(f.background_speech),
+                _ => None,
+            })
+            .collect();
+        // The silent second leaves the average near the presence check's full strength...
+        assert!(
+            (PRESENCE_FULL - 0.05..0.35).contains(&background[100]),
+            "stream {stream}: background average {:.3} after the silent second",
+            background[100]
+        );
+        // ...and half a second into the babble it still counts as speech-like.
+        assert!(
+            background[150] >= BABBLE_LOW,
+            "stream {stream}: background average {:.3} at 1.5 s",
+            background[150]
+        );
+    }
 }

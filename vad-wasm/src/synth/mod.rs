@@ -9,7 +9,10 @@
 //!   the noise's mean power, as the shared dev-set generator does);
 //! - **noise-only clips** of one kind, peak-normalised to a loud (−6 dBFS) or quiet (−26 dBFS)
 //!   level;
-//! - **idle-counter streams**: minutes of background with sparse utterances (≈ 15–20 % speech).
+//! - **idle-counter streams**: minutes of background with sparse utterances (≈ 15–20 % speech);
+//! - **cold starts**: speech from the stream's first 100 ms, with no background heard before
+//!   it — half of them words said one by one (digits of a CPF, a count) with short gaps, half
+//!   ordinary utterances — at 10 dB SNR (a counter page opened while the customer talks).
 //!
 //! Seeds: the README of vad-wasm lists which seeds were used for tuning and which are held
 //! out; the crate's held-out test generates its own set from a seed used for nothing else.
@@ -70,6 +73,9 @@ pub struct SetSpec {
     pub idle_streams: usize,
     /// Length of each idle-counter stream (s).
     pub idle_s: f64,
+    /// Cold-start clips per kind (speech from the first 100 ms, see the module docs).
+    #[serde(default)]
+    pub cold_starts_per_kind: usize,
 }
 
 impl SetSpec {
@@ -84,6 +90,7 @@ impl SetSpec {
             noise_only_s: 600.0,
             idle_streams: 2,
             idle_s: 600.0,
+            cold_starts_per_kind: 4,
         }
     }
 }
@@ -108,6 +115,14 @@ pub enum ClipPlan {
         peak_dbfs: f64,
         /// Length (s).
         seconds: f64,
+    },
+    /// Speech from the stream's first 100 ms in `kind` at 10 dB SNR; `words` = words said
+    /// one by one.
+    ColdStart {
+        /// Noise kind.
+        kind: String,
+        /// Words one by one (true) or ordinary utterances.
+        words: bool,
     },
     /// An idle counter: background `kind` with sparse speech at 10 dB SNR.
     Idle {
@@ -152,6 +167,15 @@ pub fn plan(spec: &SetSpec) -> Vec<ClipPlan> {
             kind: idle_kinds[i % idle_kinds.len()].to_owned(),
             seconds: spec.idle_s,
         });
+    }
+    // Last, so the other clips keep their indices (and their audio) in sets made before.
+    for kind in &spec.kinds {
+        for i in 0..spec.cold_starts_per_kind {
+            out.push(ClipPlan::ColdStart {
+                kind: kind.clone(),
+                words: i % 2 == 0,
+            });
+        }
     }
     out
 }
@@ -217,6 +241,27 @@ fn speech_track(
     Ok(clean)
 }
 
+/// Builds a clean track of words said one by one: `lead` seconds of nothing, then 5–10 single
+/// words (digits, "sim", "não", letters) with 0.25–0.9 s gaps, one voice and level for all, then
+/// a pause.
+fn word_track(rng: &mut ClipRng, source: &SpeechSource, lead: f64) -> Result<Vec<f32>, SynthError> {
+    let mut clean = vec![0.0f32; (lead * SR) as usize];
+    let gain = rng.uniform(0.25, 0.5) as f32;
+    let voice = source.voice(rng);
+    for _ in 0..rng.below(5, 11) {
+        clean.extend(source.word(rng, &voice)?.iter().map(|v| v * gain));
+        clean.extend(std::iter::repeat_n(
+            0.0,
+            (rng.uniform(0.25, 0.9) * SR) as usize,
+        ));
+    }
+    clean.extend(std::iter::repeat_n(
+        0.0,
+        (rng.uniform(0.8, 2.0) * SR) as usize,
+    ));
+    Ok(clean)
+}
+
 /// Mixes `noise` into `clean` at `snr_db` (silence is added as is) and limits the peak.
 fn mix(clean: &[f32], noise: &[f32], kind: &str, snr_db: f64) -> Vec<f32> {
     let active: Vec<f64> = clean
@@ -274,6 +319,23 @@ pub fn generate(
             let g = 10f32.powf(*peak_dbfs as f32 / 20.0) / peak;
             nz.iter_mut().for_each(|v| *v *= g);
             (nz, vec![0.0; n], kind, None, Some((*level).to_owned()))
+        }
+        ClipPlan::ColdStart { kind, words } => {
+            let lead = rng.uniform(0.0, 0.1);
+            let clean = if *words {
+                word_track(&mut rng, source, lead)?
+            } else {
+                let count = rng.below(2, 4);
+                speech_track(&mut rng, source, lead, count)?
+            };
+            let nz = noise::noise(kind, clean.len(), &mut rng, source)?;
+            (
+                mix(&clean, &nz, kind, 10.0),
+                clean,
+                kind,
+                Some(10.0),
+                Some("cold".to_owned()),
+            )
         }
         ClipPlan::Idle { kind, seconds } => {
             let n = (seconds * SR) as usize;

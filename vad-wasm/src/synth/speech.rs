@@ -37,6 +37,12 @@ pub const SENTENCES: [&str; 24] = [
     "Obrigada, pode colocar numa sacola.",
 ];
 
+/// Words said one by one (a CPF or a phone number read out, a count, yes/no answers).
+pub const WORDS: [&str; 16] = [
+    "zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "sim", "não",
+    "meia", "traço", "ponto", "isso",
+];
+
 /// espeak-ng voices (Brazilian Portuguese with variants).
 const VOICES: [&str; 8] = [
     "pt-br",
@@ -51,6 +57,14 @@ const VOICES: [&str; 8] = [
 
 /// Neural-TTS clips of the shared fixtures (used when the directory exists).
 const SHARED_CLIPS: [&str; 3] = ["ae_pt_contagem", "ae_pt_ola_mundo", "ae_pt_pangrama"];
+
+/// An espeak-ng speaker.
+#[derive(Debug, Clone, Copy)]
+pub struct Voice {
+    name: &'static str,
+    speed: usize,
+    pitch: usize,
+}
 
 /// Where speech comes from.
 pub struct SpeechSource {
@@ -96,6 +110,22 @@ impl SpeechSource {
         let speed = rng.below(125, 185);
         let pitch = rng.below(25, 75);
         self.espeak(text, voice, speed, pitch).map(normalise)
+    }
+
+    /// A speaker for a run of words: espeak-ng voice, speed and pitch.
+    pub fn voice(&self, rng: &mut ClipRng) -> Voice {
+        Voice {
+            name: VOICES[rng.below(0, VOICES.len())],
+            speed: rng.below(125, 185),
+            pitch: rng.below(25, 75),
+        }
+    }
+
+    /// One word of [`WORDS`] said by `voice`, peak-normalised to 1.0.
+    pub fn word(&self, rng: &mut ClipRng, voice: &Voice) -> Result<Vec<f32>, SynthError> {
+        let text = *rng.pick(&WORDS);
+        self.espeak(text, voice.name, voice.speed, voice.pitch)
+            .map(normalise)
     }
 
     /// Synthesizes `text` at 16 kHz mono.
