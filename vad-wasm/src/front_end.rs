@@ -13,7 +13,7 @@ use crate::config::{
     BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
     BACKGROUND_RISE, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
     FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
-    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_SILERO, frames,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_ABOVE_FLOOR_DB, WORD_SILERO, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -409,8 +409,11 @@ impl FrontEnd {
                 vad: vad_vote,
             }));
         }
-        // A word said alone counts only where Silero is sure (see `min_word_ms`).
-        let sure = is_speech && silero >= WORD_SILERO;
+        // A word said alone counts only where Silero is sure and the background does not sound
+        // like speech (see `min_word_ms`): a crowd's syllables are words to Silero too.
+        let sure = is_speech
+            && silero >= WORD_SILERO
+            && level_db >= self.gate.absolute_db() + WORD_ABOVE_FLOOR_DB;
         let audio = if self.config.send_denoised {
             &clean
         } else {
