@@ -162,7 +162,7 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     let sig = signature(&tokens);
     for figure in COMPILED.iter() {
         for span in figure.find_all_signed(&tokens, sig) {
-            blank(&mut words[span.start..span.end]);
+            blank(&mut words[span.start..span.end], &[]);
         }
     }
     for (patterns, stops, keep) in [
@@ -180,18 +180,18 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
                     .iter()
                     .position(|t| stops.contains(&t.as_str()))
                     .map_or(reach, |i| from + i);
-                for w in &mut words[span.start..end] {
-                    if !keep.contains(&w.canon.as_str()) {
-                        w.canon = BLANK.to_owned();
-                    }
-                }
+                blank(&mut words[span.start..end], keep);
             }
         }
     }
 }
 
-fn blank(words: &mut [Word]) {
-    for w in words {
+/// Blanks `words`, except those in `keep`.
+fn blank(words: &mut [Word], keep: &[&str]) {
+    for w in words
+        .iter_mut()
+        .filter(|w| !keep.contains(&w.canon.as_str()))
+    {
         w.canon = BLANK.to_owned();
     }
 }
