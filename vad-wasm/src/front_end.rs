@@ -12,8 +12,9 @@ use balto_core::frontend::{AudioFrontEnd, CutSegment};
 use crate::config::{
     BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
     BACKGROUND_RISE, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
-    FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
-    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_ABOVE_FLOOR_DB, WORD_SILERO, frames,
+    FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, PRESENCE_WARMUP_FRAMES, RNNOISE_WAKE,
+    RNNOISE_WARMUP_FRAMES, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_ABOVE_FLOOR_DB, WORD_SILERO,
+    frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -311,9 +312,12 @@ impl FrontEnd {
         let raw_power = raw_rms * raw_rms;
         let raw_db = rms_to_db(raw_rms);
         // A "dip": one of the stream's quietest frames lately (the floor under a talker's words),
-        // for the presence check's cold start (see `cold_start_swing_db`).
-        self.recent_min_db = (self.recent_min_db + COLD_DIP_RISE_DB).min(raw_db);
-        let dip = raw_db <= self.recent_min_db + COLD_DIP_DB;
+        // for the presence check's cold start (see `cold_start_swing_db`); only its warm-up
+        // reads it.
+        let dip = index < u64::from(PRESENCE_WARMUP_FRAMES) && {
+            self.recent_min_db = (self.recent_min_db + COLD_DIP_RISE_DB).min(raw_db);
+            raw_db <= self.recent_min_db + COLD_DIP_DB
+        };
         // The background's mean power learns from frames outside confirmed segments; it is
         // updated after the decision (below), the short average now.
         self.presence.update(raw_power);
