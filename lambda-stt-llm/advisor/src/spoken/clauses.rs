@@ -36,18 +36,18 @@ pub(crate) struct Sentence {
     pub question: bool,
     pub probe: bool,
     /// The words' signature ([`super::signature`]), so a pattern that cannot match is skipped.
-    pub sig: u128,
+    pub sig: super::Signature,
 }
 
 impl Sentence {
     /// Every match of `p` in the sentence ([`Pattern::find_all`]).
     pub fn find(&self, p: &super::Pattern) -> Vec<super::Span> {
-        p.find_all_signed(&self.tokens, self.sig)
+        p.find_all_signed(&self.tokens, &self.sig)
     }
 
     /// True when `p` matches somewhere in the sentence.
     pub fn holds(&self, p: &super::Pattern) -> bool {
-        p.is_in_signed(&self.tokens, self.sig)
+        p.is_in_signed(&self.tokens, &self.sig)
     }
 
     /// The words `start..end` as said, joined.
@@ -162,7 +162,7 @@ impl Utterance {
                     index: c.sentence,
                     question: c.question,
                     probe: probe_sentences.contains(&c.sentence),
-                    sig: 0,
+                    sig: super::Signature::EMPTY,
                 });
             }
             if let Some(s) = sentences.last_mut() {

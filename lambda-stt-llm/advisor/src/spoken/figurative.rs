@@ -161,7 +161,7 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     let tokens: Vec<String> = words.iter().map(|w| w.canon.clone()).collect();
     let sig = signature(&tokens);
     for figure in COMPILED.iter() {
-        for span in figure.find_all_signed(&tokens, sig) {
+        for span in figure.find_all_signed(&tokens, &sig) {
             blank(&mut words[span.start..span.end], &[]);
         }
     }
@@ -170,7 +170,7 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
         (&*COMPILED_HISTORY, NOW_WORDS, &[][..]),
     ] {
         for pattern in patterns {
-            for span in pattern.find_all_signed(&tokens, sig) {
+            for span in pattern.find_all_signed(&tokens, &sig) {
                 // A stop word ends the blank even inside a long match ("minha cachorra dorme
                 // comigo e eu acordo empolado" keeps "eu acordo empolado"), past the match's
                 // first two words ("a minha gata vomita…" is all the story).

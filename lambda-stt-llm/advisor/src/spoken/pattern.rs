@@ -136,16 +136,18 @@ enum Alt {
 }
 
 impl Alt {
-    /// The signatures ([`word_bit`]) of the words this alternative matches.
-    fn first_bytes(&self) -> u128 {
+    /// The starts ([`Signature`]) of the words this alternative matches.
+    fn first_bytes(&self) -> Signature {
         match self {
-            Alt::Exact(s) => word_bit(s),
+            Alt::Exact(s) => Signature::of_word(s),
             Alt::Prefix(p) => match p.as_bytes() {
-                [] => u128::MAX,
-                [b0] => any_second(*b0),
-                [b0, b1, ..] => sig_bit(*b0, *b1),
+                [] => Signature::ALL,
+                [b0] => Signature::any_second(*b0),
+                [b0, b1, ..] => Signature::pair(Some(*b0), Some(*b1)),
             },
-            Alt::Range(..) => (b'0'..=b'9').fold(0, |m, d| m | any_second(d)),
+            Alt::Range(..) => {
+                (b'0'..=b'9').fold(Signature::EMPTY, |m, d| m.union(Signature::any_second(d)))
+            }
         }
     }
 
@@ -176,41 +178,120 @@ struct WordSet {
     exact: Vec<String>,
     prefixes: Vec<String>,
     ranges: Vec<(u32, u32)>,
-    /// The signatures ([`word_bit`]) a matching word can have.
-    first_bytes: u128,
+    /// The starts ([`Signature`]) a matching word can have.
+    first_bytes: Signature,
 }
 
-/// A word's signature bit: its first two bytes hashed into 128 bits (0 for a missing second).
-fn sig_bit(b0: u8, b1: u8) -> u128 {
-    1u128 << ((u32::from(b0) * 37 + u32::from(b1)) % 128)
-}
+/// How many classes a byte of a word's start falls in: none (a one-letter word's second), `a`–`z`,
+/// `0`–`9`, anything else.
+const BYTE_CLASSES: usize = 38;
 
-/// The signature of a word.
-fn word_bit(word: &str) -> u128 {
-    let mut b = word.bytes();
-    match b.next() {
-        Some(b0) => sig_bit(b0, b.next().unwrap_or(0)),
+/// The class of one byte ([`BYTE_CLASSES`]).
+fn byte_class(b: Option<u8>) -> usize {
+    match b {
         None => 0,
+        Some(c @ b'a'..=b'z') => 1 + usize::from(c - b'a'),
+        Some(c @ b'0'..=b'9') => 27 + usize::from(c - b'0'),
+        Some(_) => 37,
     }
 }
 
-/// The signature of a run of words: every word's bit (a pattern can only match if each of its
-/// word steps finds one).
-pub(crate) fn signature(tokens: &[String]) -> u128 {
-    tokens.iter().fold(0, |m, t| m | word_bit(t))
+/// A set of word starts (a word's first two bytes, one bit per pair of [`byte_class`]es): what
+/// a sentence holds, or what a pattern's word step can match. Exact, so a step whose words are
+/// all absent is ruled out without looking at the words; with a folded copy in 128 bits that
+/// rules most patterns out in one comparison (a pattern's folded needs sit together in memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Signature {
+    folded: u128,
+    exact: [u64; SIGNATURE_WORDS],
 }
 
-/// Every signature a word starting with `b0` can have.
-fn any_second(b0: u8) -> u128 {
-    std::iter::once(0)
-        .chain(b'a'..=b'z')
-        .chain(b'0'..=b'9')
-        .fold(0, |m, b1| m | sig_bit(b0, b1))
+const SIGNATURE_WORDS: usize = (BYTE_CLASSES * BYTE_CLASSES).div_ceil(64);
+
+impl Signature {
+    /// No word.
+    pub const EMPTY: Signature = Signature {
+        folded: 0,
+        exact: [0; SIGNATURE_WORDS],
+    };
+    /// Every word.
+    const ALL: Signature = Signature {
+        folded: u128::MAX,
+        exact: [u64::MAX; SIGNATURE_WORDS],
+    };
+
+    /// The start of a word whose first two bytes are `b0`, `b1`.
+    fn pair(b0: Option<u8>, b1: Option<u8>) -> Signature {
+        let mut s = Signature::EMPTY;
+        s.insert(byte_class(b0) * BYTE_CLASSES + byte_class(b1));
+        s
+    }
+
+    /// The start of `word` (no bit for an empty word).
+    fn of_word(word: &str) -> Signature {
+        let mut b = word.bytes();
+        match b.next() {
+            Some(b0) => Signature::pair(Some(b0), b.next()),
+            None => Signature::EMPTY,
+        }
+    }
+
+    /// Every start of a word whose first byte is `b0`.
+    fn any_second(b0: u8) -> Signature {
+        let mut s = Signature::EMPTY;
+        let row = byte_class(Some(b0)) * BYTE_CLASSES;
+        for bit in row..row + BYTE_CLASSES {
+            s.insert(bit);
+        }
+        s
+    }
+
+    fn insert(&mut self, bit: usize) {
+        self.exact[bit / 64] |= 1 << (bit % 64);
+        self.folded |= 1 << (bit % 128);
+    }
+
+    fn union(mut self, other: Signature) -> Signature {
+        for (a, b) in self.exact.iter_mut().zip(other.exact) {
+            *a |= b;
+        }
+        self.folded |= other.folded;
+        self
+    }
+
+    /// True when the two sets share a word start.
+    fn meets(&self, other: &Signature) -> bool {
+        self.exact.iter().zip(&other.exact).any(|(a, b)| a & b != 0)
+    }
+
+    /// True when `word`'s start is in the set.
+    fn admits(&self, word: &str) -> bool {
+        let mut b = word.bytes();
+        let Some(b0) = b.next() else {
+            return false;
+        };
+        let bit = byte_class(Some(b0)) * BYTE_CLASSES + byte_class(b.next());
+        self.exact[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+impl Default for Signature {
+    fn default() -> Self {
+        Signature::EMPTY
+    }
+}
+
+/// The signature of a run of words: every word's start (a pattern can only match if each of its
+/// word steps finds one).
+pub(crate) fn signature(tokens: &[String]) -> Signature {
+    tokens
+        .iter()
+        .fold(Signature::EMPTY, |m, t| m.union(Signature::of_word(t)))
 }
 
 impl WordSet {
     fn add(&mut self, alt: Alt) {
-        self.first_bytes |= alt.first_bytes();
+        self.first_bytes = self.first_bytes.union(alt.first_bytes());
         match alt {
             Alt::Exact(s) => {
                 if let Err(at) = self.exact.binary_search(&s) {
@@ -223,7 +304,7 @@ impl WordSet {
     }
 
     fn matches(&self, token: &str) -> bool {
-        if self.first_bytes & word_bit(token) == 0 {
+        if !self.first_bytes.admits(token) {
             return false;
         }
         self.exact
@@ -255,10 +336,12 @@ pub(crate) struct Pattern {
     steps: Vec<Step>,
     /// The pattern itself says a negation ("não consigo respirar").
     negative: bool,
-    /// Per word step, the signatures ([`word_bit`]) of the words it can match: a sentence
+    /// Per word step, the starts ([`Signature`]) of the words it can match: a sentence
     /// without one for every step cannot hold the pattern (checked before matching; most
     /// patterns stop there).
-    needs: Vec<u128>,
+    needs: Vec<Signature>,
+    /// `needs` folded ([`Signature`]), checked first.
+    folded_needs: Vec<u128>,
 }
 
 /// Where a pattern matched inside a clause: words `start..end`.
@@ -357,29 +440,32 @@ impl Pattern {
         let negative = source
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| NEGATION_CUES.contains(&w));
-        let needs = steps
+        let needs: Vec<Signature> = steps
             .iter()
             .filter_map(|step| match step {
                 Step::Word(words) => Some(words.first_bytes),
                 Step::Runs { runs, words } => {
                     Some(runs.iter().fold(words.first_bytes, |m, run| {
-                        m | run.first().map_or(u128::MAX, Alt::first_bytes)
+                        m.union(run.first().map_or(Signature::ALL, Alt::first_bytes))
                     }))
                 }
                 Step::Gap(_) => None,
             })
             .collect();
+        let folded_needs = needs.iter().map(|n| n.folded).collect();
         Ok(Pattern {
             steps,
             negative,
             needs,
+            folded_needs,
         })
     }
 
     /// False when some word step cannot match a word of a sentence with signature `have`
     /// ([`signature`]).
-    fn may_match(&self, have: u128) -> bool {
-        self.needs.iter().all(|need| need & have != 0)
+    fn may_match(&self, have: &Signature) -> bool {
+        self.folded_needs.iter().all(|need| need & have.folded != 0)
+            && self.needs.iter().all(|need| need.meets(have))
     }
 
     /// True when the pattern itself contains a negation word.
@@ -390,11 +476,11 @@ impl Pattern {
     /// Every non-overlapping match in `tokens`, left to right (the shortest at each start).
     #[cfg(test)]
     pub fn find_all(&self, tokens: &[String]) -> Vec<Span> {
-        self.find_all_signed(tokens, signature(tokens))
+        self.find_all_signed(tokens, &signature(tokens))
     }
 
     /// [`Pattern::find_all`] with the words' [`signature`] already computed.
-    pub fn find_all_signed(&self, tokens: &[String], have: u128) -> Vec<Span> {
+    pub fn find_all_signed(&self, tokens: &[String], have: &Signature) -> Vec<Span> {
         let mut out = Vec::new();
         if !self.may_match(have) {
             return out;
@@ -414,11 +500,11 @@ impl Pattern {
     /// True when the pattern matches anywhere in `tokens`.
     #[cfg(test)]
     pub fn is_in(&self, tokens: &[String]) -> bool {
-        self.is_in_signed(tokens, signature(tokens))
+        self.is_in_signed(tokens, &signature(tokens))
     }
 
     /// [`Pattern::is_in`] with the words' [`signature`] already computed.
-    pub fn is_in_signed(&self, tokens: &[String], have: u128) -> bool {
+    pub fn is_in_signed(&self, tokens: &[String], have: &Signature) -> bool {
         self.may_match(have)
             && (0..tokens.len()).any(|i| self.match_at(tokens, i, 0, false).is_some())
     }
@@ -693,6 +779,18 @@ mod tests {
             assert_eq!(p.find_all(&t).len(), 1, "{pattern} / {text}");
         }
         assert!(!p("dor ~ peito").is_in(&toks("febre alta")));
+    }
+
+    #[test]
+    fn the_signature_check_rules_out_a_pattern_by_its_words_starts() {
+        let dor_peito = p("dor ~ peito");
+        // "dente" starts as no word of the step "dor" does: ruled out before matching.
+        assert!(!dor_peito.may_match(&signature(&toks("dente e perna"))));
+        // Same first letter, another second one: still told apart.
+        assert!(!dor_peito.may_match(&signature(&toks("dia de pera"))));
+        assert!(dor_peito.may_match(&signature(&toks("doendo o peito"))));
+        assert!(p("febr* ~ #38-42").may_match(&signature(&toks("febre de 39"))));
+        assert!(!p("febr* ~ #38-42").may_match(&signature(&toks("febre alta"))));
     }
 
     #[test]
