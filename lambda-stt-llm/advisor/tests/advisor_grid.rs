@@ -9,7 +9,8 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    TUNING4, TUNING5, TUNING6, Transform, generate, grid_data, judge_rules, score,
+    TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, Transform, generate, grid_data, judge_rules,
+    score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -96,8 +97,8 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` to `tuning6.json` were scored untouched first (the honest estimates: recall
-/// 0.903, 0.881, 0.888 and 0.870), then used for tuning.
+/// `tuning3.json` to `tuning8.json` were scored untouched first (the honest estimates: recall
+/// 0.903, 0.881, 0.888, 0.870, 0.844 and 0.915), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -107,18 +108,26 @@ fn tuning_half_regression_bar() {
         // A beach trip with "tem alguma coisa boa pra isso aí?" reads as a sunscreen request.
         (TUNING2, 1.0, 0.995, 2),
         (TUNING3, 1.0, 0.945, 0),
-        // Red flags only; its small talk names prescription medicines in passing ("quanto
-        // custa a losartana?", "o anticoncepcional de sempre"), which the screen answers with
-        // "exige receita" (recall before precision).
-        (TUNING4, 0.997, 0.97, 36),
+        // Red flags only; its small talk names prescription medicines in passing ("o
+        // anticoncepcional de sempre"), which the screen answers with "exige receita" (recall
+        // before precision).
+        (TUNING4, 0.997, 0.97, 19),
         // Two small-talk turns name prescription medicines being collected or given free
         // ("a receita azul do meu marido… o remédio controlado", "a insulina de graça"), which the
         // screen answers with "exige receita" (recall before precision).
-        (TUNING5, 1.0, 0.985, 37),
+        (TUNING5, 1.0, 0.985, 20),
         // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
         // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
         // with a product or an intervention (recall first).
-        (TUNING6, 0.999, 0.955, 117),
+        (TUNING6, 0.999, 0.955, 100),
+        // Written as a new user would try it, every red flag (fainting and bleeding that will
+        // not stop for the first time) and category. Left: two itchy-patch allergies read as
+        // nothing, a mid-story sign in a two-sentence window.
+        (TUNING7, 0.997, 0.965, 6),
+        // Worded as speech-to-text returns counter speech. Left: "não consigo nem engolir a
+        // saliva" with a sore throat is a red flag here (NHS), the file says a sore throat; a
+        // nurse who "vive cansada" gets vitamins.
+        (TUNING8, 1.0, 0.965, 27),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -175,7 +184,9 @@ fn heldout_meets_the_issue_targets() {
 #[test]
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
-    for half in [TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, HELDOUT] {
+    for half in [
+        TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, HELDOUT,
+    ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");

@@ -42,8 +42,17 @@ pub const TUNING5: &str = "tuning5";
 /// the three weakest categories, and hard small talk, written independently from outside
 /// descriptions only.
 pub const TUNING6: &str = "tuning6";
+/// The tuning half's seventh file: every red flag (the two the grid had left out included),
+/// every category and small talk, as a new user would try it, written independently from
+/// outside descriptions only.
+pub const TUNING7: &str = "tuning7";
+/// The tuning half's eighth file: the same kinds as `tuning7`, worded as speech-to-text returns
+/// real counter speech (disfluencies, run-ons, misheard drug names), written independently.
+pub const TUNING8: &str = "tuning8";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 6] = [TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6];
+pub const TUNING_FILES: [&str; 8] = [
+    TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8,
+];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";
 

@@ -6,7 +6,7 @@
 //!                                                  [--failures] [--only LABEL] [--file NAME]
 //!                                                  [--tuning-only]
 //! ```
-//! The tuning half is scored as a whole and per source file (`tuning` … `tuning6`).
+//! The tuning half is scored as a whole and per source file (`tuning` … `tuning8`).
 //! `--failures` lists the tuning half's failing windows (the half rules may be changed on;
 //! `--file` keeps one source file's, `--only` one expected label's);
 //! the held-out half's failures are never printed, only its figures. `--tuning-only` skips the
@@ -156,11 +156,7 @@ fn main() -> ExitCode {
          Reservada: a medida (nunca olhada frase a frase).\n",
         args.config.seed, args.config.variants
     );
-    let tuning = score(
-        "ajuste (tuning + tuning2 + tuning3 + tuning4 + tuning5 + tuning6)",
-        &grids.tuning,
-        judge,
-    );
+    let tuning = score("ajuste (tuning … tuning8)", &grids.tuning, judge);
     println!("{}", tuning.table());
     for name in TUNING_FILES {
         let part = score(

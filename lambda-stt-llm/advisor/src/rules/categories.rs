@@ -235,6 +235,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("garganta", C::Garganta, 1.5, Symptom),
+    ("gargarej*", C::Garganta, 3.0, Need),
     ("pastilha*", C::Garganta, 3.0, Need),
     ("spray ~~ garganta", C::Garganta, 3.0, Need),
     (
@@ -359,10 +360,22 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     (
-        "sorine|rinosoro|neosoro|afrin|maresis|nasoclean|naridrin|narix|salsep|aturgyl|nafazolina|oximetazolina",
+        "sorine|sorino|rinosoro|neosoro|afrin|maresis|nasoclean|naridrin|narix|salsep|aturgyl|nafazolina|oximetazolina",
         C::NarizCongestao,
         3.5,
         Need,
+    ),
+    (
+        "viciad*|vicia|viciei|vicio ~~ descongestionante*|spray|sorine|sorino|nasal|gotinha*|afrin|nariz",
+        C::NarizCongestao,
+        4.0,
+        Need,
+    ),
+    (
+        "nariz|narina|narinas ~~ ressecad*|seco|seca|casquinha*|crosta*|craquelad*",
+        C::NarizCongestao,
+        4.5,
+        Symptom,
     ),
     // alergia
     (
@@ -372,6 +385,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("rinite", C::Alergia, 3.5, Symptom),
+    // Itchy patches or spots, as after touching an animal or eating a food.
+    (
+        "placa|placas|mancha|manchas|bolinha|bolinhas|vergoes|calombo*|pelota*|marcas ~~ coca*|cocam|cocando|coceira|cocava",
+        C::Alergia,
+        1.5,
+        Symptom,
+    ),
     ("espirr*", C::Alergia, 2.0, Symptom),
     (
         "coceira|cocando|coca|cocar|cocei|comichao|pinicando ~~ corpo|pele|braco|bracos|perna|pernas|costas|barriga|nariz",
@@ -638,7 +658,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "intestino|barriga ~ solto|solta",
+        "intestino|barriga ~ solto|solta|soltou|desandou|desarranjou",
         C::DiarreiaHidratacao,
         5.0,
         Symptom,
@@ -687,6 +707,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         "soro ~~ reidratacao|caseiro|diarreia|desidrat*|beber|oral|virose",
         C::DiarreiaHidratacao,
         4.0,
+        Need,
+    ),
+    (
+        "soro ~~ pronto|garrafa|garrafinha|sabor|de_beber|pra_beber",
+        C::DiarreiaHidratacao,
+        3.5,
         Need,
     ),
     (
@@ -1530,7 +1556,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     (
         "aparelho ~~ dente|dentes|ortodont*|fixo|bochecha|boca",
         C::HigieneBucal,
-        4.0,
+        5.5,
         Symptom,
     ),
     (

@@ -736,7 +736,13 @@ fn ages(si: usize, sentence: &Sentence, consumed: &Consumed, facts: &mut Facts) 
         if t.get(unit_at + 1).is_some_and(|x| x == "que") {
             continue; // "tem 2 meses que estou com tosse"
         }
-        if i >= 2 && matches!(t[i - 2].as_str(), "mais" | "ha" | "faz" | "por" | "durante") {
+        // "há 3 dias", "depois de um ano", "antes de 2 semanas": a duration.
+        if i >= 2
+            && matches!(
+                t[i - 2].as_str(),
+                "mais" | "ha" | "faz" | "por" | "durante" | "depois" | "apos" | "antes" | "menos"
+            )
+        {
             continue;
         }
         if unit < 1.0 {
@@ -780,6 +786,10 @@ mod tests {
         assert_eq!(facts("estou com tosse há 3 dias").age_years, None);
         assert_eq!(facts("tem 2 meses que estou com tosse").age_years, None);
         assert_eq!(facts("uma tosse de 2 semanas").age_years, None);
+        assert_eq!(
+            facts("voltei pra academia depois de um ano, tô todo dolorido").age_years,
+            None
+        );
         assert_eq!(facts("meu neném de 20 dias").age_years, Some(20.0 / 365.0));
         assert_eq!(facts("é recém-nascido").age_years, Some(0.0));
     }

@@ -100,6 +100,7 @@ const SPELLINGS: &[(&str, &[&str])] = &[
     ("aninho", &["ano"]),
     ("aninhos", &["anos"]),
     ("aguinha", &["agua"]),
+    ("goela", &["garganta"]),
     ("aguinhas", &["aguas"]),
     ("linguinha", &["lingua"]),
 ];

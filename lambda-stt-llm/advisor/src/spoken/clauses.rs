@@ -256,6 +256,14 @@ fn is_probe(clauses: &[Clause]) -> bool {
         "inchaco",
         "sangramento",
         "tontura",
+        "diabetes",
+        "asma",
+        "bronquite",
+        "gastrite",
+        "problema",
+        "doenca",
+        "hipertensao",
+        "colesterol",
     ];
     // The customer speaking about themselves or asking for advice.
     const CUSTOMER_WORDS: &[&str] = &[
@@ -313,6 +321,8 @@ fn is_probe(clauses: &[Clause]) -> bool {
         rest = &rest[1..];
     }
     match rest {
+        // "O senhor tem zolpidem?" asks the pharmacy for something; "você tem febre?" probes.
+        [who, "tem", next, ..] if ADDRESS.contains(who) => SYMPTOM_NOUNS.contains(next),
         [who, verb, ..] if ADDRESS.contains(who) => PROBE_VERBS.contains(verb),
         ["tem", next, ..] => SYMPTOM_NOUNS.contains(next),
         [first, ..] => PROBE_VERBS.contains(first) && *first != "tem",
@@ -347,6 +357,8 @@ mod tests {
             "Tá com febre desde ontem, o que eu dou pra ela?",
             "Você tem alguma coisa pra febre?",
             "tem repelente?",
+            "O senhor tem zolpidem?",
+            "a senhora tem dipirona em gotas?",
         ] {
             let u = Utterance::parse(text);
             assert!(u.probe_sentences.is_empty(), "{text}");
@@ -357,6 +369,7 @@ mod tests {
             "Tá com falta de ar?",
             "O senhor toma anticoagulante?",
             "Sente dor no peito?",
+            "A senhora tem diabetes?",
         ] {
             let u = Utterance::parse(text);
             assert_eq!(u.probe_sentences, vec![0], "{text}");

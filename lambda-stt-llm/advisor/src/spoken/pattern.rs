@@ -19,7 +19,7 @@ use super::canonical::canonicalize;
 
 /// Words that negate what follows.
 const NEGATION_CUES: &[&str] = &[
-    "nao", "sem", "nem", "nunca", "nenhum", "nenhuma", "jamais", "nada",
+    "nao", "sem", "nem", "nunca", "nenhum", "nenhuma", "jamais", "nada", "ninguem",
 ];
 
 /// Cues that negate only the noun they govern ("sem tosse", "nada de febre").
@@ -118,6 +118,8 @@ const BRIDGE_WORDS: &[&str] = &[
     "nas",
     "em",
     "ainda",
+    // "ninguém se machucou", "não se cortou".
+    "se",
 ];
 
 /// Words that may stand inside a pattern without being asked for (at most one between two
@@ -836,6 +838,9 @@ mod tests {
         // "e" + a verb starts a new statement.
         assert!(!is_negated(&toks("não aceita beber nada e tá largado"), 6));
         assert!(is_negated(&toks("não tenho febre nem tosse"), 4));
+        // "ninguém" denies the event, "se" may stand between ("ninguém se machucou").
+        assert!(is_negated(&toks("ninguém se machucou"), 2));
+        assert!(!is_negated(&toks("ele se machucou"), 2));
         assert!(is_negated(&toks("não tô com febre e nem tenho tosse"), 7));
     }
 }
