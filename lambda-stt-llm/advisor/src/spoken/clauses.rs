@@ -35,19 +35,19 @@ pub(crate) struct Sentence {
     /// The sentence ends in "?".
     pub question: bool,
     pub probe: bool,
-    /// The words' signature ([`super::signature`]), so a pattern that cannot match is skipped.
-    pub sig: super::Signature,
+    /// The words' starts ([`super::WordIndex`]), so a pattern that cannot match is skipped.
+    pub words: super::WordIndex,
 }
 
 impl Sentence {
     /// Every match of `p` in the sentence ([`Pattern::find_all`]).
     pub fn find(&self, p: &super::Pattern) -> Vec<super::Span> {
-        p.find_all_signed(&self.tokens, &self.sig)
+        p.find_all_signed(&self.tokens, &self.words)
     }
 
     /// True when `p` matches somewhere in the sentence.
     pub fn holds(&self, p: &super::Pattern) -> bool {
-        p.is_in_signed(&self.tokens, &self.sig)
+        p.is_in_signed(&self.tokens, &self.words)
     }
 
     /// The words `start..end` as said, joined.
@@ -162,7 +162,7 @@ impl Utterance {
                     index: c.sentence,
                     question: c.question,
                     probe: probe_sentences.contains(&c.sentence),
-                    sig: super::Signature::EMPTY,
+                    words: super::WordIndex::default(),
                 });
             }
             if let Some(s) = sentences.last_mut() {
@@ -172,7 +172,7 @@ impl Utterance {
             }
         }
         for s in &mut sentences {
-            s.sig = super::signature(&s.tokens);
+            s.words = super::WordIndex::of(&s.tokens);
         }
         Utterance {
             clauses,

@@ -17,7 +17,7 @@
 use std::sync::LazyLock;
 
 use super::canonical::Word;
-use super::{Pattern, signature};
+use super::{Pattern, WordIndex};
 
 /// What a blanked word becomes: no pattern word can normalise to it.
 pub(crate) const BLANK: &str = "·";
@@ -187,9 +187,9 @@ fn compile(patterns: &[&str]) -> Vec<Pattern> {
 /// Blanks every figure in one sentence's canonical words.
 pub(crate) fn blank_figures(words: &mut [Word]) {
     let tokens: Vec<String> = words.iter().map(|w| w.canon.clone()).collect();
-    let sig = signature(&tokens);
+    let index = WordIndex::of(&tokens);
     for figure in COMPILED.iter() {
-        for span in figure.find_all_signed(&tokens, &sig) {
+        for span in figure.find_all_signed(&tokens, &index) {
             blank(&mut words[span.start..span.end], &[]);
         }
     }
@@ -198,7 +198,7 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
         (&*COMPILED_HISTORY, NOW_WORDS, &[][..]),
     ] {
         for pattern in patterns {
-            for span in pattern.find_all_signed(&tokens, &sig) {
+            for span in pattern.find_all_signed(&tokens, &index) {
                 // A stop word ends the blank even inside a long match ("minha cachorra dorme
                 // comigo e eu acordo empolado" keeps "eu acordo empolado"), past the match's
                 // first two words ("a minha gata vomita…" is all the story).

@@ -18,4 +18,4 @@ pub use canonical::canonical_words;
 pub use pattern::PatternError;
 
 pub(crate) use clauses::{Sentence, Utterance};
-pub(crate) use pattern::{Pattern, Signature, Span, has_negation, is_negated, is_soft, signature};
+pub(crate) use pattern::{Pattern, Span, WordIndex, has_negation, is_negated, is_soft};

@@ -266,14 +266,25 @@ impl Signature {
         self.exact.iter().zip(&other.exact).any(|(a, b)| a & b != 0)
     }
 
-    /// True when `word`'s start is in the set.
-    fn admits(&self, word: &str) -> bool {
+    /// The bit of `word`'s start (0, in no set but [`Signature::ALL`], for an empty word).
+    fn start_of(word: &str) -> u16 {
         let mut b = word.bytes();
         let Some(b0) = b.next() else {
-            return false;
+            return 0;
         };
-        let bit = byte_class(Some(b0)) * BYTE_CLASSES + byte_class(b.next());
+        // At most 38 × 38 − 1: fits.
+        (byte_class(Some(b0)) * BYTE_CLASSES + byte_class(b.next())) as u16
+    }
+
+    /// True when the start with bit `bit` ([`Signature::start_of`]) is in the set.
+    fn has(&self, bit: u16) -> bool {
+        let bit = usize::from(bit);
         self.exact[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    /// True when `word`'s start is in the set.
+    fn admits(&self, word: &str) -> bool {
+        !word.is_empty() && self.has(Signature::start_of(word))
     }
 }
 
@@ -283,12 +294,26 @@ impl Default for Signature {
     }
 }
 
-/// The signature of a run of words: every word's start (a pattern can only match if each of its
-/// word steps finds one).
-pub(crate) fn signature(tokens: &[String]) -> Signature {
-    tokens
-        .iter()
-        .fold(Signature::EMPTY, |m, t| m.union(Signature::of_word(t)))
+/// A run of words' starts, as a set ([`Signature`]) and word by word: a pattern is ruled out, and
+/// the places its first word could stand are found, without reading the words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct WordIndex {
+    set: Signature,
+    starts: Vec<u16>,
+}
+
+impl WordIndex {
+    /// The index of `tokens`.
+    pub fn of(tokens: &[String]) -> WordIndex {
+        let starts: Vec<u16> = tokens.iter().map(|t| Signature::start_of(t)).collect();
+        let mut set = Signature::EMPTY;
+        for &bit in &starts {
+            if bit != 0 {
+                set.insert(usize::from(bit));
+            }
+        }
+        WordIndex { set, starts }
+    }
 }
 
 impl WordSet {
@@ -463,9 +488,10 @@ impl Pattern {
         })
     }
 
-    /// False when some word step cannot match a word of a sentence with signature `have`
-    /// ([`signature`]).
-    fn may_match(&self, have: &Signature) -> bool {
+    /// False when some word step cannot match a word of a sentence with index `have`
+    /// ([`WordIndex`]).
+    fn may_match(&self, have: &WordIndex) -> bool {
+        let have = &have.set;
         self.folded_needs.iter().all(|need| need & have.folded != 0)
             && self.needs.iter().all(|need| need.meets(have))
     }
@@ -478,18 +504,20 @@ impl Pattern {
     /// Every non-overlapping match in `tokens`, left to right (the shortest at each start).
     #[cfg(test)]
     pub fn find_all(&self, tokens: &[String]) -> Vec<Span> {
-        self.find_all_signed(tokens, &signature(tokens))
+        self.find_all_signed(tokens, &WordIndex::of(tokens))
     }
 
-    /// [`Pattern::find_all`] with the words' [`signature`] already computed.
-    pub fn find_all_signed(&self, tokens: &[String], have: &Signature) -> Vec<Span> {
+    /// [`Pattern::find_all`] with the words' [`WordIndex`] already computed.
+    pub fn find_all_signed(&self, tokens: &[String], index: &WordIndex) -> Vec<Span> {
         let mut out = Vec::new();
-        if !self.may_match(have) {
+        if !self.may_match(index) {
             return out;
         }
         let mut i = 0;
         while i < tokens.len() {
-            if let Some(end) = self.match_at(tokens, i, 0, false) {
+            if self.may_start(index, i)
+                && let Some(end) = self.match_at(tokens, i, 0, false)
+            {
                 out.push(Span { start: i, end });
                 i = end.max(i + 1);
             } else {
@@ -502,13 +530,23 @@ impl Pattern {
     /// True when the pattern matches anywhere in `tokens`.
     #[cfg(test)]
     pub fn is_in(&self, tokens: &[String]) -> bool {
-        self.is_in_signed(tokens, &signature(tokens))
+        self.is_in_signed(tokens, &WordIndex::of(tokens))
     }
 
-    /// [`Pattern::is_in`] with the words' [`signature`] already computed.
-    pub fn is_in_signed(&self, tokens: &[String], have: &Signature) -> bool {
-        self.may_match(have)
-            && (0..tokens.len()).any(|i| self.match_at(tokens, i, 0, false).is_some())
+    /// [`Pattern::is_in`] with the words' [`WordIndex`] already computed.
+    pub fn is_in_signed(&self, tokens: &[String], index: &WordIndex) -> bool {
+        self.may_match(index)
+            && (0..tokens.len())
+                .any(|i| self.may_start(index, i) && self.match_at(tokens, i, 0, false).is_some())
+    }
+
+    /// False when the word at `at` cannot be the pattern's first (its start is not among the
+    /// first step's): most places are passed over without reading the word.
+    fn may_start(&self, index: &WordIndex, at: usize) -> bool {
+        match (self.needs.first(), index.starts.get(at)) {
+            (Some(first), Some(&bit)) => first.has(bit),
+            _ => true,
+        }
     }
 
     /// Matches steps `step..` at `pos`; `inside` once the first word matched (soft words may
@@ -787,12 +825,26 @@ mod tests {
     fn the_signature_check_rules_out_a_pattern_by_its_words_starts() {
         let dor_peito = p("dor ~ peito");
         // "dente" starts as no word of the step "dor" does: ruled out before matching.
-        assert!(!dor_peito.may_match(&signature(&toks("dente e perna"))));
+        assert!(!dor_peito.may_match(&WordIndex::of(&toks("dente e perna"))));
         // Same first letter, another second one: still told apart.
-        assert!(!dor_peito.may_match(&signature(&toks("dia de pera"))));
-        assert!(dor_peito.may_match(&signature(&toks("doendo o peito"))));
-        assert!(p("febr* ~ #38-42").may_match(&signature(&toks("febre de 39"))));
-        assert!(!p("febr* ~ #38-42").may_match(&signature(&toks("febre alta"))));
+        assert!(!dor_peito.may_match(&WordIndex::of(&toks("dia de pera"))));
+        assert!(dor_peito.may_match(&WordIndex::of(&toks("doendo o peito"))));
+        assert!(p("febr* ~ #38-42").may_match(&WordIndex::of(&toks("febre de 39"))));
+        assert!(!p("febr* ~ #38-42").may_match(&WordIndex::of(&toks("febre alta"))));
+    }
+
+    #[test]
+    fn a_pattern_is_looked_for_only_where_its_first_word_can_stand() {
+        let t = toks("ontem dor forte no peito e dor nas costas");
+        let index = WordIndex::of(&t);
+        let dor_peito = p("dor ~ peito");
+        assert!(dor_peito.may_start(&index, 1));
+        assert!(!dor_peito.may_start(&index, 0));
+        assert!(!dor_peito.may_start(&index, 4));
+        let spans = dor_peito.find_all_signed(&t, &index);
+        assert_eq!(spans, vec![Span { start: 1, end: 5 }]);
+        // A one-letter prefix stands anywhere its letter starts a word.
+        assert!(p("p*").may_start(&index, 4));
     }
 
     #[test]
