@@ -9,8 +9,8 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, Transform, generate, grid_data, judge_rules,
-    score,
+    TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, Transform, generate, grid_data,
+    judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -97,8 +97,8 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` to `tuning8.json` were scored untouched first (the honest estimates: recall
-/// 0.903, 0.881, 0.888, 0.870, 0.844 and 0.915), then used for tuning.
+/// `tuning3.json` to `tuning10.json` were scored untouched first (the honest estimates: recall
+/// 0.903, 0.881, 0.888, 0.870, 0.844, 0.915, 0.837 and 0.932), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -119,15 +119,23 @@ fn tuning_half_regression_bar() {
         // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
         // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
         // with a product or an intervention (recall first).
-        (TUNING6, 0.999, 0.955, 100),
+        (TUNING6, 0.999, 0.955, 97),
         // Written as a new user would try it, every red flag (fainting and bleeding that will
         // not stop for the first time) and category. Left: two itchy-patch allergies read as
         // nothing, a mid-story sign in a two-sentence window.
-        (TUNING7, 0.997, 0.965, 6),
+        (TUNING7, 0.997, 0.965, 5),
         // Worded as speech-to-text returns counter speech. Left: "não consigo nem engolir a
         // saliva" with a sore throat is a red flag here (NHS), the file says a sore throat; a
         // nurse who "vive cansada" gets vitamins.
-        (TUNING8, 1.0, 0.965, 27),
+        (TUNING8, 1.0, 0.965, 10),
+        // Red flags told inside ordinary shopping. Left: a child's bottle of nasal drops found
+        // empty, a seizure told as "ansiedade da prova"; its small talk names the flags' topics
+        // as over, as someone's job or as a fear, and 96 of 960 windows still get something.
+        (TUNING9, 0.996, 0.95, 96),
+        // Pairs across each flag's line. Left: its harmless halves told as cleared ("era só
+        // gases", "disseram que não era nada") mostly still answer, as the screen keeps recall
+        // first; a rhinitis that blocks the nose reads as an allergy.
+        (TUNING10, 0.999, 0.92, 223),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -185,7 +193,8 @@ fn heldout_meets_the_issue_targets() {
 fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
     for half in [
-        TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, HELDOUT,
+        TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
+        HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());

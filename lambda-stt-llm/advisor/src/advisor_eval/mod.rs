@@ -49,9 +49,16 @@ pub const TUNING7: &str = "tuning7";
 /// The tuning half's eighth file: the same kinds as `tuning7`, worded as speech-to-text returns
 /// real counter speech (disfluencies, run-ons, misheard drug names), written independently.
 pub const TUNING8: &str = "tuning8";
+/// The tuning half's ninth file: every red flag told inside ordinary shopping (a purchase first,
+/// a timeline, a sign minimised or given by what the person cannot do, other signs denied),
+/// written independently from outside descriptions only.
+pub const TUNING9: &str = "tuning9";
+/// The tuning half's tenth file: pairs across the line between each red flag and the everyday
+/// complaint it is confused with, written independently from outside descriptions only.
+pub const TUNING10: &str = "tuning10";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 8] = [
-    TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8,
+pub const TUNING_FILES: [&str; 10] = [
+    TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -169,7 +169,7 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                 }
                 let found = concept.patterns.iter().find_map(|t| {
                     let span = sentence.find(&t.pattern).into_iter().find(|s| {
-                        !sentence.negated(s.start)
+                        !sentence.denied(*s)
                             && (t.pattern.is_negative()
                                 || !crate::spoken::has_negation(&sentence.tokens[s.start..s.end]))
                     })?;
@@ -242,7 +242,7 @@ fn first_trigger(
                     // "diarreia sem sangue": a negation inside the match denies it too.
                     let denied_inside = !trigger.pattern.is_negative()
                         && crate::spoken::has_negation(&t[span.start..span.end]);
-                    if sentence.negated(span.start) || denied_inside {
+                    if sentence.denied(span) || denied_inside {
                         continue;
                     }
                     let before = &t[span.start.saturating_sub(3)..span.start];

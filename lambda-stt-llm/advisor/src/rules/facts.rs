@@ -260,7 +260,7 @@ pub(crate) fn extract(u: &Utterance, lex: &Lexicon, catalog: &Catalog) -> Facts 
         let mut hits: Vec<Hit> = Vec::new();
         for (p, category, weight, kind) in &lex.categories {
             for span in s.find(p) {
-                if consumed.overlaps(si, span) || s.negated(span.start) {
+                if consumed.overlaps(si, span) || s.denied(span) {
                     continue;
                 }
                 hits.push(Hit {

@@ -366,6 +366,12 @@ pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "ja ~ esta|estou|ficou|fiquei ~ bom|boa|melhor|bem|otimo|otima|curado|curada|100_por_cento|novo|nova|zerado|zerada",
     "melhorando|sarou|curou|sarei|curei|sarando",
     "passou ~ ja",
+    "acordei|acordou|levantei|levantou ~ novo|nova|otimo|otima|bem|zerado|zerada",
+    "ja ~ voltou|voltaram|resolveu|resolveram",
+    "sumiu|sumiram|cicatrizou",
+    "ja ~ esta|ficou ~ seco|seca|cicatrizado|cicatrizada|fechado|fechada",
+    "era ~ so|apenas",
+    "parou|passou ~~ em|depois_de ~ #1-10 ~ minuto|minutos|segundos",
 ];
 
 /// A complaint placed in the past ("teve catapora ano passado", "quando era criança").
@@ -375,6 +381,7 @@ pub(crate) const PAST_TERMS: &[&str] = &[
     "faz ~ muito ~ tempo",
     "quando ~ era ~ crianca|pequeno|pequena|novo|nova",
     "antigamente",
+    "na|da ~ minha|nossa ~ epoca|infancia|juventude",
 ];
 
 /// Words that make a complaint the topic, not a complaint ("vacinação da gripe").

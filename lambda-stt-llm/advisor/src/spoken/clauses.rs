@@ -76,10 +76,25 @@ impl Sentence {
         super::is_negated(&self.tokens[from..], start - from)
     }
 
-    /// True when the match is asserted: not negated, and no negation inside it ("o médico não
+    /// True when the match is denied: negated before it, or named first — at its clause's
+    /// start or after a word that does not govern it — and denied right after ("dor no peito eu
+    /// não tenho", "a tosse pegou forte falta de ar não tenho"; not "tô com dor no peito não
+    /// tenho nada").
+    pub fn denied(&self, span: super::Span) -> bool {
+        const GOVERNING: &[&str] = &[
+            "com", "de", "uma", "um", "sentindo", "sinto", "sente", "tenho", "tem", "estou",
+            "esta", "muita", "muito", "sentiu", "senti", "teve", "tive",
+        ];
+        let named_first = self.clause_start(span.start) == span.start
+            || span.start == 0
+            || !GOVERNING.contains(&self.tokens[span.start - 1].as_str());
+        self.negated(span.start) || (named_first && super::is_denied_after(&self.tokens, span.end))
+    }
+
+    /// True when the match is asserted: not denied, and no negation inside it ("o médico não
     /// passou").
     pub fn affirmed(&self, span: super::Span) -> bool {
-        !self.negated(span.start) && !super::has_negation(&self.tokens[span.start..span.end])
+        !self.denied(span) && !super::has_negation(&self.tokens[span.start..span.end])
     }
 }
 

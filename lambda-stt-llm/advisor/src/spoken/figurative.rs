@@ -34,6 +34,24 @@ const FIGURES: &[&str] = &[
     "quase ~ tive|tenho|teve|deu|dei|me_deu|tinha ~ um|uma ~ infarto|ataque|treco|piripaque|\
      ataque_cardiaco|derrame|avc|sincope ~~ quando|com|de ~~ vi|ver|viu|olhei|soube|preco|conta|\
      fatura|valor|gasolina|boleto|susto|nota|notinha",
+    // A sting dodged: "quase levei uma ferroada de abelha, mas desviei".
+    "quase ~ levei|tomei|fui|levou|tomou|foi ~~ ferroada|picada|picado|picada|mordida|mordido",
+    // A thermometer in the street: "o termômetro da praça marcava quarenta graus".
+    "termometro|termometros ~~ praca|rua|carro|cidade|banco|farmacia ~~ #25-50 ~ graus",
+    // A fear named, not a complaint: "tenho pavor de infarto", "morro de medo de agulha".
+    "medo|pavor|panico|receio|trauma ~ de|do|da|que|de_ter|de_pegar|de_dar ~~ infarto|avc|derrame|\
+     dengue|meningite|convuls*|cancer|anafilaxia|abelha|abelhas|agulha|agulhas|sangue|morrer|\
+     hemorragica|desmaiar|engasgar",
+    // An episode dated by its year, or last year, from the verb to the date: "infartou em 2019",
+    // "teve sangramento no começo da gravidez ano passado".
+    "teve|tive|tiveram|tivemos|infartou|infartei|enfartou|pegou|peguei|operou|operei|internou|\
+     internei|desmaiou|desmaiei|sofreu|sofri|ficou|fiquei ~~ em|no|de ~ #1950-2030",
+    "teve|tive|tiveram|tivemos ~~ ano|mes ~ passado|retrasado",
+    // Told of a birth long past: "a bolsa estourou com 36 semanas quando eu nasci".
+    "estourou|rompeu|teve|tive|sangrou|desmaiou ~~ quando ~ eu|ele|ela|voce ~ nasci|nasceu",
+    // A childhood habit: "desmaiava quando ia tirar sangue quando era criança".
+    "desmaiava|desmaiavam|desmaiei ~~ quando ~ era|eramos ~ crianca|pequeno|pequena|nova|novo|\
+     jovem|adolescente",
     // Sport and suspense "kill" the heart; sleep and laughter make one faint.
     "mata|matou|matando|matar|mataram ~ do ~ coracao",
     "desmai*|apaguei|apagou ~ de ~ sono|cansaco|cansada|cansado|rir|tanto_rir|fome",
@@ -49,9 +67,10 @@ const FIGURES: &[&str] = &[
     // Something or someone that *is* a headache: a nuisance, not a symptom.
     // ("é" loses its accent in transcripts and reads as "e", "and": only a nuisance named right
     // before it, or a verb that cannot be "and", makes the figure.)
-    "virou|foi|era|sao|ser ~ uma|um ~ dor_de_cabeca",
+    // Word for word: "tá com febre e uma dor de cabeça" is a complaint.
+    "virou|foi|era|sao|ser uma|um dor_de_cabeca",
     // "X tá uma dor de cabeça": being a nuisance (a complaint says "tô com", not "tá uma").
-    "esta|estava|anda|andou|fica|ficou ~ uma|um ~ dor_de_cabeca",
+    "esta|estava|anda|andou|fica|ficou uma|um dor_de_cabeca",
     "chefe|trabalho|servico|transito|fila|filas|isso|conta|contas|banco|obra|reforma|vizinho|\
      vizinha|vizinhos|sogra|sogro|governo|onibus|cliente|clientes|papelada|burocracia|escola|\
      cachorro|gato|carro|celular|internet|sistema ~ e ~ uma|um ~ dor_de_cabeca",
@@ -122,6 +141,30 @@ const REPORTED: &[&str] = &[
      novela|novelas|serie|series|episodio|capitulo|documentario|meme|memes|piada|curso|palestra|\
      treinamento|maquete",
     "li|lemos|leu|ouvi|ouviu ~ que",
+    // A film watched, a note from school: "assisti um filme em que o cara levava uma
+    // pancada…", "a escola mandou bilhete sobre um caso de meningite em outra turma" (an
+    // outbreak told by the customer stays: "teve caso de meningite na creche do meu filho e hoje
+    // ele acordou com febre").
+    "assisti|assistiu|assistimos|vi|vimos ~ um|uma|o|a|aquele|aquela ~ filme|serie|novela|video|\
+     programa|documentario",
+    "bilhete|aviso|comunicado|circular ~~ sobre|de ~~ caso|casos|surto",
+    // Someone's work in health: "minha filha é enfermeira obstétrica, vive contando de parto…",
+    // "trabalho no CIATox, a gente atende muita ligação de criança que mexeu em produto".
+    "e|era enfermeira|enfermeiro|medica|medico|socorrista|bombeiro|bombeira|pediatra|obstetra|\
+     residente|parteira",
+    "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
+     plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria",
+    "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
+     ligacoes",
+    // A course or a lesson: "a gente fez curso de primeiros socorros", "a professora ensinou
+    // os sinais de AVC".
+    "curso|cursos|aula|aulas|treinamento|palestra|oficina ~ de|do|da|sobre",
+    "ensinou|ensinaram|explicou|explicaram|aprendi|aprendemos|aprendeu|mostrou_como",
+    // A programme and what it shows: "aquele programa de TV mostrou uma moça…", "a atriz fala
+    // enrolado direitinho".
+    "programa|novela|jornal|reportagem|filme|serie|documentario ~~ mostrou|mostrando|mostra|\
+     falou|falando|fala|contou|contando",
+    "ator|atriz|personagem|personagens|vilao|protagonista",
     // "Viu aquela notícia do rapaz que teve AVC na academia?"
     "viu|vi|viram|vimos|leu|li|ouviu|ouvi|soube ~ aquela|aquele|a|o|uma|um|essa|esse ~ noticia|\
      noticias|reportagem|materia|video|post|caso|historia",
@@ -308,6 +351,8 @@ mod tests {
             ("tô cheia de picada de mosquito", "mosquito"),
             ("tô com uma dor de cabeça forte", "cabeca"),
             ("tô com febre e uma dor de cabeça", "febre"),
+            ("ela tá com febre e uma dor de cabeça", "febre"),
+            ("minha filha está com febre e uma dor de cabeça", "cabeca"),
             ("tô com uma dor de cabeça que não passa", "cabeca"),
             ("tinha dor de barriga desde a infância e piorou", "barriga"),
         ] {

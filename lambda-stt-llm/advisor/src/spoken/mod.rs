@@ -18,4 +18,6 @@ pub use canonical::canonical_words;
 pub use pattern::PatternError;
 
 pub(crate) use clauses::{Sentence, Utterance};
-pub(crate) use pattern::{Pattern, Span, WordIndex, has_negation, is_negated, is_soft};
+pub(crate) use pattern::{
+    Pattern, Span, WordIndex, has_negation, is_denied_after, is_negated, is_soft,
+};

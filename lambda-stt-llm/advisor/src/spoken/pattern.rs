@@ -675,6 +675,49 @@ fn is_polite_request(tokens: &[String], at: usize) -> bool {
             .is_some_and(|v| OFFER_VERBS.contains(&v.as_str()))
 }
 
+/// Verbs of a denial said after its object ("dor no peito eu não tenho").
+const DENIAL_VERBS: &[&str] = &[
+    "tenho",
+    "tem",
+    "teve",
+    "tive",
+    "sinto",
+    "sente",
+    "senti",
+    "sentiu",
+    "estou",
+    "esta",
+    "ficou",
+    "apresentou",
+    "apresenta",
+];
+
+/// What may follow such a denial to the clause's end ("…não tenho nenhuma", "…não tenho, não").
+const DENIAL_TAILS: &[&str] = &[
+    "nao", "nenhuma", "nenhum", "nada", "nunca", "tem", "voce", "qual", "queria", "quero",
+];
+
+/// True when what ends at `end`, named at the start of its clause, is denied right after it:
+/// "dor no peito eu não tenho nenhuma", "falta de ar eu não tenho, não", "febre ela não teve".
+/// A denial with an object of its own ("dor no peito, não tenho remédio") denies that object.
+pub(crate) fn is_denied_after(tokens: &[String], end: usize) -> bool {
+    let rest = tokens.get(end..).unwrap_or(&[]);
+    let mut i = 0;
+    if rest
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "eu" | "ele" | "ela" | "eles" | "elas"))
+    {
+        i = 1;
+    }
+    rest.get(i).is_some_and(|w| w == "nao")
+        && rest
+            .get(i + 1)
+            .is_some_and(|v| DENIAL_VERBS.contains(&v.as_str()))
+        && rest
+            .get(i + 2)
+            .is_none_or(|w| DENIAL_TAILS.contains(&w.as_str()))
+}
+
 /// True when the words before `start` negate what starts there.
 pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
     let mut j = start.min(tokens.len());
@@ -893,6 +936,14 @@ mod tests {
         // "ninguém" denies the event, "se" may stand between ("ninguém se machucou").
         assert!(is_negated(&toks("ninguém se machucou"), 2));
         assert!(!is_negated(&toks("ele se machucou"), 2));
+        // Denied after being named: "dor no peito eu não tenho nenhuma".
+        assert!(is_denied_after(
+            &toks("dor no peito eu não tenho nenhuma"),
+            3
+        ));
+        assert!(is_denied_after(&toks("febre ela não teve"), 1));
+        assert!(!is_denied_after(&toks("dor no peito não tenho remédio"), 3));
+        assert!(!is_denied_after(&toks("dor no peito e falta de ar"), 3));
         assert!(is_negated(&toks("não tô com febre e nem tenho tosse"), 7));
     }
 }
