@@ -56,9 +56,16 @@ pub const TUNING9: &str = "tuning9";
 /// The tuning half's tenth file: pairs across the line between each red flag and the everyday
 /// complaint it is confused with, written independently from outside descriptions only.
 pub const TUNING10: &str = "tuning10";
+/// The tuning half's eleventh file: older people and their carers (chronic medicines named in
+/// passing, atypical presentations, a change a carer noticed), written independently.
+pub const TUNING11: &str = "tuning11";
+/// The tuning half's twelfth file: children and parents (ages said every way, what the child
+/// does or stops doing), written independently.
+pub const TUNING12: &str = "tuning12";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 10] = [
+pub const TUNING_FILES: [&str; 12] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
+    TUNING11, TUNING12,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -366,6 +366,18 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     (
+        "nariz|narina|narinas ~~ tranca|trancou|trancado|trancada|entope|entupiu|fecha|fechou",
+        C::NarizCongestao,
+        4.0,
+        Symptom,
+    ),
+    (
+        "desentupir|desentope ~~ nariz|narina|narinas",
+        C::NarizCongestao,
+        3.5,
+        Need,
+    ),
+    (
         "viciad*|vicia|viciei|vicio ~~ descongestionante*|spray|sorine|sorino|nasal|gotinha*|afrin|nariz",
         C::NarizCongestao,
         4.0,
@@ -621,6 +633,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         3.5,
         Need,
     ),
+    // Motion sickness said as "passa mal no balanço".
+    (
+        "barco|navio|lancha|balsa|onibus|carro|aviao|viagem|estrada ~~ passa_mal|passo_mal|passou_mal|balanco|enjoa|enjoo|enjoada|enjoado",
+        C::NauseaEnjoo,
+        3.5,
+        Symptom,
+    ),
     // gases
     ("gases|gas|flatul*", C::Gases, 5.0, Symptom),
     (
@@ -710,7 +729,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     (
-        "soro ~~ pronto|garrafa|garrafinha|sabor|de_beber|pra_beber",
+        "soro ~~ pronto|garrafa|garrafinha|sabor|de_beber|pra_beber|saquinho|sache|envelope|em_po",
         C::DiarreiaHidratacao,
         3.5,
         Need,

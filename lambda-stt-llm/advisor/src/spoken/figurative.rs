@@ -130,8 +130,8 @@ const REPORTED: &[&str] = &[
      disseram|dizem|postaram|postou ~ na|no|nos|nas|em ~ televisao|tv|jornal|jornais|noticia|\
      noticias|radio|internet|reportagem|novela|filme|serie|programa|whatsapp|zap|grupo|instagram|\
      facebook|tiktok|youtube",
-    "na|no|nessa|nesse|naquela|naquele ~ novela|filme|serie|reportagem|televisao|tv|programa|\
-     noticia|jornal",
+    // ("na televisão" alone is often an aside: "levanta os braços, como falam na televisão".)
+    "na|no|nessa|nesse|naquela|naquele ~ novela|filme|serie|reportagem|programa|noticia|jornal",
     "o|a ~ jornal|noticia|reportagem|televisao|tv|novela|radio|reporter|apresentador|apresentadora \
      ~ falou|falaram|disse|mostrou|deu|anunciou|noticiou",
     // A programme, a story or a lesson named as the subject: "aquela novela… a vilã envenenou",
@@ -139,7 +139,10 @@ const REPORTED: &[&str] = &[
     // morrer", "um curso de primeiros socorros… o teste do sorriso pra AVC".
     "aquela|aquele|essa|esse|esta|este|a|o|as|os|uma|um|na|no|nessa|nesse|naquela|naquele ~ \
      novela|novelas|serie|series|episodio|capitulo|documentario|meme|memes|piada|curso|palestra|\
-     treinamento|maquete",
+     treinamento|maquete|reportagem|video|videos",
+    // A TV programme (not a loyalty one): "aquele programa de médico na TV".
+    "programa|programas ~ de|da|do|na|no ~ medico|medicos|saude|tv|televisao|auditorio|culinaria|\
+     domingo|policia|hospital",
     "li|lemos|leu|ouvi|ouviu ~ que",
     // A film watched, a note from school: "assisti um filme em que o cara levava uma
     // pancada…", "a escola mandou bilhete sobre um caso de meningite em outra turma" (an
