@@ -13,13 +13,14 @@ use crate::background_speech::BackgroundSpeech;
 use crate::config::{
     BABBLE_HIGH, BABBLE_LOW, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
     FrontEndConfig, PRESENCE_FULL, PRESENCE_WARMUP_FRAMES, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
-    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_ABOVE_FLOOR_DB, WORD_SILERO, frames,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, TAIL_RNNOISE, TAIL_SILERO, WORD_ABOVE_FLOOR_DB, WORD_SILERO,
+    frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
 use crate::presence::TalkerPresence;
-use crate::segmenter::Segmenter;
+use crate::segmenter::{FrameVotes, Segmenter};
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
@@ -408,8 +409,16 @@ impl FrontEnd {
         } else {
             &raw
         };
+        // Speech goes on (the adaptive tail, `tail_max_ms`): Silero is sure and RNNoise agrees.
+        let goes_on = !skipped && silero >= TAIL_SILERO && prob >= TAIL_RNNOISE;
+        let votes = FrameVotes {
+            is_speech,
+            sure,
+            weak,
+            goes_on,
+        };
         self.segmenter
-            .push_frame(&audio[..valid], level_db, is_speech, sure, weak, out);
+            .push_frame(&audio[..valid], level_db, votes, out);
     }
 }
 
