@@ -9,18 +9,18 @@ use std::collections::VecDeque;
 
 use balto_core::frontend::{AudioFrontEnd, CutSegment};
 
+use crate::background_speech::BackgroundSpeech;
 use crate::config::{
-    BABBLE_HIGH, BABBLE_LOW, BACKGROUND_FALL, BACKGROUND_FAST_FRAMES, BACKGROUND_FAST_SPEEDUP,
-    BACKGROUND_RISE, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
-    FrontEndConfig, INITIAL_BACKGROUND_SPEECH, PRESENCE_FULL, PRESENCE_WARMUP_FRAMES, RNNOISE_WAKE,
-    RNNOISE_WARMUP_FRAMES, SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, WORD_ABOVE_FLOOR_DB, WORD_SILERO,
+    BABBLE_HIGH, BABBLE_LOW, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
+    FrontEndConfig, PRESENCE_FULL, PRESENCE_WARMUP_FRAMES, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, TAIL_RNNOISE, TAIL_SILERO, WORD_ABOVE_FLOOR_DB, WORD_SILERO,
     frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
 use crate::event::{Event, FrameLevel};
 use crate::presence::TalkerPresence;
-use crate::segmenter::Segmenter;
+use crate::segmenter::{FrameVotes, Segmenter};
 use crate::silero::SileroStage;
 use crate::webrtc::WebRtcVad;
 
@@ -40,9 +40,9 @@ pub struct FrontEnd {
     /// Noise floor of the raw input (the cheap stage's reference).
     raw_floor: EnergyGate,
     silero: SileroStage,
-    /// How speech-like the background is: Silero's probability averaged (≈ 3 s) over frames
-    /// outside segments. High in babble, low in music, machines and silence.
-    background_speech: f32,
+    /// How speech-like the background is: Silero's probability averaged over frames that are
+    /// not speech. High in babble, low in music, machines and silence.
+    background_speech: BackgroundSpeech,
     /// Sustained raw level above the background's mean (the near talker in babble).
     presence: TalkerPresence,
     segmenter: Segmenter,
@@ -91,7 +91,7 @@ impl FrontEnd {
                 config.talker_drop_db,
             ),
             silero: SileroStage::new(),
-            background_speech: INITIAL_BACKGROUND_SPEECH,
+            background_speech: BackgroundSpeech::new(),
             presence: TalkerPresence::new(
                 frames(config.presence_ms) as f32,
                 frames(config.presence_hold_ms) as f32,
@@ -202,7 +202,7 @@ impl FrontEnd {
         self.gate.reset();
         self.raw_floor.reset();
         self.silero.reset();
-        self.background_speech = INITIAL_BACKGROUND_SPEECH;
+        self.background_speech.reset();
         self.presence.reset();
         self.segmenter.reset();
         self.cleaned.clear();
@@ -330,7 +330,8 @@ impl FrontEnd {
         } else {
             // Babble is speech to Silero: there the gate's level margins are what rejects it.
             // Elsewhere Silero rejects the noise and the gate only asks for a small margin.
-            let babble = ((self.background_speech - BABBLE_LOW) / (BABBLE_HIGH - BABBLE_LOW))
+            let babble = ((self.background_speech.value() - BABBLE_LOW)
+                / (BABBLE_HIGH - BABBLE_LOW))
                 .clamp(0.0, 1.0);
             // Two sets of criteria: opening a segment, and holding one open (also used to find
             // where an onset began, see `lookback_ms`).
@@ -350,7 +351,8 @@ impl FrontEnd {
             // In babble, a near talker is a sustained rise above the crowd's mean power.
             // Its requirement reaches full strength sooner than the margins (at
             // `PRESENCE_FULL`): the margins cost the talker's soft frames, presence does not.
-            let crowd = ((self.background_speech - BABBLE_LOW) / (PRESENCE_FULL - BABBLE_LOW))
+            let crowd = ((self.background_speech.value() - BABBLE_LOW)
+                / (PRESENCE_FULL - BABBLE_LOW))
                 .clamp(0.0, 1.0);
             let babble_check = self.config.silero && crowd > 0.0;
             let present_open =
@@ -375,29 +377,13 @@ impl FrontEnd {
             self.gate.update(level_db, is_speech);
             is_speech
         };
-        // The background: frames near the noise floor, in or out of segments (a segment opened
-        // in babble must not stop the learning, or its low margins would hold it open). Rises
-        // slowly and falls fast, so a talker's own quiet frames barely move it, and 10× faster
-        // in a stream's first second (streams start with their background). Frames skipped
-        // by the cheap stage (too quiet for the gate) count with Silero probability 0: the
-        // average starts at `INITIAL_BACKGROUND_SPEECH` and must fall in a quiet shop too, but
-        // without the first second's speed-up: a silent start says little about the background
-        // the shop will have once it is audible (see `BACKGROUND_FAST_SPEEDUP`).
+        // The background's speechiness: frames that are not speech, in or out of segments (a
+        // segment opened in babble must not stop the learning, or its low margins would hold it
+        // open); see `background_speech.rs` for the skipped frames.
         self.presence
             .learn_background(raw_power, !is_speech && !self.segmenter.confirmed(), dip);
-        if !is_speech {
-            let speed = if index < BACKGROUND_FAST_FRAMES && !own_skipped {
-                BACKGROUND_FAST_SPEEDUP
-            } else {
-                1.0
-            };
-            let rate = if silero > self.background_speech {
-                BACKGROUND_RISE
-            } else {
-                BACKGROUND_FALL
-            };
-            self.background_speech += (speed * rate).min(1.0) * (silero - self.background_speech);
-        }
+        self.background_speech
+            .update(index, silero, own_skipped, is_speech);
         if self.config.emit_frame_events {
             out.push(Event::Frame(FrameLevel {
                 time_ms: index * u64::from(FRAME_MS),
@@ -409,7 +395,7 @@ impl FrontEnd {
                 noise_db,
                 presence_db,
                 hold: weak,
-                background_speech: self.background_speech,
+                background_speech: self.background_speech.value(),
                 vad: vad_vote,
             }));
         }
@@ -423,8 +409,16 @@ impl FrontEnd {
         } else {
             &raw
         };
+        // Speech goes on (the adaptive tail, `tail_max_ms`): Silero is sure and RNNoise agrees.
+        let goes_on = !skipped && silero >= TAIL_SILERO && prob >= TAIL_RNNOISE;
+        let votes = FrameVotes {
+            is_speech,
+            sure,
+            weak,
+            goes_on,
+        };
         self.segmenter
-            .push_frame(&audio[..valid], level_db, is_speech, sure, weak, out);
+            .push_frame(&audio[..valid], level_db, votes, out);
     }
 }
 

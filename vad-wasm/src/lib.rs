@@ -8,6 +8,7 @@
 //! Invariant: no I/O outside `eval` (native only), no allocation per frame on the audio path,
 //! no panic on any input.
 
+pub mod background_speech;
 pub mod config;
 pub mod denoise;
 pub mod energy_gate;

@@ -19,6 +19,8 @@ struct Limits {
     lookback: usize,
     hangover: usize,
     tail: usize,
+    /// Longest tail when speech goes on after the last speech frame (adaptive tail).
+    tail_max: usize,
     min_speech: usize,
     /// Speech frames a candidate needs to wait out a pause longer than the hang-over (a word).
     min_word: usize,
@@ -55,6 +57,10 @@ pub struct Segmenter {
     seg_start: u64,
     /// Absolute index of the last speech frame of the open segment.
     last_speech: u64,
+    /// Absolute index of the last frame of the unbroken run of speech frames and frames where
+    /// speech goes on (`push_frame`'s `goes_on`) reaching the current frame or the last speech
+    /// frame.
+    goes_on_until: u64,
     /// Speech frames counted in the candidate.
     speech_count: usize,
     /// Of those, frames the detectors were sure of (see `push_frame`): what makes a word.
@@ -68,6 +74,21 @@ pub struct Segmenter {
     /// Words of the candidate that ended before a pause: (end, start of what follows), frame
     /// indices. Emitted as segments of their own once the candidate is confirmed.
     words: Vec<(u64, u64)>,
+}
+
+/// The decisions on one frame, as the segmenter uses them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameVotes {
+    /// The frame is speech (the criteria for opening, or inside a segment for holding, met).
+    pub is_speech: bool,
+    /// A speech frame the detectors are sure of: what makes a word said alone (`min_word_ms`).
+    pub sure: bool,
+    /// The frame met the (weaker) criteria that hold a segment open: a segment that opens
+    /// reaches back over such frames just before it (up to `lookback_ms`).
+    pub weak: bool,
+    /// Speech goes on in the frame though it is not speech: a segment's end reaches over an
+    /// unbroken run of such frames after its last speech frame (up to `tail_max_ms`).
+    pub goes_on: bool,
 }
 
 /// Most words (pauses) one candidate remembers; a longer chain keeps its later pauses in.
@@ -85,6 +106,7 @@ impl Segmenter {
             lookback: frames(config.lookback_ms),
             hangover: frames(config.hangover_ms).max(1),
             tail: frames(config.tail_ms),
+            tail_max: frames(config.tail_max_ms),
             min_speech: frames(config.min_speech_ms).max(1),
             min_word: frames(config.min_word_ms),
             word_gap: frames(config.word_gap_ms),
@@ -102,6 +124,7 @@ impl Segmenter {
             seg_energy: Vec::with_capacity(limits.max_segment + 1),
             seg_start: 0,
             last_speech: 0,
+            goes_on_until: 0,
             speech_count: 0,
             word_count: 0,
             emitted_until: 0,
@@ -122,6 +145,7 @@ impl Segmenter {
         self.seg_energy.clear();
         self.seg_start = 0;
         self.last_speech = 0;
+        self.goes_on_until = 0;
         self.speech_count = 0;
         self.word_count = 0;
         self.emitted_until = 0;
@@ -151,22 +175,27 @@ impl Segmenter {
     }
 
     /// Feeds the next frame: `pcm` (up to 160 samples of audio), its `energy` (any monotonic
-    /// loudness measure, used to find the quietest cut point), the speech decision, whether the
-    /// decision was `sure` (a frame of a word said alone, see `min_word_ms`), and whether the
-    /// frame met the (weaker) criteria that hold a segment open: a segment that opens reaches
-    /// back over such frames just before it (up to `lookback_ms`).
+    /// loudness measure, used to find the quietest cut point) and the decisions on it
+    /// ([`FrameVotes`]).
     pub fn push_frame(
         &mut self,
         pcm: &[i16],
         energy: f32,
-        is_speech: bool,
-        sure: bool,
-        weak: bool,
+        votes: FrameVotes,
         out: &mut Vec<Event>,
     ) {
+        let FrameVotes {
+            is_speech,
+            sure,
+            weak,
+            goes_on,
+        } = votes;
         let pcm = &pcm[..pcm.len().min(FRAME_SAMPLES)];
         let index = self.next_frame;
         self.next_frame += 1;
+        if is_speech || (goes_on && self.goes_on_until + 1 == index) {
+            self.goes_on_until = index;
+        }
         let energy = if energy.is_finite() { energy } else { 0.0 };
 
         match self.state {
@@ -345,8 +374,9 @@ impl Segmenter {
     /// buffered end, whichever is first), clamped to `total_samples` if given.
     fn close(&mut self, total_samples: Option<u64>, out: &mut Vec<Event>) {
         let buffered = self.seg_energy.len() as u64;
-        let end_frame =
-            (self.last_speech + 1 + self.limits.tail as u64).min(self.seg_start + buffered);
+        let goes_on = self.goes_on_until.saturating_sub(self.last_speech) as usize;
+        let tail = self.limits.tail.max(goes_on.min(self.limits.tail_max));
+        let end_frame = (self.last_speech + 1 + tail as u64).min(self.seg_start + buffered);
         let mut n_samples =
             ((end_frame - self.seg_start) as usize * FRAME_SAMPLES).min(self.seg_pcm.len());
         let start_sample = self.seg_start * FRAME_SAMPLES as u64;
@@ -422,7 +452,7 @@ mod tests {
     }
 
     /// Runs a pattern of frames ('#' speech, '.' silence, 'w' not speech but meeting the hold
-    /// criteria, digits = speech with that energy) and returns the segments as
+    /// criteria, 'g' not speech but speech goes on, digits = speech with that energy) and returns the segments as
     /// (start_ms, end_ms) with the frame indices found in their audio.
     fn run(config: &FrontEndConfig, pattern: &str) -> Vec<(u64, u64, Vec<i16>)> {
         let mut s = Segmenter::new(config);
@@ -434,7 +464,13 @@ mod tests {
                 d if d.is_ascii_digit() => (true, f32::from(d as u8 - b'0')),
                 _ => (false, 1.0),
             };
-            s.push_frame(&frame, energy, speech, speech, c == 'w', &mut out);
+            let votes = FrameVotes {
+                is_speech: speech,
+                sure: speech,
+                weak: c == 'w',
+                goes_on: c == 'g',
+            };
+            s.push_frame(&frame, energy, votes, &mut out);
         }
         s.finish(pattern.len() as u64 * 160, &mut out);
         let mut starts = Vec::new();
@@ -472,6 +508,33 @@ mod tests {
         assert_eq!(*end, 330); // last speech frame 29, + 3 tail frames
         assert_eq!(ids.first(), Some(&5));
         assert_eq!(ids.last(), Some(&32));
+    }
+
+    #[test]
+    fn the_tail_runs_on_while_speech_goes_on_up_to_its_limit() {
+        // config(): tail 3 frames, hang-over 10; speech frames 10..20.
+        let with = |ms| FrontEndConfig {
+            tail_max_ms: ms,
+            ..config()
+        };
+        let ends = |pattern: &str, ms| -> Vec<u64> {
+            run(&with(ms), pattern).iter().map(|s| s.1).collect()
+        };
+        let speech = format!("{}{}", ".".repeat(10), "#".repeat(10));
+        // 5 frames where speech goes on, then silence: the end follows them (frame 25).
+        let p = format!("{speech}{}{}", "g".repeat(5), ".".repeat(30));
+        assert_eq!(ends(&p, 80), [250]);
+        // Never further than the limit (8 frames after the last speech frame)...
+        let p = format!("{speech}{}{}", "g".repeat(9), ".".repeat(30));
+        assert_eq!(ends(&p, 80), [280]);
+        // ...never shorter than the fixed tail, and off at 0.
+        let p = format!("{speech}g{}", ".".repeat(30));
+        assert_eq!(ends(&p, 80), [230]);
+        let p = format!("{speech}{}{}", "g".repeat(5), ".".repeat(30));
+        assert_eq!(ends(&p, 0), [230]);
+        // A break ends the run: frames where speech goes on after a silent frame do not count.
+        let p = format!("{speech}{}{}", ".g".repeat(4), ".".repeat(30));
+        assert_eq!(ends(&p, 80), [230]);
     }
 
     #[test]
@@ -597,7 +660,12 @@ mod tests {
         let mut s = Segmenter::new(&config());
         let mut out = Vec::new();
         for c in p.chars() {
-            s.push_frame(&[7; 160], 1.0, c == '#', c == '#', false, &mut out);
+            let votes = FrameVotes {
+                is_speech: c == '#',
+                sure: c == '#',
+                ..FrameVotes::default()
+            };
+            s.push_frame(&[7; 160], 1.0, votes, &mut out);
         }
         s.finish(13 * 160 - 40, &mut out);
         let seg = out
