@@ -377,11 +377,12 @@ impl FrontEnd {
             self.gate.update(level_db, is_speech);
             is_speech
         };
-        // The background's speechiness: frames that are not speech, in or out of segments (a
+        // The background learns from frames that are not speech, in or out of segments — a
         // segment opened in babble must not stop the learning, or its low margins would hold it
-        // open); see `background_speech.rs` for the skipped frames.
-        self.presence
-            .learn_background(raw_power, !is_speech && !self.segmenter.confirmed(), dip);
+        // open. (Its mean power once skipped confirmed segments: a crowd arriving loud after a
+        // near-silent start was then a "near talker" for the whole minute, reopening segment
+        // after segment.) See `background_speech.rs` for the skipped frames.
+        self.presence.learn_background(raw_power, !is_speech, dip);
         self.background_speech
             .update(index, silero, own_skipped, is_speech);
         if self.config.emit_frame_events {
