@@ -9,8 +9,8 @@
 
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
-    TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, Transform,
-    generate, grid_data, judge_rules, score,
+    TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
+    TUNING14, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -97,9 +97,9 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` to `tuning12.json` were scored untouched first (the honest estimates: recall
-/// 0.903, 0.881, 0.888, 0.870, 0.844, 0.915, 0.837, 0.932, 0.927 and 0.925), then used for
-/// tuning.
+/// `tuning3.json` to `tuning14.json` were scored untouched first (the honest estimates: recall
+/// 0.903, 0.881, 0.888, 0.870, 0.844, 0.915, 0.837, 0.932, 0.927, 0.925, 0.927 and 0.878), then
+/// used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -143,6 +143,13 @@ fn tuning_half_regression_bar() {
         // Children and parents. Left: babies under the catalogue's minimum ages (a cough syrup
         // at 10 months, a suppository at 7 months) get "the pharmacist should advise".
         (TUNING12, 0.993, 0.855, 35),
+        // Popular and regional words. Left: folk names nobody wrote a rule for ("estalecido",
+        // "gurguminho"), "leite de magnésia" for a constipation read as heartburn.
+        (TUNING13, 0.997, 0.94, 110),
+        // Counter exchanges without speaker labels. Left: in transcripts without punctuation the
+        // pharmacist's screening questions ("vômito ou fezes escuras") cannot be told from the
+        // customer's words, so their denials are read only when worded "…nada" or "não…nada".
+        (TUNING14, 0.92, 0.775, 112),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -201,7 +208,7 @@ fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
     for half in [
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-        TUNING11, TUNING12, HELDOUT,
+        TUNING11, TUNING12, TUNING13, TUNING14, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());

@@ -62,10 +62,16 @@ pub const TUNING11: &str = "tuning11";
 /// The tuning half's twelfth file: children and parents (ages said every way, what the child
 /// does or stops doing), written independently.
 pub const TUNING12: &str = "tuning12";
+/// The tuning half's thirteenth file: popular and regional words for symptoms and body parts,
+/// brand names used as nouns, written independently.
+pub const TUNING13: &str = "tuning13";
+/// The tuning half's fourteenth file: short counter exchanges without speaker labels, the
+/// decisive sign only in an answer to the pharmacist's questions, written independently.
+pub const TUNING14: &str = "tuning14";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 12] = [
+pub const TUNING_FILES: [&str; 14] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-    TUNING11, TUNING12,
+    TUNING11, TUNING12, TUNING13, TUNING14,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -1565,6 +1565,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         4.0,
         Need,
     ),
+    (
+        "biotonico|fortificante|fortificantes|tonico|tonicos",
+        C::VitaminasSuplementos,
+        3.5,
+        Need,
+    ),
     // higiene_bucal
     (
         "cera ~~ ortodont*|aparelho|dentista",

@@ -101,6 +101,11 @@ const SPELLINGS: &[(&str, &[&str])] = &[
     ("aninhos", &["anos"]),
     ("aguinha", &["agua"]),
     ("goela", &["garganta"]),
+    // Popular words for the head and for moving: "bateu o quengo", "o bebê não bole".
+    ("quengo", &["cabeca"]),
+    ("cachola", &["cabeca"]),
+    ("bole", &["mexe"]),
+    ("bulindo", &["mexendo"]),
     ("aguinhas", &["aguas"]),
     ("linguinha", &["lingua"]),
 ];

@@ -88,7 +88,9 @@ impl Sentence {
         let named_first = self.clause_start(span.start) == span.start
             || span.start == 0
             || !GOVERNING.contains(&self.tokens[span.start - 1].as_str());
-        self.negated(span.start) || (named_first && super::is_denied_after(&self.tokens, span.end))
+        self.negated(span.start)
+            || (named_first && super::is_denied_after(&self.tokens, span.end))
+            || super::is_waved_away_after(&self.tokens, span.end)
     }
 
     /// True when the match is asserted: not denied, and no negation inside it ("o médico não
@@ -320,10 +322,49 @@ fn is_probe(clauses: &[Clause]) -> bool {
         "vendem",
         "voces",
     ];
+    // A sign asked about bare, as pharmacists screen: "Falta de ar?", "Dor no peito indo pro
+    // braço?", "Algum sangramento, dor de cabeça forte?", "Vomitou sangue?".
+    const SIGN_WORDS: &[&str] = &[
+        "falta",
+        "dor",
+        "dores",
+        "sangue",
+        "sangramento",
+        "sangrou",
+        "febre",
+        "vomito",
+        "vomitou",
+        "inchou",
+        "inchaco",
+        "chiado",
+        "catarro",
+        "manchas",
+        "tontura",
+        "desmaio",
+        "desmaiou",
+        "convulsao",
+        "fezes",
+        "rigidez",
+        "pus",
+    ];
     let all: Vec<&str> = clauses
         .iter()
         .flat_map(|c| c.tokens.iter().map(String::as_str))
         .collect();
+    let sign_first = match all.as_slice() {
+        ["algum" | "alguma" | "e" | "com", next, ..] => SIGN_WORDS.contains(next),
+        [first, ..] => SIGN_WORDS.contains(first),
+        [] => false,
+    };
+    if sign_first
+        && all.len() <= 10
+        && !all.iter().any(|t| {
+            (CUSTOMER_WORDS.contains(t) && !matches!(*t, "algum" | "alguma"))
+                || matches!(*t, "tem" | "teria" | "serve" | "pode" | "passa" | "resolve")
+        })
+    {
+        return true;
+    }
     if all.is_empty() || all.len() > 10 || all.iter().any(|t| CUSTOMER_WORDS.contains(t)) {
         return false;
     }
@@ -374,6 +415,9 @@ mod tests {
             "tem repelente?",
             "O senhor tem zolpidem?",
             "a senhora tem dipirona em gotas?",
+            "Dor de cabeça, o que eu tomo?",
+            "Febre alta, tem dipirona?",
+            "dor no peito, o que você recomenda?",
         ] {
             let u = Utterance::parse(text);
             assert!(u.probe_sentences.is_empty(), "{text}");
@@ -385,6 +429,10 @@ mod tests {
             "O senhor toma anticoagulante?",
             "Sente dor no peito?",
             "A senhora tem diabetes?",
+            "Falta de ar?",
+            "Dor no peito indo pro braço?",
+            "Algum sangramento, dor de cabeça forte?",
+            "Vomitou sangue?",
         ] {
             let u = Utterance::parse(text);
             assert_eq!(u.probe_sentences, vec![0], "{text}");

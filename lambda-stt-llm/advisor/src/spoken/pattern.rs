@@ -652,7 +652,22 @@ fn alt_of(word: &str, prefix: bool) -> Alt {
 
 /// True when `tokens` hold a negation cue ("o médico não passou": the phrase is denied).
 pub(crate) fn has_negation(tokens: &[String]) -> bool {
-    tokens.iter().any(|t| NEGATION_CUES.contains(&t.as_str()))
+    tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| NEGATION_CUES.contains(&t.as_str()) && !is_idiom_at(tokens, i))
+}
+
+/// Words after "sem" that make an idiom, not a denial: "tomei sem querer" (by accident),
+/// "sem perceber", "sem ver".
+const SEM_IDIOMS: &[&str] = &["querer", "perceber", "ver", "saber", "pensar", "notar"];
+
+/// True when the negation cue at `at` is part of an idiom ("sem querer").
+fn is_idiom_at(tokens: &[String], at: usize) -> bool {
+    tokens[at] == "sem"
+        && tokens
+            .get(at + 1)
+            .is_some_and(|n| SEM_IDIOMS.contains(&n.as_str()))
 }
 
 /// Words that address the pharmacist.
@@ -697,6 +712,26 @@ const DENIAL_TAILS: &[&str] = &[
     "nao", "nenhuma", "nenhum", "nada", "nunca", "tem", "voce", "qual", "queria", "quero",
 ];
 
+/// True when what ends at `end` is waved away right after it, as answers to a list of signs
+/// are: "vômito ou fezes escuras? nada", "sangue nas fezes não, nada", "dificuldade pra
+/// respirar, nada disso".
+pub(crate) fn is_waved_away_after(tokens: &[String], end: usize) -> bool {
+    let rest = tokens.get(end..).unwrap_or(&[]);
+    let tail_ok = |w: Option<&String>| {
+        w.is_none_or(|w| {
+            matches!(
+                w.as_str(),
+                "disso" | "so" | "nao" | "mesmo" | "nenhum" | "nenhuma"
+            )
+        })
+    };
+    match rest {
+        [first, next @ ..] if first == "nada" => tail_ok(next.first()),
+        [first, second, next @ ..] if first == "nao" && second == "nada" => tail_ok(next.first()),
+        _ => false,
+    }
+}
+
 /// True when what ends at `end`, named at the start of its clause, is denied right after it:
 /// "dor no peito eu não tenho nenhuma", "falta de ar eu não tenho, não", "febre ela não teve".
 /// A denial with an object of its own ("dor no peito, não tenho remédio") denies that object.
@@ -728,6 +763,11 @@ pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
         j -= 1;
         steps += 1;
         let t = tokens[j].as_str();
+        if is_idiom_at(tokens, j) {
+            // "tomou sem querer": crossed like a linking word.
+            noun_phrase = false;
+            continue;
+        }
         if NOUN_CUES.contains(&t) {
             // "nada" negates only "nada de febre", not what follows "pra nada".
             let governs = t != "nada"
@@ -944,6 +984,19 @@ mod tests {
         assert!(is_denied_after(&toks("febre ela não teve"), 1));
         assert!(!is_denied_after(&toks("dor no peito não tenho remédio"), 3));
         assert!(!is_denied_after(&toks("dor no peito e falta de ar"), 3));
+        assert!(is_waved_away_after(
+            &toks("vômito ou fezes escuras nada só pesado"),
+            4
+        ));
+        assert!(is_waved_away_after(&toks("sangue nas fezes não nada"), 3));
+        // "sem querer" is an idiom (by accident), not a denial.
+        assert!(!has_negation(&toks("tomou sem querer o vidro")));
+        assert!(!is_negated(&toks("sem querer engoliu a pilha"), 2));
+        assert!(has_negation(&toks("tomou sem água")));
+        assert!(!is_waved_away_after(
+            &toks("dor de cabeça que nada resolve"),
+            3
+        ));
         assert!(is_negated(&toks("não tô com febre e nem tenho tosse"), 7));
     }
 }
