@@ -10,7 +10,7 @@
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
     TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
-    TUNING14, Transform, generate, grid_data, judge_rules, score,
+    TUNING14, TUNING15, TUNING16, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -97,9 +97,10 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 
 /// The tuning half, file by file: the rules were changed looking at these failures, so this is a
 /// regression bar, not an accuracy figure. Each file is held to what it reached (2026-12-07):
-/// `tuning3.json` to `tuning14.json` were scored untouched first (the honest estimates: recall
-/// 0.903, 0.881, 0.888, 0.870, 0.844, 0.915, 0.837, 0.932, 0.927, 0.925, 0.927 and 0.878), then
-/// used for tuning.
+/// `tuning3.json` to `tuning16.json` were scored untouched first (the honest estimates: recall
+/// 0.903, 0.881, 0.888, 0.870, 0.844, 0.915, 0.837, 0.932, 0.927, 0.925, 0.927, 0.878 and, on
+/// `tuning15.json`'s every official sign said three ways, 0.749; `tuning16.json`, categories
+/// only, accuracy 0.895), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -108,7 +109,9 @@ fn tuning_half_regression_bar() {
         (TUNING, 1.0, 0.995, 0),
         // A beach trip with "tem alguma coisa boa pra isso aí?" reads as a sunscreen request.
         (TUNING2, 1.0, 0.995, 2),
-        (TUNING3, 1.0, 0.945, 0),
+        // Sneezing set off by dust or cleaning reads as an allergy (tuning16's placement); two of
+        // its runny noses that also sneeze wanted nariz_congestao.
+        (TUNING3, 1.0, 0.935, 0),
         // Red flags only; its small talk names prescription medicines in passing ("o
         // anticoncepcional de sempre"), which the screen answers with "exige receita" (recall
         // before precision).
@@ -116,11 +119,11 @@ fn tuning_half_regression_bar() {
         // Two small-talk turns name prescription medicines being collected or given free
         // ("a receita azul do meu marido… o remédio controlado", "a insulina de graça"), which the
         // screen answers with "exige receita" (recall before precision).
-        (TUNING5, 1.0, 0.985, 20),
+        (TUNING5, 1.0, 0.984, 20),
         // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
         // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
         // with a product or an intervention (recall first).
-        (TUNING6, 0.999, 0.955, 97),
+        (TUNING6, 0.999, 0.955, 78),
         // Written as a new user would try it, every red flag (fainting and bleeding that will
         // not stop for the first time) and category. Left: two itchy-patch allergies read as
         // nothing, a mid-story sign in a two-sentence window.
@@ -136,20 +139,28 @@ fn tuning_half_regression_bar() {
         // Pairs across each flag's line. Left: its harmless halves told as cleared ("era só
         // gases", "disseram que não era nada") mostly still answer, as the screen keeps recall
         // first; a rhinitis that blocks the nose reads as an allergy.
-        (TUNING10, 0.999, 0.93, 223),
+        (TUNING10, 0.999, 0.93, 207),
         // Older people and their carers. Left: a nose blocked at night read as nothing in two
         // phrasings; small talk about an old shingles or a cataract operation gets a product.
-        (TUNING11, 0.998, 0.895, 115),
+        (TUNING11, 0.998, 0.895, 95),
         // Children and parents. Left: babies under the catalogue's minimum ages (a cough syrup
         // at 10 months, a suppository at 7 months) get "the pharmacist should advise".
         (TUNING12, 0.993, 0.855, 35),
         // Popular and regional words. Left: folk names nobody wrote a rule for ("estalecido",
         // "gurguminho"), "leite de magnésia" for a constipation read as heartburn.
-        (TUNING13, 0.997, 0.94, 110),
+        (TUNING13, 0.997, 0.94, 94),
         // Counter exchanges without speaker labels. Left: in transcripts without punctuation the
         // pharmacist's screening questions ("vômito ou fezes escuras") cannot be told from the
         // customer's words, so their denials are read only when worded "…nada" or "não…nada".
         (TUNING14, 0.92, 0.775, 112),
+        // Every sign on the official lists said three ways (part first, another tense or person,
+        // what someone noticed). Left: a baby's low temperature, a prescription "de vinte dias
+        // atrás", an exhausted "tô... sem... ar" cut by pauses; its small talk with a sign told
+        // by a campaign or explained by a doctor mostly stays silent now.
+        (TUNING15, 0.97, 1.0, 115),
+        // Every leaflet indication said three ways. Left: a small oven burn with no burn word,
+        // an outing's diarrhoea told as over, a dentist mother's advice.
+        (TUNING16, 1.0, 0.97, 48),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -182,9 +193,9 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07 (round 6): recall 0.9294, accuracy 0.9748, 18 small-talk windows
+    // Reached 2026-12-07 (round 11): recall 0.9404, accuracy 0.9748, 18 small-talk windows
     // alarmed (all red-flag interventions, none a product: the screen favours recall).
-    assert!(s.red_flag_recall() >= 0.929, "{:.4}", s.red_flag_recall());
+    assert!(s.red_flag_recall() >= 0.940, "{:.4}", s.red_flag_recall());
     assert!(
         s.category_accuracy() >= 0.974,
         "{:.4}",
@@ -208,7 +219,7 @@ fn grid_files_name_known_categories_and_halves() {
     let dir = grid_data::default_dir();
     for half in [
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-        TUNING11, TUNING12, TUNING13, TUNING14, HELDOUT,
+        TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 150, "{half}: {}", h.phrasings.len());

@@ -68,10 +68,17 @@ pub const TUNING13: &str = "tuning13";
 /// The tuning half's fourteenth file: short counter exchanges without speaker labels, the
 /// decisive sign only in an answer to the pharmacist's questions, written independently.
 pub const TUNING14: &str = "tuning14";
+/// The tuning half's fifteenth file: every sign on the official red-flag lists, each said
+/// three ways (body part first, the sign as a verb in another tense or person, what someone
+/// noticed), written independently from outside descriptions only.
+pub const TUNING15: &str = "tuning15";
+/// The tuning half's sixteenth file: every leaflet indication of every category, said the same
+/// three ways, and small talk naming symptoms harmlessly, written independently.
+pub const TUNING16: &str = "tuning16";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 14] = [
+pub const TUNING_FILES: [&str; 16] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-    TUNING11, TUNING12, TUNING13, TUNING14,
+    TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -130,8 +130,9 @@ pub(crate) struct Catalogue {
     pub concepts: Vec<Concept>,
 }
 
-fn compile(id: &str, source: &str) -> Result<Pattern, CatalogueError> {
-    Pattern::parse(source).map_err(|e| CatalogueError::Pattern {
+/// The patterns `source` stands for (two for `a <~> b`).
+fn compile(id: &str, source: &str) -> Result<Vec<Pattern>, CatalogueError> {
+    Pattern::parse_orders(source).map_err(|e| CatalogueError::Pattern {
         id: id.to_owned(),
         pattern: source.to_owned(),
         source: e,
@@ -139,22 +140,28 @@ fn compile(id: &str, source: &str) -> Result<Pattern, CatalogueError> {
 }
 
 fn compile_all(id: &str, sources: &[String]) -> Result<Vec<Pattern>, CatalogueError> {
-    sources.iter().map(|s| compile(id, s)).collect()
+    let mut out = Vec::with_capacity(sources.len());
+    for s in sources {
+        out.extend(compile(id, s)?);
+    }
+    Ok(out)
 }
 
 fn compile_triggers(id: &str, raw: &[RawTrigger]) -> Result<Vec<Trigger>, CatalogueError> {
-    raw.iter()
-        .map(|t| match t {
-            RawTrigger::Plain(p) => Ok(Trigger {
-                pattern: compile(id, p)?,
-                unless: Vec::new(),
-            }),
-            RawTrigger::Guarded { padrao, exceto_se } => Ok(Trigger {
-                pattern: compile(id, padrao)?,
-                unless: compile_all(id, exceto_se)?,
-            }),
-        })
-        .collect()
+    let mut out = Vec::with_capacity(raw.len());
+    for t in raw {
+        let (source, unless) = match t {
+            RawTrigger::Plain(p) => (p, Vec::new()),
+            RawTrigger::Guarded { padrao, exceto_se } => (padrao, compile_all(id, exceto_se)?),
+        };
+        for pattern in compile(id, source)? {
+            out.push(Trigger {
+                pattern,
+                unless: unless.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 impl Catalogue {

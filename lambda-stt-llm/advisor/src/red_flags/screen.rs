@@ -168,11 +168,16 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                     continue;
                 }
                 let found = concept.patterns.iter().find_map(|t| {
-                    let span = sentence.find(&t.pattern).into_iter().find(|s| {
-                        !sentence.denied(*s)
-                            && (t.pattern.is_negative()
-                                || !crate::spoken::has_negation(&sentence.tokens[s.start..s.end]))
-                    })?;
+                    let span = sentence
+                        .find_at_every_start(&t.pattern)
+                        .into_iter()
+                        .find(|s| {
+                            !sentence.denied(*s)
+                                && (t.pattern.is_negative()
+                                    || !crate::spoken::has_negation(
+                                        &sentence.tokens[s.start..s.end],
+                                    ))
+                        })?;
                     // The wording's own exceptions, only once it matched (they cost time).
                     let excepted = t.unless.iter().any(|p| {
                         sentence
@@ -238,7 +243,7 @@ fn first_trigger(
         for sentence in &u.sentences {
             let t = &sentence.tokens;
             for trigger in &flag.triggers {
-                for span in sentence.find(&trigger.pattern) {
+                for span in sentence.find_at_every_start(&trigger.pattern) {
                     // "diarreia sem sangue": a negation inside the match denies it too.
                     let denied_inside = !trigger.pattern.is_negative()
                         && crate::spoken::has_negation(&t[span.start..span.end]);

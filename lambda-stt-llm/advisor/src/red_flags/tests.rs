@@ -365,3 +365,72 @@ fn round_six_classes_fire_and_their_figures_do_not() {
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_eleven_signs_said_part_first_or_as_someone_saw_them_fire() {
+    for (text, id) in [
+        // The part first, then what happened to it, with the owner in between.
+        (
+            "os olhos do meu filho afundaram depois de dois dias de diarreia",
+            "desidratacao_grave",
+        ),
+        ("a perna esquerda dele ficou dormente de repente", "avc"),
+        (
+            "a xícara caiu da mão dela do nada, a mão direita ficou mole",
+            "avc",
+        ),
+        ("o equilíbrio do meu pai sumiu de repente", "avc"),
+        ("minha mãe tá vendo tudo em dobro desde que levantou", "avc"),
+        (
+            "as unhas do meu avô arroxearam e ele tá lutando pra respirar",
+            "falta_de_ar",
+        ),
+        // What someone noticed.
+        (
+            "a minha avó caiu no banheiro e depois perguntou quem eu era",
+            "trauma_craniano",
+        ),
+        (
+            "o corte no pé do meu pai não estanca",
+            "sangramento_intenso",
+        ),
+        (
+            "ela anda dizendo que é um peso pra gente e que logo a gente fica livre dela",
+            "suicidio",
+        ),
+        (
+            "minha esposa não sente a neném mexer desde ontem e ela tá com oito meses",
+            "sangramento_gravidez",
+        ),
+        (
+            "meu filho com dengue grita quando a gente encosta na barriga dele",
+            "dengue_alarme",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        // Stories that ended well, and figures.
+        "meu pai teve um derrame faz dez anos, ficou com a boca meio torta um tempo, mas hoje tá ótimo e joga bocha",
+        "esse preço me deixou sem ar, hein",
+        "a minha garganta fechou de emoção no casamento da minha filha",
+        "o médico avisou que o sulfato ferroso deixa o cocô escuro",
+        "ele bateu o carro mas ninguém se machucou",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+    // A recent sign that cleared still counts (a transient stroke), and a new sign after a
+    // story that ended well is read.
+    assert_eq!(
+        ids("a boca dele entortou hoje cedo, depois voltou, ele já tá rindo"),
+        ["avc"]
+    );
+    assert_eq!(
+        ids("meu pai teve avc ano passado e hoje tá ótimo, mas agora a boca entortou de novo"),
+        ["avc"]
+    );
+}

@@ -124,7 +124,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     (
-        "ressaca|bebi_demais|bebi_muito ~~ cabeca",
+        "ressaca|bebi_demais|bebi_muito <~> cabeca",
         C::DorFebre,
         5.0,
         Symptom,
@@ -237,6 +237,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ("garganta", C::Garganta, 1.5, Symptom),
     ("gargarej*", C::Garganta, 3.0, Need),
     ("pastilha*", C::Garganta, 3.0, Need),
+    (
+        "chupar|aliviar|alivie|alivia|acalmar|suavizar|passar ~~ garganta",
+        C::Garganta,
+        3.0,
+        Need,
+    ),
     ("spray ~~ garganta", C::Garganta, 3.0, Need),
     (
         "strepsils|neopiridin|flogoral|ciflogex|benalet|amidalin|cepacol|andolba|hexomedine",
@@ -248,13 +254,13 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     // A runny, itchy nose set off by dust, cleaning, mould or a smell (allergic rhinitis), not
     // a cold: the nose is the complaint.
     (
-        "poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume|pelo ~~ nariz|espirr*|coriza|rinite",
+        "poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume|pelo ~~ nariz|coriza",
         C::NarizCongestao,
         4.5,
         Symptom,
     ),
     (
-        "nariz|espirr*|coriza ~~ poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume",
+        "nariz|coriza ~~ poeira|po|mofo|faxina|limpo_a_casa|limpar_a_casa|limpando_a_casa|ar_condicionado|cheiro_forte|perfume",
         C::NarizCongestao,
         4.5,
         Symptom,
@@ -266,7 +272,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "nariz ~~ entupido|entupida|trancado|fechado|tapado|congestionado|seco|ressecado|cheio|sangra*|entupindo",
+        "nariz <~> entupido|entupida|trancado|fechado|tapado|congestionado|seco|ressecado|cheio|sangra*|entupindo",
         C::NarizCongestao,
         4.5,
         Symptom,
@@ -307,7 +313,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "respirando|respira|respirar|dormir ~~ pela_boca|de_boca_aberta",
+        "respirando|respira|respirar|dormir|dormindo|durmo|dorme ~~ pela_boca|de_boca_aberta",
         C::NarizCongestao,
         3.5,
         Symptom,
@@ -322,7 +328,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     (
-        "narina|narinas ~~ entupida|entupidas|fechada|tampada|trancada",
+        "narina|narinas <~> entupida|entupidas|fechada|tampada|trancada|entupindo|entope|tranca",
         C::NarizCongestao,
         4.5,
         Symptom,
@@ -397,6 +403,21 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("rinite", C::Alergia, 3.5, Symptom),
+    // A runny or blocked nose set off by dust or cleaning stays a nose complaint, even with
+    // sneezing; sneezing or an itchy nose alone is an antihistamine's job.
+    (
+        "escorr*|coriza|entupid*|entupindo <~> poeira|po|mofo|faxina|limpo|limpar|limpando|limpeza|ar_condicionado|cheiro_forte|perfume|reforma",
+        C::NarizCongestao,
+        5.5,
+        Symptom,
+    ),
+    // Sneezing or rhinitis set off by dust, cleaning, mould or a smell: an antihistamine's job.
+    (
+        "espirr*|rinite <~> poeira|po|mofo|faxina|limpo|limpar|limpando|limpeza|ar_condicionado|cheiro_forte|perfume|pelo|gato|cachorro",
+        C::Alergia,
+        4.0,
+        Symptom,
+    ),
     // Itchy patches or spots, as after touching an animal or eating a food.
     (
         "placa|placas|mancha|manchas|bolinha|bolinhas|vergoes|calombo*|pelota*|marcas ~~ coca*|cocam|cocando|coceira|cocava",
@@ -643,6 +664,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     // gases
     ("gases|gas|flatul*", C::Gases, 5.0, Symptom),
     (
+        "barriga|estomago|bucho <~> cheia_de_ar|cheio_de_ar|ar_preso|cheia_de_vento|cheio_de_vento",
+        C::Gases,
+        4.5,
+        Symptom,
+    ),
+    (
         "barriga ~~ inchada|inchado|estufada|estufado|estufando|inchando|cheia|distendida",
         C::Gases,
         3.5,
@@ -753,6 +780,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // prisao_de_ventre
+    (
+        "banheiro|evacuo|evacua|faco_coco|faz_coco ~~ so|uma|duas|#1-2 ~~ vez|vezes ~ na|por ~ semana",
+        C::PrisaoDeVentre,
+        4.5,
+        Symptom,
+    ),
     (
         "intestino ~ parou|travou|prendeu|empacou|trancou|entupiu",
         C::PrisaoDeVentre,
@@ -989,7 +1022,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "costas|coluna|lombar|ombro|ombros|pescoco|joelho|joelhos|perna|pernas|braco|bracos|panturrilha|coxa|nuca|quadril|tornozelo|punho|pulso|cotovelo|musculo|musculos ~~ doendo|doi|doeu|dolorid*|travad*|travou|duro|dura|inchad*|roxo|roxa|distendid*",
+        "costas|coluna|lombar|ombro|ombros|pescoco|joelho|joelhos|perna|pernas|braco|bracos|panturrilha|coxa|nuca|quadril|tornozelo|punho|pulso|cotovelo|musculo|musculos ~~ doendo|doi|doeu|dolorid*|doida|doido|travad*|travou|duro|dura|inchad*|roxo|roxa|distendid*",
         C::DorMuscularContusao,
         4.0,
         Symptom,
@@ -1002,7 +1035,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "pancada|batida|bati|bateu|contusao|tombo|trombada|caimbra*|cainbra*|bolada|canelada",
+        "pancada|batida|bati|bateu|contusao|tombo|trombada|caimbra*|cainbra*|caibra*|bolada|canelada",
         C::DorMuscularContusao,
         3.5,
         Symptom,
@@ -1076,7 +1109,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "depois|de_tanto|por_causa ~~ academia|treino|malhar|malhei|exercicio|musculacao|correr|corrida|jogar|futebol|pedalar|carregar|peso|trabalhar|caminhar|andar",
+        "dor|dores|doendo|doi|doeu|doem|dolorid*|moido|moida|cansad* <~> depois|de_tanto|por_causa ~~ academia|treino|malhar|malhei|exercicio|musculacao|correr|corrida|jogar|futebol|pedalar|carregar|peso|trabalhar|caminhar|andar",
         C::DorMuscularContusao,
         2.5,
         Symptom,
@@ -1189,6 +1222,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     (
         "assadura*|assado|assada|assou|assando",
+        C::PeleAssadura,
+        5.0,
+        Symptom,
+    ),
+    (
+        "coxa|coxas|virilha|bumbum|bunda|pescoco|axila|axilas|dobrinha|dobrinhas|pele|pes|entre_as_pernas <~> assad*|roca*|rocando|assou",
         C::PeleAssadura,
         5.0,
         Symptom,
@@ -1331,6 +1370,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     // ferimento_curativo
     (
+        "farpa|farpas|espinho|espinhos|lasca ~~ dedo|dedos|mao|pe|tirei|tirou|entrou|enfiou|enfiei",
+        C::FerimentoCurativo,
+        4.0,
+        Symptom,
+    ),
+    (
         "machuc*|ferida|feridas|ferimento*|lesao|escoriac*",
         C::FerimentoCurativo,
         4.0,
@@ -1429,6 +1474,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     // protetor_solar
     (
+        "proteger|protecao|protege ~~ pele|rosto|corpo|crianca|cara ~~ sol",
+        C::ProtetorSolar,
+        5.0,
+        Need,
+    ),
+    (
         "protetor|filtro|bloqueador ~ solar",
         C::ProtetorSolar,
         5.0,
@@ -1454,6 +1505,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Need,
     ),
     // repelente
+    (
+        "de ~ tomada ~~ ligado|ligar|deixar|quarto|noite|refil|mosquito*|pernilongo*|murico*",
+        C::Repelente,
+        4.5,
+        Need,
+    ),
     ("repelente*", C::Repelente, 5.0, Need),
     (
         "mosquito*|pernilongo*|muricoca*|borrachudo*|mutuca*|carapana*|maruim|insetos",

@@ -49,13 +49,22 @@ fn pattern(source: &str) -> Pattern {
     }
 }
 
+/// Compiles a category term, which may say `a <~> b` (either order) into one or two patterns.
+fn patterns(source: &str) -> Vec<Pattern> {
+    match Pattern::parse_orders(source) {
+        Ok(p) => p,
+        // Covered by `the_vocabulary_compiles`; reaching this is a build defect.
+        Err(e) => panic!("rules vocabulary pattern {source:?}: {e}"),
+    }
+}
+
 impl Lexicon {
     pub fn new() -> Lexicon {
         let list = |v: &[&str]| v.iter().map(|s| pattern(s)).collect::<Vec<_>>();
         Lexicon {
             categories: CATEGORY_TERMS
                 .iter()
-                .map(|(p, c, w, k)| (pattern(p), *c, *w, *k))
+                .flat_map(|(p, c, w, k)| patterns(p).into_iter().map(|p| (p, *c, *w, *k)))
                 .collect(),
             prescription_only: list(lexicon::PRESCRIPTION_ONLY_TERMS),
             no_prescription: list(lexicon::NO_PRESCRIPTION_TERMS),
@@ -391,11 +400,14 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                                 .any(|w| WHOSE_WORDS.contains(&w.as_str()))
                     }) || recovered_from(&s.tokens[..h.span.start]);
                     // "teve catapora ano passado": next to a past time in the same clause.
+                    // "bateu a cabeça no armário semana passada, fez um galo, mas já sumiu":
+                    // a past time and an end both said after the complaint.
                     let in_the_past = past.iter().any(|p| {
                         s.same_clause(p.start, h.span.start)
                             && (p.start.abs_diff(h.span.end) <= 3
                                 || h.span.start.abs_diff(p.end) <= 3)
-                    });
+                    }) || (past.iter().any(|p| p.start >= h.span.end)
+                        && resolved.iter().any(|r| r.start >= h.span.end));
                     // "vacinação da gripe", "exame de dengue", "a vacina da covid e a da gripe".
                     let topic = TOPIC_DISEASES.contains(&s.tokens[h.span.start].as_str())
                         && is_topic(&s.tokens[..h.span.start]);
@@ -409,13 +421,30 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                     if chosen {
                         return false;
                     }
-                    // "quanto custa a caixa do paracetamol?" (no request in between).
+                    // "quanto custa a caixa do paracetamol?" (no request in between); "a dipirona
+                    // genérica é mais barata que a de marca?" (no request at all).
                     let priced = prices.iter().any(|p| {
                         p.end <= h.span.start
                             && !requests
                                 .iter()
                                 .any(|r| r.start >= p.end && r.end <= h.span.start)
-                    });
+                    }) || (requests.is_empty()
+                        && prices.iter().any(|p| {
+                            // ("de quanto em quanto tempo" asks how often, not a price.)
+                            p.start >= h.span.end && s.tokens[p.start] != "quanto"
+                        }));
+                    // "o xarope da receita da pediatra", "a receita do colírio": a prescribed
+                    // product, not one to recommend.
+                    let prescribed = s.tokens[h.span.end..]
+                        .iter()
+                        .take(3)
+                        .any(|w| w == "receita")
+                        || s.tokens[h.span.start.saturating_sub(3)..h.span.start]
+                            .iter()
+                            .any(|w| w == "receita");
+                    if prescribed {
+                        return false;
+                    }
                     // "minha vó adorava aquele xarope", "o xarope que ela usava": remembered
                     // close by, with no request before it ("o farmacêutico que trabalhava aqui
                     // mudou… qual repelente…" is a request).
@@ -773,7 +802,11 @@ mod tests {
     #[test]
     fn the_vocabulary_compiles() {
         let lex = Lexicon::new();
-        assert_eq!(lex.categories.len(), CATEGORY_TERMS.len());
+        let either_order = CATEGORY_TERMS
+            .iter()
+            .filter(|(p, ..)| p.contains(" <~> "))
+            .count();
+        assert_eq!(lex.categories.len(), CATEGORY_TERMS.len() + either_order);
     }
 
     #[test]

@@ -276,8 +276,10 @@ pub(crate) const REQUEST_TERMS: &[&str] = &[
 
 /// Price talk: "quanto custa", "qual o preço". Asked after a complaint, it is about the
 /// complaint's product.
-pub(crate) const PRICE_TERMS: &[&str] =
-    &["quanto|preco|precos|valor|custa|custam|custando|sai_por|ta_quanto|esta_quanto"];
+pub(crate) const PRICE_TERMS: &[&str] = &[
+    "quanto|preco|precos|valor|custa|custam|custando|sai_por|ta_quanto|esta_quanto",
+    "mais|menos ~ barato|barata|baratos|baratas|caro|cara|caros|caras",
+];
 
 /// What makes a child or baby the patient rather than someone mentioned: what follows the
 /// word ("meu filho tá com…", "o bebê de 2 meses", "meu filho caiu").
@@ -372,6 +374,10 @@ pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "ja ~ esta|ficou ~ seco|seca|cicatrizado|cicatrizada|fechado|fechada",
     "era ~ so|apenas",
     "parou|passou ~~ em|depois_de ~ #1-10 ~ minuto|minutos|segundos",
+    "ainda_bem_que_passou",
+    "todo_mundo ~ ficou|esta|ficaram|estao ~ bem|bom|otimo",
+    "ja ~ tirou|tirei|tiramos ~ os ~ pontos",
+    "ja ~ tinha ~ sumido|passado",
 ];
 
 /// A complaint placed in the past ("teve catapora ano passado", "quando era criança").

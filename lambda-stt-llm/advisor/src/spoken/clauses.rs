@@ -45,6 +45,12 @@ impl Sentence {
         p.find_all_signed(&self.tokens, &self.words)
     }
 
+    /// The shortest match of `p` at every start, overlapping ones included
+    /// ([`Pattern::find_every_start_signed`]).
+    pub fn find_at_every_start(&self, p: &super::Pattern) -> Vec<super::Span> {
+        p.find_every_start_signed(&self.tokens, &self.words)
+    }
+
     /// True when `p` matches somewhere in the sentence.
     pub fn holds(&self, p: &super::Pattern) -> bool {
         p.is_in_signed(&self.tokens, &self.words)

@@ -82,6 +82,31 @@ const FIGURES: &[&str] = &[
      campeonato|gremio|inter|internacional|flamengo|fluminense|vasco|botafogo|corinthians|\
      palmeiras|santos|cruzeiro|atletico|bahia|vitoria|sport|fortaleza|ceara|coritiba|athletico|\
      juiz|escola|papelada|burocracia ~~ me ~ deu|da|dando|deram|dao|dava|davam|dar ~~ dor_de_cabeca",
+    // "Bater" with a thing for its object is not a blow to the body: a car crashed, a deadline
+    // met, a door slammed, a chat had ("bati o carro", "bateu a meta", "bater um papo");
+    // "bati o carro e bati a cabeça" keeps its second half.
+    "bati|bateu|bater|batemos|bateram|batendo|batia o|a|no|na|num|numa|com_o|com_a|um|uma \
+     carro|carros|moto|caminhao|onibus|ponto|porta|portao|meta|metas|recorde|papo|papinho|\
+     foto|fotos|bolo|martelo|cartao|sino|panela|vitamina|liquidificador",
+    "bati|bateu|bater|batemos|bateram palma|palmas|boca|perna_na_rua",
+    "bateu|bate|batia uma|um saudade|fome|preguica|vontade|nostalgia|bad",
+    // A price or a bill that "takes the breath away"; breath lost running and got back.
+    "preco|precos|conta|fatura|valor|boleto|gasolina ~~ deixou|deixa|me_deixou ~~ sem_ar|sem_folego",
+    "sem_ar|sem_folego|falta_de_ar ~~ mas|e ~ ja ~ recuperei|recuperou|passou|voltou|melhorou|\
+     normalizou",
+    // A benign, explained colour: "o sulfato ferroso deixa o cocô escuro".
+    "ferro|sulfato_ferroso|ferroso|vitamina|vitaminas|beterraba|remedio ~~ deixa|deixou|deixando|\
+     fica|ficou ~~ coco|fezes|xixi|urina ~~ escuro|escura|preto|preta|vermelho|vermelha",
+    // Preparedness for an allergy, not a reaction: "anda sempre com a caneta de adrenalina".
+    "anda|leva|carrega|tem ~~ sempre ~~ caneta|epipen|adrenalina",
+    // Emotion closing the throat or the chest.
+    "garganta|peito|coracao ~~ fechou|apertou|aperta|fecha ~~ de ~ emocao|saudade|tristeza|choro|\
+     nervoso|alegria",
+    // Plants and similes: "folhas murchas igual criança desidratada".
+    "igual|que_nem|feito|parece|parecendo|como ~ uma|um ~ crianca|bebe|pessoa ~ desidratad*|\
+     doente|com_febre",
+    "planta|plantas|samambaia|folha|folhas|flor|flores|jardim|horta|grama ~~ murcha*|desidratad*|\
+     doente",
     // Forgetting the sunscreen is how a sunburn is told, not a request for one.
     "esqueci|esqueceu|esquecemos ~ de ~ passar|usar|levar ~~ protetor",
     // Making a mark, a spot or a pain go away is a product's job, not a wish to disappear.
@@ -151,6 +176,18 @@ const REPORTED: &[&str] = &[
     "assisti|assistiu|assistimos|vi|vimos ~ um|uma|o|a|aquele|aquela ~ filme|serie|novela|video|\
      programa|documentario",
     "bilhete|aviso|comunicado|circular ~~ sobre|de ~~ caso|casos|surto",
+    // A campaign or a leaflet and what it says; advice given for "if": "a campanha do posto
+    // falava de olho fundo", "disse que se a febre baixar é pra correr pro posto".
+    "campanha|cartaz|folheto|panfleto|propaganda|cartilha ~~ falava|fala|falou|dizia|diz|mostra|\
+     mostrava|ensina|ensinava|explica|explicava",
+    "disse|falou|explicou|orientou|avisou ~ que ~ se ~~ e_para|tem_que|precisa|deve",
+    // Someone hypothetical at the counter: "se alguém desmaiar aqui na fila…".
+    "se ~ alguem|alguma_pessoa|uma_pessoa|um_cliente ~ desmaiar|passar_mal|cair|engasgar|\
+     convulsionar ~~ aqui|fila|loja|farmacia",
+    // A sportsman's injury is sports news: "o Neymar machucou o tornozelo de novo".
+    "jogador|jogadora|goleiro|atacante|zagueiro|lateral|tecnico|juiz|piloto|lutador|lutadora|\
+     atleta|craque|neymar ~~ machucou|machucado|lesionou|lesao|contundiu|contusao|desmaiou|torceu|\
+     quebrou|operou|cirurgia|rompeu|afastado",
     // Someone's work in health: "minha filha é enfermeira obstétrica, vive contando de parto…",
     // "trabalho no CIATox, a gente atende muita ligação de criança que mexeu em produto".
     "e|era enfermeira|enfermeiro|medica|medico|socorrista|bombeiro|bombeira|pediatra|obstetra|\
@@ -201,6 +238,41 @@ const HISTORY: &[&str] = &[
     "teve|tive|tiveram|tivemos ~~ ha|faz ~ muito ~ tempo",
 ];
 
+/// A time at least a month gone or a period of life: one half of a story that ended well
+/// ([`ENDED_WELL`]). "Last week" and "yesterday" are not here: a sign that recent still counts.
+const LONG_PAST: &[&str] = &[
+    "faz|ha ~ #1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses",
+    "#1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~ atras",
+    "ano|mes ~ passado|retrasado",
+    "quando ~ era|eramos|tinha|estava|tive|teve ~~ crianca|pequeno|pequena|moco|moca|novo|nova|\
+     jovem|gravida|bebe|adolescente|mocinha|mocinho|#1-99",
+    "quando ~ eu|ela ~ tive|teve|ganhei|ganhou ~~ cacula|primeiro|primeira|mais_velho|mais_velha",
+    "em|no|na|de ~ #1950-2030",
+    "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
+    "antigamente",
+    "na|da ~ minha|nossa|sua ~ epoca|infancia|juventude|adolescencia",
+];
+
+/// The other half: the person is well now, or life has gone on ("hoje tá ótimo e joga bocha",
+/// "faz quarenta anos que não tem crise", "hoje a gente ri disso").
+const NOW_WELL: &[&str] = &[
+    "hoje|agora|ja ~ esta|estao|anda|vive|fica|ficou|ficaram|continua ~ otimo|otima|otimos|otimas|\
+     bem|boa|bom|forte|fortes|saudavel|normal|inteiro|inteira|curado|curada|recuperado|recuperada",
+    "hoje|agora ~ ele|ela|eu|o_menino|a_menina ~ anda|joga|le|faz|trabalha|dirige|corre|caminha|\
+     nada|estuda|faz_faculdade",
+    "hoje|agora ~ anda|joga|le|trabalha|dirige|corre|caminha|estuda|brinca",
+    "ja ~ tirou|tirei|tiramos ~ os ~ pontos",
+    "ja ~ passou|sumiu|sarou|curou|cicatrizou|recuperou|recuperei|parou|voltou_ao_normal",
+    "cicatriz ~~ ate_hoje",
+    "hoje ~~ anda|joga|le|dirige|corre|caminha ~~ dia|dias|sem|sozinho|sozinha|normal|#1-99",
+    "forte ~ que_nem|como|feito ~ touro|um_touro|cavalo",
+    "hoje ~ a ~ gente ~ ri|rimos|da_risada",
+    "faz|ha ~~ ano|anos|mes|meses ~~ que ~ nao ~ tem|teve|sente|sentiu|tive|sinto",
+    "nunca ~ mais ~ teve|tive|sentiu|senti|aconteceu",
+    "ainda_bem_que_passou",
+    "gracas_a_deus ~~ passou|otimo|otima|bem|boa|curou|sarou",
+];
+
 /// Words that end a told history: the story has come back to now.
 const NOW_WORDS: &[&str] = &["agora", "hoje", "ontem", "novamente", "desde"];
 
@@ -222,6 +294,8 @@ const STORY_REACH: usize = 12;
 static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(FIGURES));
 static COMPILED_REPORTED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(REPORTED));
 static COMPILED_HISTORY: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(HISTORY));
+static COMPILED_LONG_PAST: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(LONG_PAST));
+static COMPILED_NOW_WELL: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(NOW_WELL));
 
 fn compile(patterns: &[&str]) -> Vec<Pattern> {
     patterns
@@ -258,6 +332,99 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
             }
         }
     }
+    blank_ended_well(words, &tokens, &index);
+}
+
+/// A story that ended well: a time a month or more gone and the person well now, in either
+/// order, is blanked from the story's subject ([`story_subject`]) or the first to the end of the second
+/// ("meu pai teve um derrame faz dez anos, ficou com a boca torta um tempo, mas hoje tá ótimo");
+/// what follows stays ("…, mas hoje de manhã a boca entortou de novo"). A recent sign that
+/// cleared ("voltou, ele já tá rindo") has no long-past half and still counts.
+fn blank_ended_well(words: &mut [Word], tokens: &[String], index: &WordIndex) {
+    let find = |patterns: &[Pattern]| -> Vec<crate::spoken::Span> {
+        patterns
+            .iter()
+            .flat_map(|p| p.find_all_signed(tokens, index))
+            .collect()
+    };
+    let pasts = find(&COMPILED_LONG_PAST);
+    if pasts.is_empty() {
+        return;
+    }
+    let wells = find(&COMPILED_NOW_WELL);
+    let mut blanked: Option<(usize, usize)> = None;
+    for p in &pasts {
+        for w in &wells {
+            let (first, last) = if p.start <= w.start { (p, w) } else { (w, p) };
+            if last.end.saturating_sub(first.start) > ENDED_WELL_SPAN {
+                continue;
+            }
+            // With no one named, a story told from the sentence's first words ("levei um tombo
+            // quando era criança…") is blanked from there.
+            let from = story_subject(tokens, first.start).unwrap_or(if first.start <= 6 {
+                0
+            } else {
+                first.start
+            });
+            let (a, b) = blanked.map_or((from, last.end), |(a, b)| (a.min(from), b.max(last.end)));
+            blanked = Some((a, b));
+        }
+    }
+    // The time itself stays: what reads a complaint as past still sees it ("levei um tombo
+    // quando era criança" with a blank where the story was reads as nothing to treat).
+    if let Some((a, b)) = blanked {
+        for (i, w) in words.iter_mut().enumerate().take(b).skip(a) {
+            if !pasts.iter().any(|p| p.start <= i && i < p.end) {
+                w.canon = BLANK.to_owned();
+            }
+        }
+    }
+}
+
+/// The most words from the start of one half of a story that ended well to the end of the
+/// other.
+const ENDED_WELL_SPAN: usize = 30;
+/// How far before its first half the subject of a story that ended well is looked for ("meu pai
+/// teve um derrame faz dez anos": the sign comes before the date).
+const ENDED_WELL_BACK: usize = 10;
+
+/// Where the story whose time is said at `at` starts: its subject ("meu pai…", "o meu avô…"),
+/// or the thing a possessor names ("a visão dupla do meu avô…"), within [`ENDED_WELL_BACK`]
+/// words; `None` when no one is named (nothing before the time is blanked: it may be the
+/// customer's own complaint).
+fn story_subject(tokens: &[String], at: usize) -> Option<usize> {
+    const MY: &[&str] = &[
+        "meu", "minha", "meus", "minhas", "seu", "sua", "nosso", "nossa",
+    ];
+    let lo = at.saturating_sub(ENDED_WELL_BACK);
+    // "aquela gripe que pegou a família toda em julho…": a remembered thing.
+    let remembered = (lo..at).find(|&j| {
+        matches!(
+            tokens[j].as_str(),
+            "aquela" | "aquele" | "aquelas" | "aqueles" | "daquela" | "daquele"
+        )
+    });
+    let j = (lo..at).rev().find(|&j| {
+        MY.contains(&tokens[j].as_str())
+            && tokens
+                .get(j + 1)
+                .is_some_and(|p| crate::spoken::POSSESSOR_PEOPLE.contains(&p.as_str()))
+    });
+    let Some(j) = j else {
+        return remembered;
+    };
+    let before = j.checked_sub(1).map(|i| tokens[i].as_str());
+    Some(match before {
+        Some("do" | "da" | "dos" | "das") => {
+            let from = j.saturating_sub(5).max(lo);
+            (from..j - 1)
+                .rev()
+                .find(|&i| matches!(tokens[i].as_str(), "a" | "o" | "as" | "os"))
+                .unwrap_or(j - 1)
+        }
+        Some("o" | "a") => j - 1,
+        _ => j,
+    })
 }
 
 /// Blanks `words`, except those in `keep`.
@@ -292,6 +459,8 @@ mod tests {
             "quase tive um infarto quando vi a fatura",
             "esse time me mata do coração",
             "desmaiei de sono no sofá",
+            "ele bateu o carro ontem",
+            "bateu uma saudade da minha mãe",
             "o Grêmio me deu dor de cabeça de novo",
             "dá até dor de cabeça só de ver",
             "tá um calor de 40 graus",
@@ -344,6 +513,7 @@ mod tests {
     fn real_complaints_that_look_alike_stay() {
         for (text, word) in [
             ("tô morrendo de dor nas costas", "dor"),
+            ("ele bateu a cabeça no carro", "cabeca"),
             ("uma dor de cabeça de matar", "cabeca"),
             ("faz dois dias que tô com febre de 39 graus", "febre"),
             ("meu filho tá com 39 graus", "39"),
@@ -366,5 +536,30 @@ mod tests {
             );
             assert!(!k.contains(BLANK) || word == "entortou", "{text:?} → {k:?}");
         }
+    }
+
+    #[test]
+    fn a_crashed_car_is_blanked_but_a_blow_to_the_head_in_it_stays() {
+        let k = kept("bati o carro e bati a cabeça no volante");
+        assert!(k.starts_with(BLANK), "{k:?}");
+        assert!(k.ends_with("e bati a cabeca no volante"), "{k:?}");
+    }
+
+    #[test]
+    fn a_story_that_ended_well_is_blanked_and_what_follows_it_stays() {
+        let k =
+            kept("meu pai teve um derrame faz dez anos, ficou com a boca torta, mas hoje tá ótimo");
+        assert!(!k.contains("torta") && !k.contains("derrame"), "{k:?}");
+        let k =
+            kept("tô com dor de garganta, minha vizinha teve dengue mês passado, mas já tá boa");
+        assert!(
+            k.contains("dor de garganta") && !k.contains("dengue"),
+            "{k:?}"
+        );
+        let k = kept("minha mãe teve avc ano passado e hoje tá ótima, mas agora a boca entortou");
+        assert!(k.ends_with("agora a boca entortou"), "{k:?}");
+        // No long past: a recent sign that cleared is not a story that ended well.
+        let k = kept("a boca dele entortou hoje cedo, depois voltou, ele já tá bem");
+        assert!(k.contains("entortou"), "{k:?}");
     }
 }

@@ -19,6 +19,6 @@ pub use pattern::PatternError;
 
 pub(crate) use clauses::{Sentence, Utterance};
 pub(crate) use pattern::{
-    Pattern, Span, WordIndex, has_negation, is_denied_after, is_negated, is_soft,
+    POSSESSOR_PEOPLE, Pattern, Span, WordIndex, has_negation, is_denied_after, is_negated, is_soft,
     is_waved_away_after,
 };

@@ -5,6 +5,9 @@
 //! speech. Syntax, space-separated: a plain word matches itself, `abc*` matches any word starting
 //! with `abc`, `a|b*` is an alternative, `a_b` is a run of words, `#lo-hi` a number in that range,
 //! `~` skips zero to two words and `~~` zero to six ("dor ~ peito" matches "dor forte no peito").
+//! `a <~> b` (once per pattern, through [`Pattern::parse_orders`]) is `a ~~ b` or `b ~~ a`: a
+//! body part and what is wrong with it are said in either order ("a perna ficou dormente",
+//! "dormência na perna").
 //! *Soft* words — hesitations and intensifiers ("é", "então", "muito") — are not counted by a gap,
 //! and up to two may stand unasked between two words of a pattern, also inside a run ("dor, é, de
 //! cabeça", "nariz muito entupido", "me, é, então, matar", "água, então, sanitária").
@@ -300,6 +303,8 @@ impl Default for Signature {
 pub(crate) struct WordIndex {
     set: Signature,
     starts: Vec<u16>,
+    /// Words of a possessor phrase ([`possessor_words`]): a gap does not count them.
+    free: Vec<bool>,
 }
 
 impl WordIndex {
@@ -312,8 +317,121 @@ impl WordIndex {
                 set.insert(usize::from(bit));
             }
         }
-        WordIndex { set, starts }
+        WordIndex {
+            set,
+            starts,
+            free: possessor_words(tokens),
+        }
     }
+
+    /// True when a gap need not count the word at `at` (soft, or inside a possessor phrase).
+    fn is_free(&self, tokens: &[String], at: usize) -> bool {
+        self.free.get(at).copied().unwrap_or(false) || tokens.get(at).is_some_and(|t| is_soft(t))
+    }
+}
+
+/// Words that start a possessor phrase.
+const POSSESSOR_OF: &[&str] = &["do", "da", "dos", "das"];
+/// Words that may stand between "do/da" and the person.
+const POSSESSOR_DETERMINERS: &[&str] = &[
+    "meu", "minha", "meus", "minhas", "seu", "sua", "seus", "suas", "nosso", "nossa", "teu", "tua",
+    "o", "a", "esse", "essa", "aquele", "aquela",
+];
+/// The person a body part or a sign belongs to.
+pub(crate) const POSSESSOR_PEOPLE: &[&str] = &[
+    "pai",
+    "mae",
+    "filho",
+    "filha",
+    "filhos",
+    "filhas",
+    "avo",
+    "avos",
+    "vo",
+    "marido",
+    "esposa",
+    "esposo",
+    "mulher",
+    "irmao",
+    "irma",
+    "tio",
+    "tia",
+    "sogro",
+    "sogra",
+    "sobrinho",
+    "sobrinha",
+    "neto",
+    "neta",
+    "primo",
+    "prima",
+    "cunhado",
+    "cunhada",
+    "nora",
+    "genro",
+    "bebe",
+    "bebes",
+    "menino",
+    "menina",
+    "crianca",
+    "garoto",
+    "garota",
+    "vizinho",
+    "vizinha",
+    "amigo",
+    "amiga",
+    "namorado",
+    "namorada",
+    "enteado",
+    "enteada",
+    "afilhado",
+    "afilhada",
+    "padrasto",
+    "madrasta",
+    "companheiro",
+    "companheira",
+    "senhor",
+    "senhora",
+    "paciente",
+    "idoso",
+    "idosa",
+    "rapaz",
+    "moca",
+    "colega",
+    "patrao",
+    "patroa",
+    "chefe",
+    "cacula",
+];
+
+/// Marks the words of possessor phrases — "do meu pai", "da minha filha", "da menina", "dele" —
+/// which stand between a body part and what is wrong with it when the part is said first ("os
+/// olhos do meu filho afundaram", "a boca dele ficou torta"): a gap does not count them.
+fn possessor_words(tokens: &[String]) -> Vec<bool> {
+    let mut free = vec![false; tokens.len()];
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i].as_str();
+        if matches!(t, "dele" | "dela" | "deles" | "delas") {
+            free[i] = true;
+        } else if POSSESSOR_OF.contains(&t) {
+            let mut j = i + 1;
+            if tokens
+                .get(j)
+                .is_some_and(|w| POSSESSOR_DETERMINERS.contains(&w.as_str()))
+            {
+                j += 1;
+            }
+            if tokens
+                .get(j)
+                .is_some_and(|w| POSSESSOR_PEOPLE.contains(&w.as_str()))
+            {
+                free[i..=j].iter_mut().for_each(|f| *f = true);
+                i = j;
+            }
+        }
+        i += 1;
+    }
+    free
 }
 
 impl WordSet {
@@ -389,6 +507,8 @@ pub enum PatternError {
     EmptyAlternative(String),
     #[error("pattern {0:?} has a number range that is not #low-high")]
     BadRange(String),
+    #[error("pattern {0:?}: `<~>` joins exactly two non-empty halves, once")]
+    EitherOrder(String),
 }
 
 /// Canonical form of one alternative: a run of words ("pro" → ["para", "o"]).
@@ -400,7 +520,27 @@ fn canonical_alt(alt: &str) -> Vec<String> {
         .collect()
 }
 
+/// The separator of a pattern whose two halves may come in either order.
+const EITHER_ORDER: &str = " <~> ";
+
 impl Pattern {
+    /// Compiles a pattern that may say `a <~> b` (both orders, six words apart at most) into the
+    /// patterns it stands for: one, or two for `a ~~ b` and `b ~~ a`.
+    pub fn parse_orders(source: &str) -> Result<Vec<Pattern>, PatternError> {
+        match source.split_once(EITHER_ORDER) {
+            None => Ok(vec![Pattern::parse(source)?]),
+            Some((a, b)) => {
+                if b.contains(EITHER_ORDER.trim()) || a.trim().is_empty() || b.trim().is_empty() {
+                    return Err(PatternError::EitherOrder(source.to_owned()));
+                }
+                Ok(vec![
+                    Pattern::parse(&format!("{a} ~~ {b}"))?,
+                    Pattern::parse(&format!("{b} ~~ {a}"))?,
+                ])
+            }
+        }
+    }
+
     /// Compiles a pattern; its words go through the same normalisation as the text.
     pub fn parse(source: &str) -> Result<Pattern, PatternError> {
         let mut steps = Vec::new();
@@ -516,7 +656,7 @@ impl Pattern {
         let mut i = 0;
         while i < tokens.len() {
             if self.may_start(index, i)
-                && let Some(end) = self.match_at(tokens, i, 0, false)
+                && let Some(end) = self.match_at(tokens, index, i, 0, false)
             {
                 out.push(Span { start: i, end });
                 i = end.max(i + 1);
@@ -525,6 +665,22 @@ impl Pattern {
             }
         }
         out
+    }
+
+    /// The shortest match at every start, overlapping ones included: for a reader that takes
+    /// the first match it accepts (a longer reach may cross a negation a later start avoids:
+    /// "caiu da mão dela do nada, a mão ficou mole").
+    pub fn find_every_start_signed(&self, tokens: &[String], index: &WordIndex) -> Vec<Span> {
+        if !self.may_match(index) {
+            return Vec::new();
+        }
+        (0..tokens.len())
+            .filter(|&i| self.may_start(index, i))
+            .filter_map(|i| {
+                self.match_at(tokens, index, i, 0, false)
+                    .map(|end| Span { start: i, end })
+            })
+            .collect()
     }
 
     /// True when the pattern matches anywhere in `tokens`.
@@ -536,8 +692,9 @@ impl Pattern {
     /// [`Pattern::is_in`] with the words' [`WordIndex`] already computed.
     pub fn is_in_signed(&self, tokens: &[String], index: &WordIndex) -> bool {
         self.may_match(index)
-            && (0..tokens.len())
-                .any(|i| self.may_start(index, i) && self.match_at(tokens, i, 0, false).is_some())
+            && (0..tokens.len()).any(|i| {
+                self.may_start(index, i) && self.match_at(tokens, index, i, 0, false).is_some()
+            })
     }
 
     /// False when the word at `at` cannot be the pattern's first (its start is not among the
@@ -551,14 +708,21 @@ impl Pattern {
 
     /// Matches steps `step..` at `pos`; `inside` once the first word matched (soft words may
     /// then be skipped).
-    fn match_at(&self, tokens: &[String], pos: usize, step: usize, inside: bool) -> Option<usize> {
+    fn match_at(
+        &self,
+        tokens: &[String],
+        index: &WordIndex,
+        pos: usize,
+        step: usize,
+        inside: bool,
+    ) -> Option<usize> {
         let Some(s) = self.steps.get(step) else {
             return Some(pos);
         };
         match s {
             Step::Word(_) | Step::Runs { .. } => {
                 if let Some(next) = Self::match_words(s, tokens, pos)
-                    && let Some(end) = self.match_at(tokens, next, step + 1, true)
+                    && let Some(end) = self.match_at(tokens, index, next, step + 1, true)
                 {
                     return Some(end);
                 }
@@ -570,22 +734,24 @@ impl Pattern {
                 while at < pos + MAX_SOFT && tokens.get(at).is_some_and(|t| is_soft(t)) {
                     at += 1;
                     if let Some(next) = Self::match_words(s, tokens, at)
-                        && let Some(end) = self.match_at(tokens, next, step + 1, true)
+                        && let Some(end) = self.match_at(tokens, index, next, step + 1, true)
                     {
                         return Some(end);
                     }
                 }
                 None
             }
-            // A gap counts only words that are not soft: "acabar com, assim, a minha vida".
+            // A gap counts only words that are not soft nor a possessor's: "acabar com, assim,
+            // a minha vida", "os olhos do meu filho afundaram".
             Step::Gap(n) => {
                 let mut at = pos;
                 let mut counted = 0;
                 loop {
-                    if let Some(end) = self.match_at(tokens, at, step + 1, true) {
+                    if let Some(end) = self.match_at(tokens, index, at, step + 1, true) {
                         return Some(end);
                     }
-                    if !is_soft(tokens.get(at)?) {
+                    tokens.get(at)?;
+                    if !index.is_free(tokens, at) {
                         counted += 1;
                         if counted > *n {
                             return None;
@@ -816,6 +982,33 @@ mod tests {
         // A statement about someone else stays negated.
         let t = toks("ele não tem febre");
         assert!(is_negated(&t, 3));
+    }
+
+    #[test]
+    fn a_possessor_between_a_part_and_its_sign_is_not_counted_by_a_gap() {
+        let p = p("olho|olhos ~ fundo|afund*");
+        assert!(p.is_in(&toks("os olhos do meu filho afundaram")));
+        assert!(p.is_in(&toks("os olhos dele afundaram")));
+        assert!(p.is_in(&toks("os olhos da menina afundaram")));
+        // Anything else still counts.
+        assert!(!p.is_in(&toks("os olhos do carro novo dela afundaram")));
+    }
+
+    #[test]
+    fn either_order_patterns_match_both_orders_and_nothing_else() {
+        let ps = Pattern::parse_orders("perna|braco <~> dormente|formig*").unwrap();
+        assert_eq!(ps.len(), 2);
+        let any = |s: &str| ps.iter().any(|p| p.is_in(&toks(s)));
+        assert!(any("a perna esquerda dele ficou dormente"));
+        assert!(any("formigamento no braco direito"));
+        assert!(!any(
+            "a perna doi desde ontem quando acordei cedo para trabalhar e a mao dormente"
+        ));
+        assert!(!any("dormente"));
+        assert_eq!(Pattern::parse_orders("perna ~ dor").unwrap().len(), 1);
+        for bad in ["perna <~> ", "a <~> b <~> c", " <~> b"] {
+            assert!(Pattern::parse_orders(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
