@@ -75,10 +75,14 @@ pub const TUNING15: &str = "tuning15";
 /// The tuning half's sixteenth file: every leaflet indication of every category, said the same
 /// three ways, and small talk naming symptoms harmlessly, written independently.
 pub const TUNING16: &str = "tuning16";
+/// The tuning half's seventeenth file: every official red-flag sign told as a relative saw it,
+/// without the clinical word, weighted to the flags the held-out half still misses, written
+/// independently from outside descriptions only.
+pub const TUNING17: &str = "tuning17";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 16] = [
+pub const TUNING_FILES: [&str; 17] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-    TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16,
+    TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -434,3 +434,48 @@ fn round_eleven_signs_said_part_first_or_as_someone_saw_them_fire() {
         ["avc"]
     );
 }
+
+#[test]
+fn round_twelve_signs_as_a_relative_saw_them_fire_and_told_cases_do_not() {
+    for (text, id) in [
+        (
+            "minha irmã mandou mensagem de madrugada dizendo que ama todo mundo e pedindo desculpa por tudo",
+            "suicidio",
+        ),
+        (
+            "ele apagou todas as redes sociais e devolveu as coisas que tinha emprestado dos amigos",
+            "suicidio",
+        ),
+        (
+            "o médico falou que era dengue e desde o almoço ele não para nada no estômago",
+            "dengue_alarme",
+        ),
+        (
+            "peguei minha filha de dois anos com a garrafa de querosene, ela tá tossindo e com bafo de querosene",
+            "intoxicacao_crianca",
+        ),
+        (
+            "meu tio ficou uns dez minutos tremendo no chão e não parava",
+            "convulsao_desmaio",
+        ),
+        (
+            "as palavras saíram todas emboladas de repente no aniversário",
+            "avc",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        "meu cunhado é bombeiro e diz que o que mais atende no verão é criança que engoliu produto de limpeza",
+        "no simulado de incêndio tinha gente fingindo que tava sem ar no corredor",
+        "o professor de biologia mostrou o teste do copo pra ver mancha de meningite",
+        "minha tia teve dengue em dois mil e dezenove, a gengiva sangrou, mas já faz anos e ela tá ótima",
+        "o losartana do meu pai tá quanto a caixa com trinta?",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

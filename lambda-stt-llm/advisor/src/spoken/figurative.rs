@@ -59,7 +59,7 @@ const FIGURES: &[&str] = &[
     "rimos|rir|rindo|ri|riu|riram|risada*|gargalhada*|gargalhando ~~ \
      engasg*|sem_ar|sem_folego|falta_de_ar|perdi_o_ar|chorar|chorando|chorei|barriga_doer",
     "engasg*|sem_ar|sem_folego|falta_de_ar|perdi_o_ar|chorei|chorando|barriga_doendo|desmai*|\
-     morri|morreu|passei_mal ~~ \
+     morri|morreu|passei_mal|roxo|roxa|vermelho|vermelha ~~ \
      tanto_rir|tanto_que_ri|tanta_risada|rir|rindo|risada*|gargalhada*",
     // Annoyance: a headache just from seeing or thinking of something.
     "dor_de_cabeca ~ de|so_de|so_em ~ ver|pensar|ouvir|olhar|lembrar|saber",
@@ -107,6 +107,13 @@ const FIGURES: &[&str] = &[
      doente|com_febre",
     "planta|plantas|samambaia|folha|folhas|flor|flores|jardim|horta|grama ~~ murcha*|desidratad*|\
      doente",
+    // A drill or a pretence: "no simulado tinha gente fingindo que tava sem ar".
+    "fingindo|fingiu|fingir|fingia|simulado|simulacao|encenando|encenou|boneco|manequim|treinou|\
+     treinamos|treinando ~~ sem_ar|desmai*|passando_mal|passar_mal|morto|morta|ferido|ferida|\
+     infarto|engasg*|se_debatendo|debatendo|convuls*",
+    // What only seemed about to happen: "parecia que ia ficar sem ar".
+    "parecia|parece ~ que ~ ia|iria|vai ~~ sem_ar|sem_folego|ficar_sem_ar",
+    "parecia|parece ~ que ~ ia|iria|vai ~~ ficar|morrer|desmaiar|infartar|explodir|cair",
     // Forgetting the sunscreen is how a sunburn is told, not a request for one.
     "esqueci|esqueceu|esquecemos ~ de ~ passar|usar|levar ~~ protetor",
     // Making a mark, a spot or a pain go away is a product's job, not a wish to disappear.
@@ -191,7 +198,19 @@ const REPORTED: &[&str] = &[
     // Someone's work in health: "minha filha é enfermeira obstétrica, vive contando de parto…",
     // "trabalho no CIATox, a gente atende muita ligação de criança que mexeu em produto".
     "e|era enfermeira|enfermeiro|medica|medico|socorrista|bombeiro|bombeira|pediatra|obstetra|\
-     residente|parteira",
+     residente|parteira|farmaceutico|farmaceutica|salva_vidas|paramedico|paramedica|veterinario|\
+     veterinaria|dentista",
+    "faz|faco|cursa|cursando|estuda|estudando|fazendo ~~ faculdade|curso ~~ medicina|enfermagem|\
+     socorrista|farmacia|primeiros_socorros|odontologia",
+    // A teacher, a book, a channel and what they show; a joke: "o professor mostrou o teste do
+    // copo", "um livro de um médico do SAMU que conta casos de infarto", "eu brinco que…".
+    "professor|professora|aula|palestra|curso ~~ mostrou|mostrando|mostra|falou|falando",
+    "livro|podcast|documentario|canal|video|palestra ~~ conta|contando|fala|falando|mostra|mostrando",
+    "o ~ que ~ mais ~ atende|atendem|ve|veem|aparece|aparecem",
+    "brinco|brincando|brincou|brincadeira ~ com ~~ que",
+    // A grandparent's tales, an old habit: "minha vó contava que na roça…".
+    "contava|contavam|dizia|diziam ~ que",
+    "avo|vo|avos|bisavo|bisavo ~~ conta|contou ~ que",
     "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
      plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria",
     "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
@@ -214,7 +233,8 @@ const REPORTED: &[&str] = &[
     "o|a|os|as|meu|minha|meus|minhas|nosso|nossa ~ gato|gata|gatinho|gatinha|gatos|cachorro|\
      cachorra|cachorrinho|cachorrinha|cadela|cao|passarinho|papagaio|calopsita|coelho|hamster|pet \
      ~~ vomit*|diarreia|\
-     tosse|tossindo|espirr*|coceira|cocando|pulga*|carrapato*|bicheira|sarna|veterinari*",
+     tosse|tossindo|espirr*|coceira|cocando|pulga*|carrapato*|bicheira|sarna|veterinari*|bateu|\
+     caiu|machucou|cortou|desmaiou|engasgou|comeu|engoliu|mancando|mancou",
 ];
 
 /// Told history that runs to the end of its sentence, up to a return to now ([`NOW_WORDS`]):
@@ -225,7 +245,8 @@ const HISTORY: &[&str] = &[
     "quando ~ eu|ele|ela|a_gente ~ tinha|tinhamos|era|eramos ~~ #1-99 ~ ano|anos",
     "quando ~ eu|ele|ela|a_gente ~ era|eramos ~ crianca|criancas|pequeno|pequena|pequenos|novo|\
      nova|jovem|adolescente|mocinha|mocinho",
-    "lembra|lembras|lembram|lembrou ~ daquele|daquela|daquilo|da_vez|do_dia|do_susto",
+    "lembra|lembras|lembram|lembrou ~ daquele|daquela|daquilo|da_vez|do_dia|do_susto|do_surto|\
+     da_epidemia|do_caso",
     // An illness of someone's childhood or of a named month gone: "minha sogra teve meningite
     // quando era criança", "tive dengue em março, … mas agora tô ótima".
     "teve|tive|tiveram|tivemos|pegou|peguei|pegaram ~~ quando ~ era|eramos|tinha ~~ crianca|\
@@ -251,6 +272,10 @@ const LONG_PAST: &[&str] = &[
     "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
     "antigamente",
     "na|da ~ minha|nossa|sua ~ epoca|infancia|juventude|adolescencia",
+    "aos ~ #1-99 ~ anos",
+    "em ~ #80-99",
+    "em|no|de ~ #1-2 ~ mil",
+    "faz|ha ~ anos|meses",
 ];
 
 /// The other half: the person is well now, or life has gone on ("hoje tá ótimo e joga bocha",
@@ -271,6 +296,10 @@ const NOW_WELL: &[&str] = &[
     "nunca ~ mais ~ teve|tive|sentiu|senti|aconteceu",
     "ainda_bem_que_passou",
     "gracas_a_deus ~~ passou|otimo|otima|bem|boa|curou|sarou",
+    "ele|ela|eu|todo_mundo ~ esta|estao ~ otimo|otima|bem|boa|bom|forte",
+    "recuperou|recuperei|se_recuperou ~ tudo|bem|totalmente|100_por_cento",
+    "hoje ~ ele|ela ~ tem ~ #1-99 ~ anos|filhos",
+    "hoje ~ tem ~ #1-99 ~ anos",
 ];
 
 /// Words that end a told history: the story has come back to now.
@@ -324,10 +353,9 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
                 // first two words ("a minha gata vomita…" is all the story).
                 let reach = (span.end + STORY_REACH).min(tokens.len());
                 let from = (span.start + 2).min(reach);
-                let end = tokens[from..reach]
-                    .iter()
-                    .position(|t| stops.contains(&t.as_str()))
-                    .map_or(reach, |i| from + i);
+                let end = (from..reach)
+                    .find(|&i| is_stop(&tokens, i, stops))
+                    .unwrap_or(reach);
                 blank(&mut words[span.start..end], keep);
             }
         }
@@ -425,6 +453,32 @@ fn story_subject(tokens: &[String], at: usize) -> Option<usize> {
         Some("o" | "a") => j - 1,
         _ => j,
     })
+}
+
+/// True when the word at `i` ends a retold span or a told history. A form of address after an
+/// article is someone in the story ("na novela a mocinha…"), not the pharmacist.
+fn is_stop(tokens: &[String], i: usize, stops: &[&str]) -> bool {
+    let t = tokens[i].as_str();
+    if !stops.contains(&t) {
+        return false;
+    }
+    let address = matches!(t, "moca" | "moco" | "senhor" | "senhora");
+    let after_article = i > 0
+        && matches!(
+            tokens[i - 1].as_str(),
+            "a" | "o"
+                | "uma"
+                | "um"
+                | "da"
+                | "do"
+                | "na"
+                | "no"
+                | "essa"
+                | "esse"
+                | "aquela"
+                | "aquele"
+        );
+    !(address && after_article)
 }
 
 /// Blanks `words`, except those in `keep`.
