@@ -459,6 +459,10 @@ fn round_twelve_signs_as_a_relative_saw_them_fire_and_told_cases_do_not() {
             "convulsao_desmaio",
         ),
         (
+            "tem problema ele ter tomado a cartela inteira do remédio da avó? ele tem três anos",
+            "intoxicacao_crianca",
+        ),
+        (
             "as palavras saíram todas emboladas de repente no aniversário",
             "avc",
         ),
