@@ -483,3 +483,37 @@ fn round_twelve_signs_as_a_relative_saw_them_fire_and_told_cases_do_not() {
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_thirteen_signs_inside_the_customers_questions_fire_and_hearsay_does_not() {
+    for (text, id) in [
+        (
+            "caso ele tenha engolido um pouco de água sanitária, eu dou leite pra cortar? ele tem dois anos",
+            "intoxicacao_crianca",
+        ),
+        (
+            "o que eu faço se o meu marido voltar a apagar depois de sentir o coração disparar?",
+            "convulsao_desmaio",
+        ),
+        (
+            "é normal o meu bebê não ter feito xixi desde ontem com essa diarreia toda?",
+            "desidratacao_grave",
+        ),
+        (
+            "caso eu traga a receita amanhã, você me adianta o antibiótico hoje?",
+            "antibiotico_sem_receita",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        "é verdade que quem tem sangue tipo O é mais picado por mosquito?",
+        "ouvi dizer que beterraba deixa o xixi vermelho",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

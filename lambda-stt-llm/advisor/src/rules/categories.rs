@@ -287,6 +287,12 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
     ),
     ("sinusite|rinossinusite", C::NarizCongestao, 4.0, Symptom),
     ("meleca|ranho", C::NarizCongestao, 2.5, Symptom),
+    (
+        "fungando|fungar|fungada|fungadas",
+        C::NarizCongestao,
+        3.0,
+        Symptom,
+    ),
     ("secrecao ~ nariz", C::NarizCongestao, 2.5, Symptom),
     (
         "voz ~ fanha|anasalada|fanho",
@@ -1028,6 +1034,26 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     ("torcicolo", C::DorMuscularContusao, 5.0, Symptom),
+    // Something to put on the back or a knee; a joint that swells.
+    (
+        "passar|passo|passa|aplicar ~~ costas|joelho|joelhos|ombro|ombros|pescoco|perna|pernas|lombar|coluna|tornozelo",
+        C::DorMuscularContusao,
+        3.5,
+        Need,
+    ),
+    (
+        "tornozelo|joelho|punho|pulso|cotovelo <~> inche|inchou|incha|inchar|inchando",
+        C::DorMuscularContusao,
+        4.0,
+        Symptom,
+    ),
+    // "A coluna tá me matando": a pain named by what it does to the speaker.
+    (
+        "costas|coluna|lombar|lombo|ombro|ombros|pescoco|joelho|joelhos|perna|pernas|panturrilha|quadril ~~ me ~ matando|acabando|judiando",
+        C::DorMuscularContusao,
+        4.0,
+        Symptom,
+    ),
     (
         "torci|torceu|torcer|torcendo|torcao|torcido|entorse|distensao|luxa*|estirei|estiramento|virei_o_pe|pe_virou|destronc*|desmenti*",
         C::DorMuscularContusao,

@@ -619,7 +619,78 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
         }
         i += 1;
     }
+    fold_compound_tenses(&mut out);
     out
+}
+
+/// Forms of "ter" (and "haver") that make a compound tense with a participle.
+const COMPOUND_AUXILIARIES: &[&str] = &[
+    "ter", "tenho", "tem", "temos", "tinha", "tinham", "tenha", "tenham", "tiver", "tiverem",
+    "tivesse", "tivessem", "teria", "teriam", "tera", "havia", "haviam",
+];
+
+/// Participles a compound tense is folded from, and the simple past it means ("caso ele tenha
+/// engolido" reads as "engoliu", "não ter feito xixi" as "fez"). A list, not a suffix rule:
+/// "tem marido", "tem pedido médico", "tinha líquido" end the same way and are not verbs.
+const PARTICIPLES: &[(&str, &str)] = &[
+    ("tomado", "tomou"),
+    ("engolido", "engoliu"),
+    ("bebido", "bebeu"),
+    ("comido", "comeu"),
+    ("ingerido", "ingeriu"),
+    ("mastigado", "mastigou"),
+    ("lambido", "lambeu"),
+    ("batido", "bateu"),
+    ("caido", "caiu"),
+    ("cortado", "cortou"),
+    ("machucado", "machucou"),
+    ("desmaiado", "desmaiou"),
+    ("apagado", "apagou"),
+    ("vomitado", "vomitou"),
+    ("mordido", "mordeu"),
+    ("picado", "picou"),
+    ("sangrado", "sangrou"),
+    ("urinado", "urinou"),
+    ("evacuado", "evacuou"),
+    ("engasgado", "engasgou"),
+    ("queimado", "queimou"),
+    ("torcido", "torceu"),
+    ("quebrado", "quebrou"),
+    ("mexido", "mexeu"),
+    ("cheirado", "cheirou"),
+    ("usado", "usou"),
+    ("tossido", "tossiu"),
+    ("dormido", "dormiu"),
+    ("acordado", "acordou"),
+    ("melhorado", "melhorou"),
+    ("piorado", "piorou"),
+    ("parado", "parou"),
+    ("voltado", "voltou"),
+    ("acontecido", "aconteceu"),
+    ("esquecido", "esqueceu"),
+    ("sumido", "sumiu"),
+    ("aparecido", "apareceu"),
+    ("convulsionado", "convulsionou"),
+    ("estourado", "estourou"),
+    ("rompido", "rompeu"),
+    ("feito", "fez"),
+    ("tido", "teve"),
+    ("dito", "disse"),
+    ("visto", "viu"),
+    ("posto", "pos"),
+];
+
+/// Folds compound tenses to the simple past, so a sign said "caso ele tenha engolido" reads as
+/// "engoliu"; the auxiliary stays.
+fn fold_compound_tenses(words: &mut [Word]) {
+    for k in 1..words.len() {
+        if !COMPOUND_AUXILIARIES.contains(&words[k - 1].canon.as_str()) {
+            continue;
+        }
+        if let Some((_, past)) = PARTICIPLES.iter().find(|(p, _)| *p == words[k].canon) {
+            words[k].canon = (*past).to_owned();
+        }
+    }
 }
 
 /// The canonical words of `text`, ignoring its sentence structure (for tests and tools).
@@ -653,6 +724,19 @@ mod tests {
         assert_eq!(canon("o q é bom pra isso"), "o que e bom para isso");
         assert_eq!(canon("tb tô"), "tambem estou");
         assert_eq!(canon("mau jeito"), canon("mal jeito"));
+    }
+
+    #[test]
+    fn compound_tenses_read_as_the_simple_past_and_look_alike_nouns_stay() {
+        assert_eq!(canon("caso ele tenha engolido"), "caso ele tenha engoliu");
+        assert_eq!(canon("não ter feito xixi"), "nao ter fez xixi");
+        assert_eq!(
+            canon("depois de ter batido a cabeça"),
+            "depois de ter bateu a cabeca"
+        );
+        assert_eq!(canon("tem marido"), "tem marido");
+        assert_eq!(canon("tem pedido médico"), "tem pedido medico");
+        assert_eq!(canon("o rosto caído"), "o rosto caido");
     }
 
     #[test]

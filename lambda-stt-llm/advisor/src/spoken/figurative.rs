@@ -208,6 +208,11 @@ const REPORTED: &[&str] = &[
     "livro|podcast|documentario|canal|video|palestra ~~ conta|contando|fala|falando|mostra|mostrando",
     "o ~ que ~ mais ~ atende|atendem|ve|veem|aparece|aparecem",
     "brinco|brincando|brincou|brincadeira ~ com ~~ que",
+    // Hearsay and general-knowledge questions: "é verdade que quem tem sangue tipo O é mais
+    // picado?", "ouvi dizer que…".
+    "e|sera ~ verdade ~ que",
+    "ouvi|ouviu|ouvimos ~ dizer|falar ~ que",
+    "dizem|falam ~ que",
     // A grandparent's tales, an old habit: "minha vó contava que na roça…".
     "contava|contavam|dizia|diziam ~ que",
     "avo|vo|avos|bisavo|bisavo ~~ conta|contou ~ que",
