@@ -517,3 +517,41 @@ fn round_thirteen_signs_inside_the_customers_questions_fire_and_hearsay_does_not
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao() {
+    for (text, id) in [
+        (
+            "meu filho tá com diarreia e vômito e não consegue beber nada",
+            "desidratacao_grave",
+        ),
+        (
+            "minha filha bateu a cabeça e nem quer acordar",
+            "trauma_craniano",
+        ),
+        ("não tenho mais vontade de viver", "suicidio"),
+        ("meu pai não reconhece ninguém desde hoje cedo", "avc"),
+        (
+            "minha mãe de repente não sente nada no braço esquerdo",
+            "avc",
+        ),
+        (
+            "ninguém consegue acordar ele depois que bateu a cabeça",
+            "trauma_craniano",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        // A sign named plainly and waved away is still denied; a jab that hurt nowhere is
+        // not numbness.
+        "vômito ou fezes escuras? nada",
+        "meu pai tomou a vacina de pneumonia e não sentiu nada, nem dor no braço",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

@@ -46,6 +46,8 @@ const FILLER_PAIRS: &[(&str, &str)] = &[
 
 /// One word → one or more canonical words.
 const SPELLINGS: &[(&str, &[&str])] = &[
+    // "nem acorda", "nem chora", "nem quer beber": a sign said with "nem" reads as with "não".
+    ("nem", &["nao"]),
     ("to", &["estou"]),
     ("tou", &["estou"]),
     ("ta", &["esta"]),

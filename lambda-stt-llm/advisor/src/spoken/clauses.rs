@@ -94,9 +94,12 @@ impl Sentence {
         let named_first = self.clause_start(span.start) == span.start
             || span.start == 0
             || !GOVERNING.contains(&self.tokens[span.start - 1].as_str());
+        // "não consegue beber nada": a sign that says a negation itself takes "nada" as its
+        // object; only a sign named plainly is waved away by it ("fezes escuras? nada").
+        let says_a_negation = super::has_negation(&self.tokens[span.start..span.end]);
         self.negated(span.start)
             || (named_first && super::is_denied_after(&self.tokens, span.end))
-            || super::is_waved_away_after(&self.tokens, span.end)
+            || (!says_a_negation && super::is_waved_away_after(&self.tokens, span.end))
     }
 
     /// True when the match is asserted: not denied, and no negation inside it ("o médico não
