@@ -683,9 +683,25 @@ const PARTICIPLES: &[(&str, &str)] = &[
 ];
 
 /// Folds compound tenses to the simple past, so a sign said "caso ele tenha engolido" reads as
-/// "engoliu"; the auxiliary stays.
+/// "engoliu" (the auxiliary stays), and "sem conseguir" / "sem poder" to "não consegue" / "não
+/// pode" ("tá sem conseguir ficar em pé"); "sem parar" and the like stay.
 fn fold_compound_tenses(words: &mut [Word]) {
     for k in 1..words.len() {
+        if words[k - 1].canon == "sem" {
+            // Up to two soft words may stand between ("sem, nossa, conseguir respirar").
+            let verb =
+                (k..words.len().min(k + 3)).find(|&j| !super::pattern::is_soft(&words[j].canon));
+            let present = verb.and_then(|j| match words[j].canon.as_str() {
+                "conseguir" => Some((j, "consegue")),
+                "poder" => Some((j, "pode")),
+                _ => None,
+            });
+            if let Some((j, p)) = present {
+                words[k - 1].canon = "nao".to_owned();
+                words[j].canon = p.to_owned();
+            }
+            continue;
+        }
         if !COMPOUND_AUXILIARIES.contains(&words[k - 1].canon.as_str()) {
             continue;
         }
@@ -739,6 +755,11 @@ mod tests {
         assert_eq!(canon("tem marido"), "tem marido");
         assert_eq!(canon("tem pedido médico"), "tem pedido medico");
         assert_eq!(canon("o rosto caído"), "o rosto caido");
+        assert_eq!(
+            canon("tá sem conseguir ficar em pé"),
+            "esta nao consegue ficar em pe"
+        );
+        assert_eq!(canon("vomitando sem parar"), "vomitando sem parar");
     }
 
     #[test]
