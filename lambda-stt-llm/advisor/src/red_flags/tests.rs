@@ -556,6 +556,14 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
             "peguei meu filho com a boca cheia de comprimido",
             "intoxicacao_crianca",
         ),
+        (
+            "meu filho experimentou o veneno de formiga",
+            "intoxicacao_crianca",
+        ),
+        (
+            "minha filha mamou o vidro de dipirona em gotas",
+            "intoxicacao_crianca",
+        ),
     ] {
         assert!(
             ids(text).iter().any(|i| i == id),
