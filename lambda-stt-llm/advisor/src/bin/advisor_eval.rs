@@ -156,7 +156,12 @@ fn main() -> ExitCode {
          Reservada: a medida (nunca olhada frase a frase).\n",
         args.config.seed, args.config.variants
     );
-    let tuning = score("ajuste (tuning … tuning8)", &grids.tuning, judge);
+    let all = format!(
+        "ajuste ({} … {})",
+        TUNING_FILES[0],
+        TUNING_FILES[TUNING_FILES.len() - 1]
+    );
+    let tuning = score(&all, &grids.tuning, judge);
     println!("{}", tuning.table());
     for name in TUNING_FILES {
         let part = score(
