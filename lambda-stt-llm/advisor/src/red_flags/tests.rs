@@ -576,6 +576,8 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
         // not numbness.
         "vômito ou fezes escuras? nada",
         "meu pai tomou a vacina de pneumonia e não sentiu nada, nem dor no braço",
+        // Talk of the Farmácia Popular programme (it registers the prescription).
+        "vim renovar o cadastro do farmácia popular pra insulina do meu pai",
         // A blocked nose keeps its exception in either wording.
         "meu filho tá com o nariz entupido e dorme sem conseguir respirar direito",
     ] {
