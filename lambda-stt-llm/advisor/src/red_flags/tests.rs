@@ -564,6 +564,15 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
             "minha filha mamou o vidro de dipirona em gotas",
             "intoxicacao_crianca",
         ),
+        // A relative's own message is a report, not the news.
+        (
+            "meu pai falou no whatsapp que tá com a boca torta e a fala enrolada",
+            "avc",
+        ),
+        (
+            "minha irmã postou no grupo da família que não aguenta mais viver",
+            "suicidio",
+        ),
     ] {
         assert!(
             ids(text).iter().any(|i| i == id),
@@ -576,6 +585,8 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
         // not numbness.
         "vômito ou fezes escuras? nada",
         "meu pai tomou a vacina de pneumonia e não sentiu nada, nem dor no braço",
+        // The news through the same channels stays retold.
+        "deu no zap que tem surto de meningite no interior",
         // Talk of the Farmácia Popular programme (it registers the prescription).
         "vim renovar o cadastro do farmácia popular pra insulina do meu pai",
         // A blocked nose keeps its exception in either wording.

@@ -353,6 +353,9 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     ] {
         for pattern in patterns {
             for span in pattern.find_all_signed(&tokens, &index) {
+                if told_by_someone_close(&tokens, span) {
+                    continue;
+                }
                 // A stop word ends the blank even inside a long match ("minha cachorra dorme
                 // comigo e eu acordo empolado" keeps "eu acordo empolado"), past the match's
                 // first two words ("a minha gata vomita…" is all the story).
@@ -366,6 +369,34 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
         }
     }
     blank_ended_well(words, &tokens, &index);
+}
+
+/// Channels a relative's own message comes through.
+const PERSONAL_CHANNELS: &[&str] = &[
+    "whatsapp",
+    "zap",
+    "grupo",
+    "mensagem",
+    "mensagens",
+    "audio",
+    "instagram",
+    "facebook",
+    "tiktok",
+    "celular",
+    "telefone",
+];
+
+/// True when a "retold" match is someone close reporting their own state through a message
+/// ("meu pai falou no whatsapp que tá com a boca torta", "minha irmã postou no grupo que não
+/// aguenta mais viver"): a report, not the news. The news and programmes stay retold.
+fn told_by_someone_close(tokens: &[String], span: crate::spoken::Span) -> bool {
+    let personal = tokens[span.start..span.end]
+        .iter()
+        .any(|t| PERSONAL_CHANNELS.contains(&t.as_str()));
+    let someone = tokens[span.start.saturating_sub(3)..span.start]
+        .iter()
+        .any(|t| crate::spoken::POSSESSOR_PEOPLE.contains(&t.as_str()) || t == "ele" || t == "ela");
+    personal && someone
 }
 
 /// A story that ended well: a time a month or more gone and the person well now, in either
