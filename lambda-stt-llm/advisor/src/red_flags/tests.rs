@@ -564,6 +564,25 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
             "minha filha mamou o vidro de dipirona em gotas",
             "intoxicacao_crianca",
         ),
+        // A warning told in the imperfect, a worry about now.
+        ("minha filha dizia ontem que ia se matar", "suicidio"),
+        (
+            "meu filho tá roxo, parece que vai ficar sem ar",
+            "falta_de_ar",
+        ),
+        // A teacher's report, an athlete in the family, an age.
+        (
+            "a professora falou que ele desmaiou na escola hoje",
+            "convulsao_desmaio",
+        ),
+        (
+            "meu filho, que é atleta, desmaiou no treino",
+            "convulsao_desmaio",
+        ),
+        (
+            "meu pai, aos setenta anos, caiu e bateu a cabeça e tá confuso, hoje tá bem melhor",
+            "trauma_craniano",
+        ),
         // A relative's own message is a report, not the news.
         (
             "meu pai falou no whatsapp que tá com a boca torta e a fala enrolada",

@@ -111,9 +111,10 @@ const FIGURES: &[&str] = &[
     "fingindo|fingiu|fingir|fingia|simulado|simulacao|encenando|encenou|boneco|manequim|treinou|\
      treinamos|treinando ~~ sem_ar|desmai*|passando_mal|passar_mal|morto|morta|ferido|ferida|\
      infarto|engasg*|se_debatendo|debatendo|convuls*",
-    // What only seemed about to happen: "parecia que ia ficar sem ar".
-    "parecia|parece ~ que ~ ia|iria|vai ~~ sem_ar|sem_folego|ficar_sem_ar",
-    "parecia|parece ~ que ~ ia|iria|vai ~~ ficar|morrer|desmaiar|infartar|explodir|cair",
+    // What only seemed about to happen, told in the past: "parecia que ia ficar sem ar" (not
+    // "parece que vai desmaiar", a worry about now).
+    "parecia ~ que ~ ia|iria ~~ sem_ar|sem_folego|ficar_sem_ar",
+    "parecia ~ que ~ ia|iria ~~ ficar|morrer|desmaiar|infartar|explodir|cair",
     // Forgetting the sunscreen is how a sunburn is told, not a request for one.
     "esqueci|esqueceu|esquecemos ~ de ~ passar|usar|levar ~~ protetor",
     // Making a mark, a spot or a pain go away is a product's job, not a wish to disappear.
@@ -187,14 +188,18 @@ const REPORTED: &[&str] = &[
     // falava de olho fundo", "disse que se a febre baixar é pra correr pro posto".
     "campanha|cartaz|folheto|panfleto|propaganda|cartilha ~~ falava|fala|falou|dizia|diz|mostra|\
      mostrava|ensina|ensinava|explica|explicava",
-    "disse|falou|explicou|orientou|avisou ~ que ~ se ~~ e_para|tem_que|precisa|deve",
+    "disse|falou|explicou|orientou|avisou ~ que ~ se ~~ a_pessoa|alguem|o_paciente|o_doente ~~ \
+     e_para|tem_que|precisa|deve",
     // Someone hypothetical at the counter: "se alguém desmaiar aqui na fila…".
     "se ~ alguem|alguma_pessoa|uma_pessoa|um_cliente ~ desmaiar|passar_mal|cair|engasgar|\
      convulsionar ~~ aqui|fila|loja|farmacia",
     // A sportsman's injury is sports news: "o Neymar machucou o tornozelo de novo".
-    "jogador|jogadora|goleiro|atacante|zagueiro|lateral|tecnico|juiz|piloto|lutador|lutadora|\
-     atleta|craque|neymar ~~ machucou|machucado|lesionou|lesao|contundiu|contusao|desmaiou|torceu|\
-     quebrou|operou|cirurgia|rompeu|afastado",
+    // (With an article: someone in the news; "meu filho, que é atleta, desmaiou" is not.)
+    "o|a|um|uma|aquele|aquela|esse|essa ~ jogador|jogadora|goleiro|atacante|zagueiro|lateral|\
+     tecnico|juiz|piloto|lutador|lutadora|atleta|craque ~~ machucou|machucado|lesionou|lesao|\
+     contundiu|contusao|desmaiou|torceu|quebrou|operou|cirurgia|rompeu|afastado",
+    "neymar ~~ machucou|machucado|lesionou|lesao|contundiu|contusao|desmaiou|torceu|quebrou|operou|\
+     cirurgia|rompeu|afastado",
     // Someone's work in health: "minha filha é enfermeira obstétrica, vive contando de parto…",
     // "trabalho no CIATox, a gente atende muita ligação de criança que mexeu em produto".
     "e|era enfermeira|enfermeiro|medica|medico|socorrista|bombeiro|bombeira|pediatra|obstetra|\
@@ -204,18 +209,18 @@ const REPORTED: &[&str] = &[
      socorrista|farmacia|primeiros_socorros|odontologia",
     // A teacher, a book, a channel and what they show; a joke: "o professor mostrou o teste do
     // copo", "um livro de um médico do SAMU que conta casos de infarto", "eu brinco que…".
-    "professor|professora|aula|palestra|curso ~~ mostrou|mostrando|mostra|falou|falando",
-    "livro|podcast|documentario|canal|video|palestra ~~ conta|contando|fala|falando|mostra|mostrando",
+    // (A teacher who "falou que ele desmaiou" reports a child's event: only a lesson shown.)
+    "professor|professora|aula|palestra|curso ~~ mostrou|mostrando|mostra|ensinou",
+    "livro|podcast|documentario|canal ~~ conta|contando|fala|falando|mostra|mostrando",
     "o ~ que ~ mais ~ atende|atendem|ve|veem|aparece|aparecem",
-    "brinco|brincando|brincou|brincadeira ~ com ~~ que",
     // Hearsay and general-knowledge questions: "é verdade que quem tem sangue tipo O é mais
     // picado?", "ouvi dizer que…".
     "e|sera ~ verdade ~ que",
     "ouvi|ouviu|ouvimos ~ dizer|falar ~ que",
-    "dizem|falam ~ que",
     // A grandparent's tales, an old habit: "minha vó contava que na roça…".
-    "contava|contavam|dizia|diziam ~ que",
-    "avo|vo|avos|bisavo|bisavo ~~ conta|contou ~ que",
+    // ("dizia que" is not here: "minha filha dizia ontem que ia se matar" is a warning.)
+    "contava|contavam ~ que",
+    "avo|vo|avos|bisavo|bisavo ~~ conta|contou|dizia ~ que",
     "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
      plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria",
     "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
@@ -277,7 +282,6 @@ const LONG_PAST: &[&str] = &[
     "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
     "antigamente",
     "na|da ~ minha|nossa|sua ~ epoca|infancia|juventude|adolescencia",
-    "aos ~ #1-99 ~ anos",
     "em ~ #80-99",
     "em|no|de ~ #1-2 ~ mil",
     "faz|ha ~ anos|meses",
