@@ -82,10 +82,17 @@ pub const TUNING17: &str = "tuning17";
 /// The tuning half's eighteenth file: signs inside the customer's own questions, in compound,
 /// subjunctive, future and reported forms, written independently from outside descriptions.
 pub const TUNING18: &str = "tuning18";
+/// The tuning half's nineteenth file: signs in people's own words as they post them (testimonies
+/// of survivors and relatives, hedged and minimised), written independently.
+pub const TUNING19: &str = "tuning19";
+/// The tuning half's twentieth file: the counter's hard negatives (small talk naming red-flag
+/// topics harmlessly, in thirteen kinds) and the grave half of each pair, written independently.
+pub const TUNING20: &str = "tuning20";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 18] = [
+pub const TUNING_FILES: [&str; 20] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
-    TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18,
+    TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
+    TUNING20,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -614,3 +614,116 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_fifteen_lay_words_and_the_grave_half_of_hard_small_talk() {
+    for (text, id) in [
+        // One side said with the side, no "de repente".
+        (
+            "minha mãe tá com a perna direita dormente e fraca desde o almoço",
+            "avc",
+        ),
+        (
+            "ele diz que não tá sentindo a mão nem o pé do lado direito",
+            "avc",
+        ),
+        (
+            "meu marido teve derrame há anos e ficou bem, mas agora a mão dele ficou fraca de repente",
+            "avc",
+        ),
+        // Shaking on the floor and not answering; shaking, then a fixed stare.
+        (
+            "meu primo tá se tremendo todo no chão e não responde",
+            "convulsao_desmaio",
+        ),
+        (
+            "ela teve uma tremedeira e ficou com o olhar parado uns minutos",
+            "convulsao_desmaio",
+        ),
+        // A neck the child will not move; a baby who goes stiff, with fever.
+        (
+            "minha filha tá com febre alta e não quer mexer o pescoço",
+            "meningite",
+        ),
+        (
+            "o bebê tá com febre e fica todo duro quando pego no colo",
+            "meningite",
+        ),
+        // A baby's age with "só", or after who looks after it.
+        (
+            "a nenê que eu olho tem três semanas e tá com febre",
+            "febre_bebe",
+        ),
+        ("o meu tem só dois meses e tá com 38 de febre", "febre_bebe"),
+        // CVV warning signs in lay words.
+        (
+            "meu irmão anda dizendo que vai sumir e deixar a gente em paz",
+            "suicidio",
+        ),
+        (
+            "ela pesquisou na internet um jeito de acabar com tudo de vez",
+            "suicidio",
+        ),
+        (
+            "quantos comprimidos desse remédio fazem mal? já decidi, vou dar um jeito nisso de vez",
+            "suicidio",
+        ),
+        // Nothing stays down, with dengue; an older person dry and vague in the heat.
+        (
+            "meu pai tá com dengue e tudo que ele bebe ele vomita",
+            "dengue_alarme",
+        ),
+        (
+            "minha avó tá fraca que não levanta da cama, com o xixi escuro e meio aérea",
+            "desidratacao_grave",
+        ),
+        // A drenching sweat with a burning stomach; a headache worse since a knock.
+        (
+            "meu tio tá com uma queimação no estômago e suando em bicas",
+            "dor_no_peito",
+        ),
+        (
+            "a dor de cabeça dele só piora desde a bolada de ontem",
+            "trauma_craniano",
+        ),
+        // A hesitation written as an ellipsis is not a full stop.
+        ("ele só consegue dizer tô... sem... ar", "falta_de_ar"),
+        // A lesson that is where it happened.
+        (
+            "meu filho desmaiou na aula de natação e caiu",
+            "convulsao_desmaio",
+        ),
+        // Thanks first, then a new complaint: the complaint stays.
+        (
+            "obrigada pela ajuda da outra vez deu tudo certo agora meu pai tá com a boca torta",
+            "avc",
+        ),
+        // A carer's own report is not shop talk.
+        (
+            "sou cuidadora e a senhora que eu cuido vomitou sangue hoje",
+            "sangue_fezes_vomito",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        // Thanks for past advice that ended well.
+        "vim agradecer, você mandou meu pai pro pronto-socorro semana passada com a boca torta e ele já tá bem",
+        "obrigado pela dica de ligar pro CIATox quando minha filha pegou o remédio, não foi nada",
+        // A remote hypothetical, a fear of what never happened, a drill, a shift told.
+        "se um dia minha mãe tiver um AVC eu ligo pro 192 ou levo no hospital?",
+        "tenho pavor de ficar sem ar no elevador",
+        "no simulado da empresa tinha uma vítima com hemorragia de mentira",
+        "saí agora do plantão, foi uma noite de infarto e AVC",
+        // A sprained foot is not a one-sided deficit.
+        "torci o pé esquerdo no futebol e ele tá fraco e inchado",
+        // Saying someone will "die" of a cold is a figure.
+        "meu marido diz que vai sumir toda vez que pega gripe, é drama",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

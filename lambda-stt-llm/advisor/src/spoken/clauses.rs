@@ -229,6 +229,9 @@ fn sentences(text: &str) -> Vec<(String, bool)> {
             {
                 cur.push(' ');
             }
+            // A hesitation ("tô… sem… ar", "ele tá... sem ar"): an ellipsis followed by a
+            // lowercase word goes on with the same sentence, as speech-to-text writes pauses.
+            '…' | '.' if is_hesitation(c, &mut chars) => cur.push(' '),
             '.' | '!' | '?' | '…' => {
                 if !cur.trim().is_empty() {
                     out.push((std::mem::take(&mut cur), c == '?'));
@@ -249,6 +252,22 @@ fn sentences(text: &str) -> Vec<(String, bool)> {
         out.push((cur, false));
     }
     out
+}
+
+/// True at an ellipsis (`…`, or the first point of `..`) whose next word starts in lowercase;
+/// consumes the ellipsis's remaining points.
+fn is_hesitation(c: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    if c == '.' && chars.peek() != Some(&'.') {
+        return false;
+    }
+    let next_word = chars
+        .clone()
+        .find(|n| !matches!(n, '.' | '…' | ' ' | '\'' | '"' | ','));
+    if !next_word.is_some_and(|n| n.is_lowercase()) {
+        return false;
+    }
+    while chars.next_if(|n| *n == '.' || *n == '…').is_some() {}
+    true
 }
 
 /// A question addressed to the customer ("Você tem febre?", "Tá com falta de ar?", "Sente dor no
@@ -474,5 +493,23 @@ mod tests {
         );
         assert_eq!(sentences("é grave…?"), vec![("é grave".to_owned(), true)]);
         assert!(sentences(" ?!. ").is_empty());
+    }
+
+    #[test]
+    fn an_ellipsis_before_a_lowercase_word_is_a_pause_not_a_full_stop() {
+        for text in [
+            "ele só respondia 'tô... sem... ar'",
+            "ele tá… sem… ar",
+            "tô..sem ar",
+        ] {
+            assert_eq!(sentences(text).len(), 1, "{text}");
+        }
+        // Before a capital, or at the end, it still ends the sentence.
+        assert_eq!(sentences("Tô com tosse... Ele tem febre...").len(), 2);
+        assert_eq!(sentences("tô com tosse… Tem xarope?").len(), 2);
+        // One point before a lowercase word is still a full stop.
+        assert_eq!(sentences("não tenho febre. tô com tosse").len(), 2);
+        let u = Utterance::parse("Liguei pro meu irmão e ele só respondia 'tô... sem... ar'.");
+        assert_eq!(u.sentences.len(), 1);
     }
 }

@@ -111,6 +111,12 @@ const FIGURES: &[&str] = &[
     "fingindo|fingiu|fingir|fingia|simulado|simulacao|encenando|encenou|boneco|manequim|treinou|\
      treinamos|treinando ~~ sem_ar|desmai*|passando_mal|passar_mal|morto|morta|ferido|ferida|\
      infarto|engasg*|se_debatendo|debatendo|convuls*",
+    "simulado|simulacao ~~ vitima|vitimas|paciente ~~ hemorragia|sangramento|sangrando|\
+     queimad*|infarto|desmai*|convuls*|sem_ar|engasg*|afogad*",
+    // A fear of what has never happened: "tenho medo de ficar sem ar no avião, mas nunca
+    // aconteceu" (the fear only; what follows stays).
+    "medo|pavor|panico ~ de ~ ficar|ter|passar|sentir|cair|desmaiar ~~ sem_ar|falta_de_ar|mal|\
+     infarto|avc|derrame|convuls*|desmai*|bater_a_cabeca",
     // What only seemed about to happen, told in the past: "parecia que ia ficar sem ar" (not
     // "parece que vai desmaiar", a worry about now).
     "parecia ~ que ~ ia|iria ~~ sem_ar|sem_folego|ficar_sem_ar",
@@ -202,9 +208,16 @@ const REPORTED: &[&str] = &[
      cirurgia|rompeu|afastado",
     // Someone's work in health: "minha filha é enfermeira obstétrica, vive contando de parto…",
     // "trabalho no CIATox, a gente atende muita ligação de criança que mexeu em produto".
+    // ("Sou cuidadora e ele vomitou sangue hoje" is a carer's report: only a shift told.)
     "e|era enfermeira|enfermeiro|medica|medico|socorrista|bombeiro|bombeira|pediatra|obstetra|\
      residente|parteira|farmaceutico|farmaceutica|salva_vidas|paramedico|paramedica|veterinario|\
      veterinaria|dentista",
+    "sai|saindo|saio|sair ~~ plantao|plantoes",
+    // A campaign or a lesson at work: "a gente faz roda de conversa sobre prevenção do
+    // suicídio", "a gente revisa com as mães o que fazer se um menino desmaiar".
+    "roda_de_conversa|panfleto|panfletos|cartaz|cartazes|palestra|campanha|acao ~~ sobre|do|da|de ~~ \
+     prevencao|suicidio|avc|infarto|dengue|setembro_amarelo",
+    "o ~ que ~ fazer ~ se|quando ~~ alguem|um_menino|uma_menina|uma_crianca|uma_pessoa",
     "faz|faco|cursa|cursando|estuda|estudando|fazendo ~~ faculdade|curso ~~ medicina|enfermagem|\
      socorrista|farmacia|primeiros_socorros|odontologia",
     // A teacher, a book, a channel and what they show; a joke: "o professor mostrou o teste do
@@ -222,7 +235,8 @@ const REPORTED: &[&str] = &[
     "contava|contavam ~ que",
     "avo|vo|avos|bisavo|bisavo ~~ conta|contou|dizia ~ que",
     "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
-     plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria",
+     plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria|\
+     brigada|bombeiros|caps|ubs|ambulancia",
     "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
      ligacoes",
     // A course or a lesson: "a gente fez curso de primeiros socorros", "a professora ensinou
@@ -267,10 +281,16 @@ const HISTORY: &[&str] = &[
     // A past visit for a jab or a blood test: "quando fui tomar a vacina quase desmaiei".
     "quando ~ fui|foi|fomos|levei ~~ tomar|fazer|tirar|dar ~~ vacina|sangue|exame|injecao",
     "teve|tive|tiveram|tivemos ~~ ha|faz ~ muito ~ tempo",
+    // A remote hypothetical: "se um dia meu pai tiver um derrame, o certo é ligar 192?",
+    // "imagina se o bebê tiver febre de madrugada".
+    "se|caso ~ 1|um ~ dia",
+    "imagina|imagine ~ se",
+    "no|o ~ que ~ eu ~ faria|fazer ~ se",
 ];
 
-/// A time at least a month gone or a period of life: one half of a story that ended well
-/// ([`ENDED_WELL`]). "Last week" and "yesterday" are not here: a sign that recent still counts.
+/// A time at least a month gone or a period of life, or thanks for a past visit's advice: one
+/// half of a story that ended well ([`ENDED_WELL`]). "Last week" and "yesterday" are not here: a
+/// sign that recent still counts.
 const LONG_PAST: &[&str] = &[
     "faz|ha ~ #1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses",
     "#1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~ atras",
@@ -285,6 +305,14 @@ const LONG_PAST: &[&str] = &[
     "em ~ #80-99",
     "em|no|de ~ #1-2 ~ mil",
     "faz|ha ~ anos|meses",
+    // Thanks for earlier advice: a past visit, as a time gone ("você mandou minha mãe pro
+    // hospital semana passada… era AVC mesmo, e ela já tá em casa e bem").
+    "obrigado|obrigada|agradecer|agradeco|valeu ~~ pela|pelo|pelas|pelos ~~ ajuda|dica|dicas|\
+     orientacao|indicacao|conselho|remedio|pomada|repelente|protetor|xarope",
+    "agradecer|agradeco|obrigado|obrigada|valeu ~~ voce|senhor|senhora ~ mandou|indicou|falou|\
+     recomendou|orientou|disse|passou",
+    "voce|senhor|senhora ~ mandou|indicou|recomendou|orientou ~~ semana_passada|outro_dia|mes_passado|\
+     da_outra_vez",
 ];
 
 /// The other half: the person is well now, or life has gone on ("hoje tá ótimo e joga bocha",
@@ -306,9 +334,23 @@ const NOW_WELL: &[&str] = &[
     "ainda_bem_que_passou",
     "gracas_a_deus ~~ passou|otimo|otima|bem|boa|curou|sarou",
     "ele|ela|eu|todo_mundo ~ esta|estao ~ otimo|otima|bem|boa|bom|forte",
+    "deu ~ tudo ~ certo",
+    "nao ~ foi ~ nada",
+    "era|foi ~ so ~ muscular|susto|gases|ansiedade|virose|nada",
     "recuperou|recuperei|se_recuperou ~ tudo|bem|totalmente|100_por_cento",
     "hoje ~ ele|ela ~ tem ~ #1-99 ~ anos|filhos",
     "hoje ~ tem ~ #1-99 ~ anos",
+];
+
+/// A lesson that is where something happened, not what was taught: a sport or school lesson
+/// ("apagou no meio da aula de educação física correndo"), a lesson as the time of an event ("no
+/// meio da aula", "durante o treino"). A retold match starting at such a lesson is not retold.
+const LESSON_AS_PLACE: &[&str] = &[
+    "aula|aulas|treino|treinamento|curso ~ de|do|da ~ educacao_fisica|natacao|danca|bale|ballet|\
+     judo|karate|capoeira|jiu_jitsu|luta|futebol|futsal|volei|basquete|handebol|ginastica|\
+     hidroginastica|pilates|ioga|yoga|spinning|crossfit|zumba|corrida|musculacao|academia|\
+     ingles|matematica|reforco|musica|violao|piano|teatro|direcao|bicicleta",
+    "meio|durante|depois|antes|fim|final ~ da|do|de|a|o ~ aula|aulas|treino|curso|palestra|oficina",
 ];
 
 /// Words that end a told history: the story has come back to now.
@@ -333,6 +375,8 @@ static COMPILED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(FIGURES));
 static COMPILED_REPORTED: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(REPORTED));
 static COMPILED_HISTORY: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(HISTORY));
 static COMPILED_LONG_PAST: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(LONG_PAST));
+static COMPILED_LESSON_AS_PLACE: LazyLock<Vec<Pattern>> =
+    LazyLock::new(|| compile(LESSON_AS_PLACE));
 static COMPILED_NOW_WELL: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(NOW_WELL));
 
 fn compile(patterns: &[&str]) -> Vec<Pattern> {
@@ -346,6 +390,7 @@ fn compile(patterns: &[&str]) -> Vec<Pattern> {
 pub(crate) fn blank_figures(words: &mut [Word]) {
     let tokens: Vec<String> = words.iter().map(|w| w.canon.clone()).collect();
     let index = WordIndex::of(&tokens);
+    let places = lessons_as_places(&tokens, &index);
     for figure in COMPILED.iter() {
         for span in figure.find_all_signed(&tokens, &index) {
             blank(&mut words[span.start..span.end], &[]);
@@ -357,7 +402,11 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     ] {
         for pattern in patterns {
             for span in pattern.find_all_signed(&tokens, &index) {
-                if told_by_someone_close(&tokens, span) {
+                if told_by_someone_close(&tokens, span)
+                    || places
+                        .iter()
+                        .any(|p| p.start <= span.start && span.start < p.end)
+                {
                     continue;
                 }
                 // A stop word ends the blank even inside a long match ("minha cachorra dorme
@@ -373,6 +422,14 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
         }
     }
     blank_ended_well(words, &tokens, &index);
+}
+
+/// Spans of [`LESSON_AS_PLACE`] in `tokens`.
+fn lessons_as_places(tokens: &[String], index: &WordIndex) -> Vec<crate::spoken::Span> {
+    COMPILED_LESSON_AS_PLACE
+        .iter()
+        .flat_map(|p| p.find_all_signed(tokens, index))
+        .collect()
 }
 
 /// Channels a relative's own message comes through.
@@ -601,6 +658,19 @@ mod tests {
             !k.contains("veneno") && k.contains("minha mae chorou"),
             "{k:?}"
         );
+    }
+
+    #[test]
+    fn a_lesson_where_something_happened_is_not_a_lesson_retold() {
+        let k = kept("minha filha apagou no meio da aula de educação física correndo e caiu");
+        assert!(k.contains("correndo e caiu"), "{k:?}");
+        let k = kept("na aula de natação ele ficou sem ar e roxo");
+        assert!(k.contains("sem ar e roxo"), "{k:?}");
+        // What a lesson taught is still retold.
+        let k = kept("a gente fez curso de primeiros socorros e ensinaram o que fazer no avc");
+        assert!(!k.contains("avc"), "{k:?}");
+        let k = kept("no curso de gestante mostraram o sangramento que é perigoso");
+        assert!(!k.contains("sangramento"), "{k:?}");
     }
 
     #[test]
