@@ -84,13 +84,14 @@ pub struct FrontEndConfig {
     pub tail_ms: u32,
     /// Longest tail (adaptive tail): after the last speech frame, the segment runs on over an
     /// unbroken run of frames where speech goes on — Silero ≥ `TAIL_SILERO` and RNNoise ≥
-    /// `TAIL_RNNOISE`, though the gate or WebRTC refused them (word-final decays under the
-    /// absolute floor) — up to this long; never shorter than `tail_ms`. Default 150 ms (tuning
-    /// seeds, non-babble capture / F1 / lowest kind F1 at ≥ 5 dB): 101 0.988 / 0.976 / 0.970 →
-    /// 0.990 / 0.977 / 0.970, 102 0.983 / 0.973 / 0.966 → 0.985 / 0.974 / 0.967, 105 0.978 →
-    /// 0.981, 106 0.979 → 0.982 (radio 0.972 → 0.971), babble flagged + 0.01 (0.082 → 0.093 on
-    /// 101); no new false segments (a tail cannot open one). 100 ms: 0.989 / 0.983; 200 ms: same
-    /// capture as 150, radio 0.969 / 0.966. 0 turns it off.
+    /// `TAIL_RNNOISE` or the level within `TAIL_DECAY_DB` of the last speech frame's, though the
+    /// gate or WebRTC refused them (word-final decays under the absolute floor) — up to this long;
+    /// never shorter than `tail_ms`. Default 150 ms (tuning seeds, non-babble capture / F1 / lowest
+    /// kind F1 at ≥ 5 dB): 101 0.988 / 0.976 / 0.970 → 0.990 / 0.977 / 0.970, 102 0.983 / 0.973 /
+    /// 0.966 → 0.985 / 0.974 / 0.967, 105 0.978 → 0.981, 106 0.979 → 0.982 (radio 0.972 → 0.971),
+    /// babble flagged + 0.01 (0.082 → 0.093 on 101); no new false segments (a tail cannot open
+    /// one). 100 ms: 0.989 / 0.983; 200 ms: same capture as 150, radio 0.969 / 0.966. 0 turns it
+    /// off.
     pub tail_max_ms: u32,
     /// Speech frames needed (with gaps shorter than the hang-over) before a segment opens.
     /// Default 300 ms: beeps (80–200 ms, smeared by the detectors) and clicks stay below it
@@ -479,6 +480,21 @@ pub const TAIL_SILERO: f32 = 0.9;
 /// it (Silero alone) capture 0.993 / 0.989 but radio 0.971 / 0.965, coins on seed 102 0.978 →
 /// 0.974 and billed 1.035 / 1.031; 0.1: 0.991 / 0.986, radio 0.970 / 0.966; 0.5: 0.989 / 0.984.
 pub const TAIL_RNNOISE: f32 = 0.2;
+/// Adaptive tail: where RNNoise does not agree (under 0.2 — most word-final decays at 0–5 dB and
+/// under the absolute floor), Silero's ≥ `TAIL_SILERO` still carries the tail on while the frame's
+/// cleaned level stands within this many dB of the last speech frame's: the word is still decaying.
+/// Music or machine noise that Silero's memory carries past a word's end has fallen further by then
+/// (RNNoise suppresses it). Tuning seeds 101, 102, 105, 106, 115 pooled (non-babble capture / F1 /
+/// billed; F1 at ≥ 5 dB radio, mixture): without it 0.9854 / 0.9748 / 1.022, radio 0.9689, mixture
+/// 0.9754; 12 dB 0.9859; 16 dB 0.9862; 20 dB 0.9871 / 0.9753 / 1.024, radio 0.9692, mixture 0.9758,
+/// every kind's F1 at ≥ 5 dB equal or up; 24 dB 0.9875, radio 0.9690; no limit (Silero alone)
+/// 0.9880 / 0.9744, radio 0.9688, every kind but hvac down. Babble flagged 0.097 → 0.099; false
+/// segments on noise alone unchanged (a tail opens none). Tried first, as a prototype over
+/// `vad_bench frames` output: a syllabic-modulation gauge (2–8 Hz energy of the raw level over 400
+/// ms) does not tell these frames apart — in the context of a word just said it is high on every
+/// kind (labelled speech 0.34–0.44 of the frames it let through, against 0.43 with no condition);
+/// this decay condition: 0.60–0.85.
+pub const TAIL_DECAY_DB: f32 = 20.0;
 /// A word said alone (see `min_word_ms`) must stand this far (dB) above the absolute energy
 /// floor (`energy_threshold_rms`): a near customer's words do; the syllables of quiet babble
 /// (a crowd at −26 dBFS peak hovers around the floor) do not. Tuning seed 109 (2 h of babble

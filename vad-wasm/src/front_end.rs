@@ -13,8 +13,8 @@ use crate::background_speech::BackgroundSpeech;
 use crate::config::{
     BABBLE_HIGH, BABBLE_LOW, COLD_DIP_DB, COLD_DIP_RISE_DB, ConfigError, FRAME_MS, FRAME_SAMPLES,
     FrontEndConfig, PRESENCE_FULL, PRESENCE_WARMUP_FRAMES, RNNOISE_WAKE, RNNOISE_WARMUP_FRAMES,
-    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, TAIL_RNNOISE, TAIL_SILERO, WORD_ABOVE_FLOOR_DB, WORD_SILERO,
-    frames,
+    SKIP_AFTER_FRAMES, SKIP_MARGIN_DB, TAIL_DECAY_DB, TAIL_RNNOISE, TAIL_SILERO,
+    WORD_ABOVE_FLOOR_DB, WORD_SILERO, frames,
 };
 use crate::denoise::{DENOISE_DELAY_SAMPLES, Denoiser};
 use crate::energy_gate::{EnergyGate, frame_rms, rms_to_db};
@@ -68,6 +68,8 @@ pub struct FrontEnd {
     frames_analyzed: u64,
     /// Recent minimum of the raw level (dB): follows a quieter frame at once, rises slowly.
     recent_min_db: f32,
+    /// Cleaned level of the last speech frame (dB): what a word-final decay falls from.
+    last_speech_level_db: f32,
     scratch: Vec<Event>,
 }
 
@@ -109,6 +111,7 @@ impl FrontEnd {
             samples_in: 0,
             frames_analyzed: 0,
             recent_min_db: f32::INFINITY,
+            last_speech_level_db: f32::INFINITY,
             scratch: Vec::with_capacity(16),
             config,
         })
@@ -215,6 +218,7 @@ impl FrontEnd {
         self.samples_in = 0;
         self.frames_analyzed = 0;
         self.recent_min_db = f32::INFINITY;
+        self.last_speech_level_db = f32::INFINITY;
     }
 
     fn process_input_frame(&mut self, frame: &[i16; FRAME_SAMPLES], out: &mut Vec<Event>) {
@@ -410,8 +414,12 @@ impl FrontEnd {
         } else {
             &raw
         };
-        // Speech goes on (the adaptive tail, `tail_max_ms`): Silero is sure and RNNoise agrees.
-        let goes_on = !skipped && silero >= TAIL_SILERO && prob >= TAIL_RNNOISE;
+        // Speech goes on (the adaptive tail, `tail_max_ms`): Silero is sure, and RNNoise agrees
+        // or the frame is still a decay of the word (see `TAIL_DECAY_DB`).
+        let goes_on = !skipped && speech_goes_on(silero, prob, level_db, self.last_speech_level_db);
+        if is_speech {
+            self.last_speech_level_db = level_db;
+        }
         let votes = FrameVotes {
             is_speech,
             sure,
@@ -421,6 +429,16 @@ impl FrontEnd {
         self.segmenter
             .push_frame(&audio[..valid], level_db, votes, out);
     }
+}
+
+/// Whether speech goes on in a frame after a segment's last speech frame (the adaptive tail,
+/// `tail_max_ms`): Silero is sure (`TAIL_SILERO`), and either RNNoise agrees (`TAIL_RNNOISE`) or
+/// the cleaned level is still within `TAIL_DECAY_DB` of the last speech frame's — a word-final
+/// decay, where music or machine noise that Silero's memory carries on through stands lower
+/// once RNNoise has suppressed it.
+fn speech_goes_on(silero: f32, rnnoise: f32, level_db: f32, last_speech_level_db: f32) -> bool {
+    silero >= TAIL_SILERO
+        && (rnnoise >= TAIL_RNNOISE || level_db >= last_speech_level_db - TAIL_DECAY_DB)
 }
 
 impl AudioFrontEnd for FrontEnd {
@@ -454,4 +472,33 @@ pub fn segment_pcm(pcm: &[i16], config: &FrontEndConfig) -> Result<Vec<CutSegmen
     fe.push(pcm, &mut out);
     fe.finish(&mut out);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tail_goes_on_through_a_word_decay_rnnoise_does_not_hear() {
+        // Silero sure, RNNoise not: the word's level 45 dB, this frame 30 dB (15 dB down).
+        assert!(speech_goes_on(0.95, 0.05, 30.0, 45.0));
+        // ...exactly at the limit, and past it.
+        assert!(speech_goes_on(0.95, 0.05, 45.0 - TAIL_DECAY_DB, 45.0));
+        assert!(!speech_goes_on(
+            0.95,
+            0.05,
+            45.0 - TAIL_DECAY_DB - 0.5,
+            45.0
+        ));
+    }
+
+    #[test]
+    fn the_tail_needs_silero_sure_and_rnnoise_or_the_decay() {
+        // RNNoise agrees: the level does not matter.
+        assert!(speech_goes_on(0.95, TAIL_RNNOISE, 0.0, 60.0));
+        // Silero not sure: neither RNNoise nor the level carries it on.
+        assert!(!speech_goes_on(0.85, 0.9, 45.0, 45.0));
+        // No speech frame yet in this stream (level +inf): only RNNoise can.
+        assert!(!speech_goes_on(0.95, 0.05, 80.0, f32::INFINITY));
+    }
 }
