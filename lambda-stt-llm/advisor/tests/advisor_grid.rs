@@ -127,7 +127,7 @@ fn tuning_half_regression_bar() {
         // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
         // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
         // with a product or an intervention (recall first).
-        (TUNING6, 0.999, 0.955, 78),
+        (TUNING6, 0.999, 0.955, 62),
         // Written as a new user would try it, every red flag (fainting and bleeding that will
         // not stop for the first time) and category. Left: two itchy-patch allergies read as
         // nothing, a mid-story sign in a two-sentence window.
@@ -178,12 +178,12 @@ fn tuning_half_regression_bar() {
         // hedged and minimised). Left: a nosebleed with no illness named after "voltar se tivesse
         // sangramento"; small talk with a lasting after-effect ("ficou com a boca meio torta até
         // hoje").
-        (TUNING19, 0.985, 0.96, 123),
-        // The counter's hard negatives in thirteen kinds and the grave half of each. Left: past
-        // episodes told without a return to well ("passou em dois dias"), chronic conditions
-        // under control, prescriptions that name a diagnosis, pets, media with an article left
-        // out: 547 of 2,560 windows still answer (recall first; most are interventions).
-        (TUNING20, 0.985, 0.975, 547),
+        (TUNING19, 0.99, 0.98, 107),
+        // The counter's hard negatives in thirteen kinds and the grave half of each. Left: a
+        // heartburn "de domingo" that passed, an adrenaline pen never used, pets' complaints told
+        // by the vet, a prescription that names a diagnosis: 234 of 2,560 windows still answer
+        // (recall first).
+        (TUNING20, 0.995, 0.985, 234),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {

@@ -727,3 +727,54 @@ fn round_fifteen_lay_words_and_the_grave_half_of_hard_small_talk() {
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_fifteen_b_controlled_conditions_jokes_and_prevention_are_not_alarms() {
+    for text in [
+        // A condition under control for years; an old story that ended well.
+        "meu cunhado tem epilepsia mas tá há anos sem crise com o remédio",
+        "tive uma hemorragia no parto, mas faz dez anos e tá tudo bem",
+        // A joke at a price; a medicine and what it prevents.
+        "vou ter um infarto com esse preço, brincadeira",
+        "é o remédio que meu pai toma desde o derrame",
+        "o neurologista passou esse pra ele não ter outro AVC",
+        // A series' character; a hypothetical in the conditional.
+        "na série o médico viu a mancha da meningite no copo",
+        "fico pensando no que faria se visse alguém convulsionando",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+    for (text, id) in [
+        // The same topics happening now stay warnings.
+        (
+            "ele tem epilepsia, tava há anos sem crise, mas hoje teve três crises seguidas",
+            "convulsao_desmaio",
+        ),
+        (
+            "ela toma remédio desde o AVC e agora a boca entortou de novo",
+            "avc",
+        ),
+        // "o que fazer se…" about now is not a hypothetical.
+        (
+            "o que fazer se a dor no peito dele continua indo pro braço?",
+            "dor_no_peito",
+        ),
+        // A farewell in the imperfect subjunctive; the warning phase after the fever.
+        (
+            "ela mandou mensagem dizendo que se acontecesse alguma coisa com ela era pra eu saber que me amava",
+            "suicidio",
+        ),
+        (
+            "a febre dela baixou ontem e hoje começou uma dor de barriga forte que não para",
+            "dengue_alarme",
+        ),
+        // Purple nails are not a dyed colour.
+        ("o vô tá sem ar e com as unhas roxas", "falta_de_ar"),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+}

@@ -1159,7 +1159,7 @@ pub(crate) const CATEGORY_TERMS: &[(&str, Category, f32, Kind)] = &[
         Symptom,
     ),
     (
-        "dolorid*|moido|moida|quebrado|quebrada ~~ treino|academia|exercicio|musculacao|malhar|malhei|corrida|futebol|pelada|caminhada",
+        "dolorid*|moido|moida|quebrado|quebrada <~> treino|academia|exercicio|musculacao|malhar|malhei|corrida|futebol|pelada|caminhada",
         C::DorMuscularContusao,
         4.5,
         Symptom,

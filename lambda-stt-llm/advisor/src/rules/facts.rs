@@ -856,6 +856,23 @@ mod tests {
     }
 
     #[test]
+    fn a_complaint_that_passed_on_its_own_or_in_a_named_season_is_over() {
+        assert!(categories("tive uma diarreia forte mas passou rapidinho").is_empty());
+        assert!(categories("no carnaval passado tive uma assadura horrível").is_empty());
+        assert!(categories("cortei o dedo, levei pontos e já até tirei").is_empty());
+        // Still going, or asked for: a complaint.
+        assert_eq!(
+            categories("tô com diarreia desde ontem e não passa"),
+            vec![Category::DiarreiaHidratacao]
+        );
+        // Sore after the gym, said in either order.
+        assert_eq!(
+            categories("voltei pra academia e tô todo dolorido"),
+            vec![Category::DorMuscularContusao]
+        );
+    }
+
+    #[test]
     fn a_product_kind_counts_once_per_sentence() {
         let f = facts("tem vick vaporub?");
         assert_eq!(f.hits.len(), 1, "{:?}", f.hits);

@@ -374,9 +374,13 @@ pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "ja ~ esta|ficou ~ seco|seca|cicatrizado|cicatrizada|fechado|fechada",
     "era ~ so|apenas",
     "parou|passou ~~ em|depois_de ~ #1-10 ~ minuto|minutos|segundos",
+    // "mas passou rapidinho", "passou sozinha", "passou em dois dias".
+    "passou ~ rapidinho|rapido|logo|sozinha|sozinho",
+    "passou ~~ em|depois_de ~ #1-30 ~ dia|dias",
     "ainda_bem_que_passou",
     "todo_mundo ~ ficou|esta|ficaram|estao ~ bem|bom|otimo",
     "ja ~ tirou|tirei|tiramos ~ os ~ pontos",
+    "pontos ~~ ja ~ ate ~ tirou|tirei|tiramos|tiraram",
     "ja ~ tinha ~ sumido|passado",
 ];
 
@@ -388,6 +392,10 @@ pub(crate) const PAST_TERMS: &[&str] = &[
     "quando ~ era ~ crianca|pequeno|pequena|novo|nova",
     "antigamente",
     "na|da ~ minha|nossa ~ epoca|infancia|juventude",
+    // "no carnaval passado", "lá em dezembro", "na virada do ano".
+    "carnaval|natal|verao|inverno|ferias|pascoa ~ passado|passada|retrasado|retrasada",
+    "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
+    "na ~ virada ~ do ~ ano",
 ];
 
 /// Words that make a complaint the topic, not a complaint ("vacinação da gripe").

@@ -34,6 +34,22 @@ const FIGURES: &[&str] = &[
     "quase ~ tive|tenho|teve|deu|dei|me_deu|tinha ~ um|uma ~ infarto|ataque|treco|piripaque|\
      ataque_cardiaco|derrame|avc|sincope ~~ quando|com|de ~~ vi|ver|viu|olhei|soube|preco|conta|\
      fatura|valor|gasolina|boleto|susto|nota|notinha",
+    // A joke at a price: "vou ter um infarto com esse preço", "esse calor tá de desmaiar".
+    "vou|vai|ia ~ ter ~ um|uma ~ infarto|treco|troco|ataque|piripaque ~~ preco|conta|fatura|\
+     valor|fila|brincadeira",
+    "calor|frio|preco|fila|conta|cansaco ~~ de ~ desmaiar|morrer|matar|enlouquecer",
+    // Someone who "is" an illness: "esse meu sobrinho é uma alergia".
+    "esse|essa|ele|ela|sobrinho|sobrinha|cunhado|cunhada|sogra|sogro|chefe|vizinho|vizinha ~~ e ~ um|uma ~ alergia|doenca|praga|peste",
+    "me ~ da|dar|deu|dao ~ azia|nojo|enjoo ~~ jogo|time|chefe|politica|governo|transito|noticia",
+    "time|jogo|chefe|politica|governo|transito ~~ me ~ da|dar|deu|dao ~ azia|nojo|enjoo",
+    // Hair or nails dyed: "o cabelo roxo da minha filha".
+    "cabelo|cabelos|esmalte|batom|tinta|mecha|mechas ~~ roxo|roxa|azul|verde|rosa",
+    // A chronic medicine and what it prevents: "o remédio que minha mãe toma desde o infarto",
+    // "pra ele não ter outro AVC".
+    "toma|tomo|tomava|usa ~~ desde ~ o|a ~ infarto|avc|derrame|trombose|cirurgia|cateterismo|\
+     transplante",
+    "para|pra ~ nao ~ ter|dar ~ outro|outra|mais|de_novo ~~ avc|derrame|infarto|crise|crises|\
+     convulsao|trombose",
     // A sting dodged: "quase levei uma ferroada de abelha, mas desviei".
     "quase ~ levei|tomei|fui|levou|tomou|foi ~~ ferroada|picada|picado|picada|mordida|mordido",
     // A thermometer in the street: "o termômetro da praça marcava quarenta graus".
@@ -224,7 +240,14 @@ const REPORTED: &[&str] = &[
     // copo", "um livro de um médico do SAMU que conta casos de infarto", "eu brinco que…".
     // (A teacher who "falou que ele desmaiou" reports a child's event: only a lesson shown.)
     "professor|professora|aula|palestra|curso ~~ mostrou|mostrando|mostra|ensinou",
-    "livro|podcast|documentario|canal ~~ conta|contando|fala|falando|mostra|mostrando",
+    "livro|podcast|documentario|canal ~~ conta|contando|fala|falando|mostra|mostrando|falou|contou|\
+     mostrou|explicou|sobre",
+    // A character of a series: "na série o médico descobriu a meningite pela mancha".
+    "serie|novela|filme|seriado|documentario ~~ medico|medica|personagem|ator|atriz|protagonista",
+    // Seeing patients at work: "cansei de ver gente chegando com dor no peito".
+    "cansei ~ de ~ ver|atender ~~ gente|paciente|pacientes|caso|casos",
+    // A scene of fiction: "o filme tinha uma cena de parto com hemorragia".
+    "cena|cenas ~ de|do|da|com|em_que|onde",
     "o ~ que ~ mais ~ atende|atendem|ve|veem|aparece|aparecem",
     // Hearsay and general-knowledge questions: "é verdade que quem tem sangue tipo O é mais
     // picado?", "ouvi dizer que…".
@@ -285,7 +308,8 @@ const HISTORY: &[&str] = &[
     // "imagina se o bebê tiver febre de madrugada".
     "se|caso ~ 1|um ~ dia",
     "imagina|imagine ~ se",
-    "no|o ~ que ~ eu ~ faria|fazer ~ se",
+    "no|o ~ que ~ faria|eu_faria ~ se",
+    "e ~ se ~ alguem|uma_pessoa",
 ];
 
 /// A time at least a month gone or a period of life, or thanks for a past visit's advice: one
@@ -335,6 +359,12 @@ const NOW_WELL: &[&str] = &[
     "gracas_a_deus ~~ passou|otimo|otima|bem|boa|curou|sarou",
     "ele|ela|eu|todo_mundo ~ esta|estao ~ otimo|otima|bem|boa|bom|forte",
     "deu ~ tudo ~ certo",
+    "esta|ficou|ficaram|estao ~ tudo ~ bem|otimo|certo|estavel|controlado|normal",
+    "tudo ~ estavel|controlado|controlada",
+    "sem ~ crise|crises|convulsao|convulsoes|sangramento|sintoma|sintomas|problema|problemas",
+    "sem ~ nenhuma|nenhum ~ picada|picadas|mosquito|queimadura|bolha|problema",
+    "sem ~ queimar ~ nada",
+    "hoje ~ ele|ela ~ tem|ja_tem ~ #5-34",
     "nao ~ foi ~ nada",
     "era|foi ~ so ~ muscular|susto|gases|ansiedade|virose|nada",
     "recuperou|recuperei|se_recuperou ~ tudo|bem|totalmente|100_por_cento",
