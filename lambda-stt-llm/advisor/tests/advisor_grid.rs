@@ -10,8 +10,8 @@
 use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
     TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
-    TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19, TUNING20, Transform, generate,
-    grid_data, judge_rules, score,
+    TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19, TUNING20, TUNING21, TUNING22,
+    Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -104,7 +104,9 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 /// only, accuracy 0.895; `tuning17.json`'s signs as a relative saw them, 0.870; `tuning18.json`'s
 /// signs inside the customer's questions, 0.929 and accuracy 0.957; `tuning19.json`'s signs in
 /// people's own words, 0.911 and 0.962; `tuning20.json`'s hard small talk and grave halves, 0.950,
-/// 0.964 and 779 of 2,560 small-talk windows answered), then used for tuning.
+/// 0.964 and 779 of 2,560 small-talk windows answered; `tuning21.json`'s signs buried in long
+/// turns, 0.9996, 0.958 and 207 of 960; `tuning22.json`'s five weakest flags sign by sign, 0.869),
+/// then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -184,6 +186,13 @@ fn tuning_half_regression_bar() {
         // by the vet, a prescription that names a diagnosis: 234 of 2,560 windows still answer
         // (recall first).
         (TUNING20, 0.995, 0.985, 234),
+        // The grave sign buried in a long, busy turn. Left: long small talk about a
+        // prescription being filled, a pregnancy going well with the vitamins ordered, a
+        // stroke a nurse aunt attended: 166 of 960 windows still answer.
+        (TUNING21, 0.999, 0.965, 166),
+        // The five flags the held-out half still misses, sign by sign, source by source,
+        // speaker by speaker. Left: a dengue warning told only by the UPA's instructions.
+        (TUNING22, 0.999, 1.0, 89),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -243,7 +252,7 @@ fn grid_files_name_known_categories_and_halves() {
     for half in [
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
         TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-        TUNING20, HELDOUT,
+        TUNING20, TUNING21, TUNING22, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 130, "{half}: {}", h.phrasings.len());

@@ -88,11 +88,17 @@ pub const TUNING19: &str = "tuning19";
 /// The tuning half's twentieth file: the counter's hard negatives (small talk naming red-flag
 /// topics harmlessly, in thirteen kinds) and the grave half of each pair, written independently.
 pub const TUNING20: &str = "tuning20";
+/// The tuning half's twenty-first file: the grave sign buried in a long, busy turn (a shopping
+/// list, other complaints, a product the customer believes is the answer), written independently.
+pub const TUNING21: &str = "tuning21";
+/// The tuning half's twenty-second file: the five flags the held-out half still misses, sign by
+/// sign and source by source, each said by a different kind of speaker, written independently.
+pub const TUNING22: &str = "tuning22";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 20] = [
+pub const TUNING_FILES: [&str; 22] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
     TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-    TUNING20,
+    TUNING20, TUNING21, TUNING22,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -778,3 +778,92 @@ fn round_fifteen_b_controlled_conditions_jokes_and_prevention_are_not_alarms() {
         );
     }
 }
+
+#[test]
+fn round_sixteen_the_five_weakest_flags_sign_by_sign() {
+    for (text, id) in [
+        // Dengue (Ministério da Saúde): a weak fast pulse, a rising haematocrit, agitation.
+        (
+            "meu marido tá com dengue e o pulso dele tá fininho e acelerado",
+            "dengue_alarme",
+        ),
+        (
+            "tô com dengue e o exame mostrou o hematócrito subindo",
+            "dengue_alarme",
+        ),
+        (
+            "minha avó com dengue tá agitada, não para quieta na cama",
+            "dengue_alarme",
+        ),
+        // Dehydration: everything drunk comes back; a pinched skin that stays; a slow refill.
+        (
+            "vomitei a noite toda, tudo que eu bebo volta, até o soro",
+            "desidratacao_grave",
+        ),
+        (
+            "belisquei a pele do meu avô e ficou enrugada, não voltou, e ele tá sonolento",
+            "desidratacao_grave",
+        ),
+        // Poisoning: an opened box of someone's medicine; nose drops by the dozen.
+        (
+            "meu neto abriu a caixinha do remédio de pressão e agora tá tonto",
+            "intoxicacao_crianca",
+        ),
+        (
+            "minha filha de dois anos pingou um monte de gotas de nafazolina no nariz e tá gelada",
+            "intoxicacao_crianca",
+        ),
+        // Suicide (CVV): a list of what goes to whom, a locked door with a blade, a farewell
+        // photo of an empty blister pack, a gun "he knows what to do with", self-harm again.
+        (
+            "achei uma carta dela dizendo o que deixa pra cada filho",
+            "suicidio",
+        ),
+        (
+            "meu irmão se trancou no quarto com uma faca e não abre",
+            "suicidio",
+        ),
+        (
+            "ela mandou foto de uma cartela vazia e escreveu adeus",
+            "suicidio",
+        ),
+        (
+            "ele disse que tem uma arma e que sabe o que fazer com ela",
+            "suicidio",
+        ),
+        ("me sinto um lixo e ontem me cortei de novo", "suicidio"),
+        (
+            "meu pai largou tudo que gostava, só fica no quarto no escuro e diz que não aguenta mais",
+            "suicidio",
+        ),
+        // Head injury (NHS): a fall from a height onto the head; hearing lost; irritable.
+        (
+            "meu tio caiu da laje e bateu a cabeça, diz que é só dor",
+            "trauma_craniano",
+        ),
+        (
+            "ela bateu a cabeça e agora tá ouvindo pouco de um ouvido",
+            "trauma_craniano",
+        ),
+        (
+            "o bebê caiu do trocador, bateu a cabeça e não quer mamar",
+            "trauma_craniano",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        // A fall down the stairs that was checked and is over; a faint explained and over.
+        "minha vizinha caiu da escada semana passada, bateu a cabeça, mas já tá boa, fez tomografia e não deu nada",
+        "a moça desmaiou na missa mas foi só jejum, ficou boa na hora",
+        // Cutting vegetables is not self-harm; a medicine box opened by an adult is not poisoning.
+        "me cortei descascando batata",
+        "abri a caixinha do remédio de pressão e vi que tá acabando",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

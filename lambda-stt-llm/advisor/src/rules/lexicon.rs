@@ -392,7 +392,8 @@ pub(crate) const PAST_TERMS: &[&str] = &[
     "quando ~ era ~ crianca|pequeno|pequena|novo|nova",
     "antigamente",
     "na|da ~ minha|nossa ~ epoca|infancia|juventude",
-    // "no carnaval passado", "lá em dezembro", "na virada do ano".
+    // "faz uns três meses", "no carnaval passado", "lá em dezembro", "na virada do ano".
+    "faz|ha ~ #1-99|uns|umas ~ mes|meses|ano|anos",
     "carnaval|natal|verao|inverno|ferias|pascoa ~ passado|passada|retrasado|retrasada",
     "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
     "na ~ virada ~ do ~ ano",

@@ -259,7 +259,7 @@ const REPORTED: &[&str] = &[
     "avo|vo|avos|bisavo|bisavo ~~ conta|contou|dizia ~ que",
     "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
      plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria|\
-     brigada|bombeiros|caps|ubs|ambulancia",
+     brigada|bombeiros|caps|ubs|ambulancia|posto_de_saude|recepcao_do_posto",
     "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
      ligacoes",
     // A course or a lesson: "a gente fez curso de primeiros socorros", "a professora ensinou
@@ -319,6 +319,7 @@ const LONG_PAST: &[&str] = &[
     "faz|ha ~ #1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses",
     "#1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~ atras",
     "ano|mes ~ passado|retrasado",
+    "no|na|do|da ~ reveillon|natal|carnaval|pascoa|virada_do_ano",
     "quando ~ era|eramos|tinha|estava|tive|teve ~~ crianca|pequeno|pequena|moco|moca|novo|nova|\
      jovem|gravida|bebe|adolescente|mocinha|mocinho|#1-99",
     "quando ~ eu|ela ~ tive|teve|ganhei|ganhou ~~ cacula|primeiro|primeira|mais_velho|mais_velha",
@@ -359,6 +360,12 @@ const NOW_WELL: &[&str] = &[
     "gracas_a_deus ~~ passou|otimo|otima|bem|boa|curou|sarou",
     "ele|ela|eu|todo_mundo ~ esta|estao ~ otimo|otima|bem|boa|bom|forte",
     "deu ~ tudo ~ certo",
+    "esta|ficou|fiquei|ficaram|voltou ~ 100_por_cento|cem_por_cento|novo|nova|novinho|novinha|\
+     zerado|zerada",
+    "fiquei|ficou|ficaram ~ bem|boa|bom ~ na_hora|logo|rapidinho|depois|desde",
+    "melhorou|melhorei|sarou ~ rapidinho|logo|rapido ~~ hoje|agora|ja",
+    "a ~ gente ~ ri|rimos ~~ disso|hoje",
+    "cicatrizou ~ bonito|bonitinho|direitinho|bem",
     "esta|ficou|ficaram|estao ~ tudo ~ bem|otimo|certo|estavel|controlado|normal",
     "tudo ~ estavel|controlado|controlada",
     "sem ~ crise|crises|convulsao|convulsoes|sangramento|sintoma|sintomas|problema|problemas",
