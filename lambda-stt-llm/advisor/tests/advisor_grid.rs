@@ -11,7 +11,7 @@ use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
     TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
     TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19, TUNING20, TUNING21, TUNING22,
-    Transform, generate, grid_data, judge_rules, score,
+    TUNING23, TUNING24, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -105,8 +105,9 @@ fn the_grid_is_large_deterministic_and_uses_every_wrapper() {
 /// signs inside the customer's questions, 0.929 and accuracy 0.957; `tuning19.json`'s signs in
 /// people's own words, 0.911 and 0.962; `tuning20.json`'s hard small talk and grave halves, 0.950,
 /// 0.964 and 779 of 2,560 small-talk windows answered; `tuning21.json`'s signs buried in long
-/// turns, 0.9996, 0.958 and 207 of 960; `tuning22.json`'s five weakest flags sign by sign, 0.869),
-/// then used for tuning.
+/// turns, 0.9996, 0.958 and 207 of 960; `tuning22.json`'s five weakest flags sign by sign, 0.869;
+/// `tuning23.json`'s other eleven flags sign by sign, 0.912; `tuning24.json`'s five weakest flags
+/// in regional and generational speech, 0.941), then used for tuning.
 #[test]
 fn tuning_half_regression_bar() {
     let g = grids();
@@ -129,7 +130,7 @@ fn tuning_half_regression_bar() {
         // Its small talk tells recoveries ("bateu a cabeça mês passado… não deu nada, já tá
         // dançando"), a grandmother's home-made syrup and a pet's vomiting; what is left answers
         // with a product or an intervention (recall first).
-        (TUNING6, 0.999, 0.955, 62),
+        (TUNING6, 0.999, 0.955, 61),
         // Written as a new user would try it, every red flag (fainting and bleeding that will
         // not stop for the first time) and category. Left: two itchy-patch allergies read as
         // nothing, a mid-story sign in a two-sentence window.
@@ -145,7 +146,7 @@ fn tuning_half_regression_bar() {
         // Pairs across each flag's line. Left: its harmless halves told as cleared ("era só
         // gases", "disseram que não era nada") mostly still answer, as the screen keeps recall
         // first; a rhinitis that blocks the nose reads as an allergy.
-        (TUNING10, 0.999, 0.93, 207),
+        (TUNING10, 0.999, 0.93, 189),
         // Older people and their carers. Left: a nose blocked at night read as nothing in two
         // phrasings; small talk about an old shingles or a cataract operation gets a product.
         (TUNING11, 0.998, 0.895, 95),
@@ -193,6 +194,12 @@ fn tuning_half_regression_bar() {
         // The five flags the held-out half still misses, sign by sign, source by source,
         // speaker by speaker. Left: a dengue warning told only by the UPA's instructions.
         (TUNING22, 0.999, 1.0, 89),
+        // The other eleven flags sign by sign. Left: an antibiotic asked for a relative who
+        // "não vai no médico" in four windows; small talk of health workers and prescriptions.
+        (TUNING23, 0.995, 1.0, 166),
+        // The five weakest flags in regional and generational speech. Left: spellings as
+        // pronounced ("falano", "qué morrê") the normalisation does not fold.
+        (TUNING24, 0.997, 1.0, 73),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -252,10 +259,10 @@ fn grid_files_name_known_categories_and_halves() {
     for half in [
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
         TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-        TUNING20, TUNING21, TUNING22, HELDOUT,
+        TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
-        assert!(h.phrasings.len() >= 130, "{half}: {}", h.phrasings.len());
+        assert!(h.phrasings.len() >= 120, "{half}: {}", h.phrasings.len());
         assert!(h.small_talk.len() >= 30, "{half}");
         assert!(h.small_talk.iter().all(|p| p.expected == Expected::Nothing));
     }

@@ -94,11 +94,17 @@ pub const TUNING21: &str = "tuning21";
 /// The tuning half's twenty-second file: the five flags the held-out half still misses, sign by
 /// sign and source by source, each said by a different kind of speaker, written independently.
 pub const TUNING22: &str = "tuning22";
+/// The tuning half's twenty-third file: the other eleven red flags, sign by sign, source by
+/// source, speaker by speaker, written independently.
+pub const TUNING23: &str = "tuning23";
+/// The tuning half's twenty-fourth file: the five weakest flags in the words of every region and
+/// generation (Northeast, South, Minas, elderly rural, youth slang, non-standard grammar).
+pub const TUNING24: &str = "tuning24";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 22] = [
+pub const TUNING_FILES: [&str; 24] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
     TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-    TUNING20, TUNING21, TUNING22,
+    TUNING20, TUNING21, TUNING22, TUNING23, TUNING24,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

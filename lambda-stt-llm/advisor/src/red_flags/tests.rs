@@ -867,3 +867,84 @@ fn round_sixteen_the_five_weakest_flags_sign_by_sign() {
         assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
     }
 }
+
+#[test]
+fn round_seventeen_regional_speech_and_the_other_flags_sign_by_sign() {
+    for (text, id) in [
+        // Regional and generational speech (tuning24's classes).
+        (
+            "tô com dengue e num urino quase nada desde ontem",
+            "dengue_alarme",
+        ),
+        (
+            "o piazinho bebeu a cachaça que tava na mesa e tá mole",
+            "intoxicacao_crianca",
+        ),
+        (
+            "meu pai se despediu dos compadres e disse que não vai dar mais trabalho",
+            "suicidio",
+        ),
+        (
+            "desde que a mulher dele morreu ele diz que vai encontrar com ela",
+            "suicidio",
+        ),
+        (
+            "o menino tá se vazando desde ontem, boca seca, quietinho demais",
+            "desidratacao_grave",
+        ),
+        (
+            "derramou água sanitária no olho do menino",
+            "intoxicacao_crianca",
+        ),
+        // The other flags sign by sign (tuning23's classes).
+        (
+            "de repente ele não conseguia escrever e o celular caiu da mão",
+            "avc",
+        ),
+        (
+            "minha mãe tá com dor no queixo, suando e branca",
+            "dor_no_peito",
+        ),
+        (
+            "ela tá com um desconforto no peito e enjoo desde cedo",
+            "dor_no_peito",
+        ),
+        (
+            "ele tem alergia a amendoim, comeu paçoca e tá chiando o peito",
+            "anafilaxia",
+        ),
+        (
+            "levei uma picada de vespa e tô com a sensação de que vou morrer",
+            "anafilaxia",
+        ),
+        (
+            "tô com febre e uma dor de cabeça que parece que vai estourar, vomitei duas vezes",
+            "meningite",
+        ),
+        ("meu avô tá confuso e com a nuca dura", "meningite"),
+        (
+            "o cachorro mordeu a perna dele e a toalha já tá encharcada de sangue",
+            "sangramento_intenso",
+        ),
+        (
+            "acordei com a língua mordida e minha mulher disse que eu tava me debatendo",
+            "convulsao_desmaio",
+        ),
+    ] {
+        assert!(
+            ids(text).iter().any(|i| i == id),
+            "{text:?}: {:?}",
+            ids(text)
+        );
+    }
+    for text in [
+        // A flu's heavy body is not meningitis; a vaccine's tiredness is not anaphylaxis.
+        "peguei uma gripe, tô com o corpo mole e febre",
+        "tomei a vacina e fiquei com o corpo mole",
+        // A saying; the news.
+        "minha vó tinha um ditado, quem toma chuva pega febre",
+        "vi no jornal que o estado tem muita intoxicação de criança",
+    ] {
+        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
+    }
+}

@@ -435,10 +435,17 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
                         }));
                     // "o xarope da receita da pediatra", "a receita do colírio": a prescribed
                     // product, not one to recommend.
-                    let prescribed = s.tokens[h.span.end..]
-                        .iter()
-                        .take(3)
-                        .any(|w| w == "receita")
+                    // "o ácido fólico que a obstetra passou": prescribed by name.
+                    let after = &s.tokens[h.span.end..(h.span.end + 6).min(s.tokens.len())];
+                    let by_prescriber = after.iter().any(|w| PRESCRIBERS.contains(&w.as_str()))
+                        && after
+                            .iter()
+                            .any(|w| matches!(w.as_str(), "passou" | "receitou" | "prescreveu"));
+                    let prescribed = by_prescriber
+                        || s.tokens[h.span.end..]
+                            .iter()
+                            .take(3)
+                            .any(|w| w == "receita")
                         || s.tokens[h.span.start.saturating_sub(3)..h.span.start]
                             .iter()
                             .any(|w| w == "receita");
@@ -507,6 +514,23 @@ fn weigh_in_context(hits: Vec<Hit>, s: &Sentence, lex: &Lexicon) -> Vec<Hit> {
 
 /// True when the words before a complaint say it is over: "já melhorou da", "tá bom da", "sarou
 /// do" (hesitations and intensifiers in between do not count).
+/// Who prescribes: "o xarope que a pediatra passou" is a prescription, not a request.
+const PRESCRIBERS: &[&str] = &[
+    "medico",
+    "medica",
+    "doutor",
+    "doutora",
+    "obstetra",
+    "pediatra",
+    "gastro",
+    "dentista",
+    "cardiologista",
+    "neurologista",
+    "dermatologista",
+    "ginecologista",
+    "ortopedista",
+];
+
 fn recovered_from(before: &[String]) -> bool {
     let words: Vec<&str> = before
         .iter()
@@ -869,6 +893,16 @@ mod tests {
         assert_eq!(
             categories("voltei pra academia e tô todo dolorido"),
             vec![Category::DorMuscularContusao]
+        );
+    }
+
+    #[test]
+    fn a_product_the_doctor_prescribed_is_not_a_request() {
+        assert!(categories("vim comprar o ácido fólico que a obstetra passou").is_empty());
+        // The complaint next to it still counts.
+        assert_eq!(
+            categories("tô com tosse e o xarope que a médica passou acabou"),
+            vec![Category::Tosse]
         );
     }
 

@@ -373,6 +373,9 @@ pub(crate) const RESOLVED_TERMS: &[&str] = &[
     "sumiu|sumiram|cicatrizou",
     "ja ~ esta|ficou ~ seco|seca|cicatrizado|cicatrizada|fechado|fechada",
     "era ~ so|apenas",
+    "foi ~ bobeira|bobagem|besteira",
+    "era ~ gases|muscular|ansiedade|virose|estresse ~ mesmo",
+    "deu ~ tudo ~ normal|certo",
     "parou|passou ~~ em|depois_de ~ #1-10 ~ minuto|minutos|segundos",
     // "mas passou rapidinho", "passou sozinha", "passou em dois dias".
     "passou ~ rapidinho|rapido|logo|sozinha|sozinho",
@@ -397,6 +400,7 @@ pub(crate) const PAST_TERMS: &[&str] = &[
     "carnaval|natal|verao|inverno|ferias|pascoa ~ passado|passada|retrasado|retrasada",
     "em ~ janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
     "na ~ virada ~ do ~ ano",
+    "no|do ~ meu|nosso ~ tempo",
 ];
 
 /// Words that make a complaint the topic, not a complaint ("vacinação da gripe").

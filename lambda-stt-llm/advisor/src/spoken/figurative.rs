@@ -246,6 +246,13 @@ const REPORTED: &[&str] = &[
     "serie|novela|filme|seriado|documentario ~~ medico|medica|personagem|ator|atriz|protagonista",
     // Seeing patients at work: "cansei de ver gente chegando com dor no peito".
     "cansei ~ de ~ ver|atender ~~ gente|paciente|pacientes|caso|casos",
+    // Read or seen in the news: "vi no jornal que o estado tem mais intoxicação".
+    "vi|viu|vimos|li|leu ~ no|na ~ jornal|tv|televisao|internet|radio|noticia ~ que",
+    // A school work or a poem about a topic: "o cordel sobre o mosquito da dengue".
+    "cordel|feira_de_ciencia|feira_de_ciencias|trabalho|cartaz|cartazes|video|redacao|\
+     apresentacao|musica ~~ sobre",
+    // Sayings and folk beliefs: "meu compadre tinha um ditado, quem bebe água de pote…".
+    "ditado|ditados|crendice|crendices|superstic*|lenda|lendas|simpatia|simpatias",
     // A scene of fiction: "o filme tinha uma cena de parto com hemorragia".
     "cena|cenas ~ de|do|da|com|em_que|onde",
     "o ~ que ~ mais ~ atende|atendem|ve|veem|aparece|aparecem",
@@ -259,7 +266,8 @@ const REPORTED: &[&str] = &[
     "avo|vo|avos|bisavo|bisavo ~~ conta|contou|dizia ~ que",
     "trabalha|trabalho|trabalhava|formou|estuda|estudando ~~ enfermagem|medicina|residencia|\
      plantao|plantoes|socorrista|ciatox|samu|hospital|pronto_socorro|upa|maternidade|pediatria|\
-     brigada|bombeiros|caps|ubs|ambulancia|posto_de_saude|recepcao_do_posto",
+     brigada|bombeiros|caps|ubs|ambulancia|posto_de_saude|recepcao_do_posto|drogaria|\
+     vigilancia|epidemiologia",
     "atende|atendem|atendia|atendo|atendemos ~~ muita|muito|muitos|muitas|caso|casos|ligacao|\
      ligacoes",
     // A course or a lesson: "a gente fez curso de primeiros socorros", "a professora ensinou
@@ -320,6 +328,7 @@ const LONG_PAST: &[&str] = &[
     "#1-99|uns|umas|muitos|muitas ~ ano|anos|mes|meses ~ atras",
     "ano|mes ~ passado|retrasado",
     "no|na|do|da ~ reveillon|natal|carnaval|pascoa|virada_do_ano",
+    "no|do ~ meu|nosso ~ tempo",
     "quando ~ era|eramos|tinha|estava|tive|teve ~~ crianca|pequeno|pequena|moco|moca|novo|nova|\
      jovem|gravida|bebe|adolescente|mocinha|mocinho|#1-99",
     "quando ~ eu|ela ~ tive|teve|ganhei|ganhou ~~ cacula|primeiro|primeira|mais_velho|mais_velha",
