@@ -14,6 +14,7 @@ pub mod denoise;
 pub mod energy_gate;
 pub mod event;
 pub mod front_end;
+mod lanes;
 pub mod presence;
 pub mod resample;
 pub mod segmenter;

@@ -9,6 +9,7 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
 use super::weights::{BINS, ConvLayer, FFT, SileroWeights};
+use crate::lanes::lanes8;
 
 /// The 256-point real FFT plan, shared by every stream.
 fn fft() -> &'static Arc<dyn RealToComplex<f32>> {
@@ -27,22 +28,34 @@ const FRAMES: usize = 4;
 const HOP: usize = 128;
 const HIDDEN: usize = 128;
 
-/// Dot product in 8 independent lanes (vectorised by LLVM on x86-64 and wasm32 SIMD).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (a8, ar) = a.split_at(a.len() / 8 * 8);
-    let (b8, br) = b.split_at(a8.len().min(b.len()));
-    for (x, y) in a8.chunks_exact(8).zip(b8.chunks_exact(8)) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
+/// `N` independent dot products `a[r]·b[r]` (all of `a[0]`'s length), each summed exactly as
+/// the model's one-at-a-time 8-lane dot product was: lane `l` accumulates elements
+/// `l, l + 8, …` in order (SIMD, [`lanes8`]), the lanes are combined pairwise, then the tail is
+/// added. Side by side they give the CPU `N` independent chains of additions instead of one
+/// (each chain is bound by an addition's latency), with bit-identical results.
+#[inline(always)]
+fn dots<const N: usize>(a: [&[f32]; N], b: [&[f32]; N]) -> [f32; N] {
+    let len = a[0].len();
+    let n8 = len / 8 * 8;
+    let lanes = lanes8(a, b, len);
+    let mut out = [0.0f32; N];
+    for r in 0..N {
+        let mut tail = 0.0;
+        for j in n8..len {
+            tail += a[r][j] * b[r][j];
         }
+        let c = &lanes[r];
+        out[r] = ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7])) + tail;
     }
-    let mut tail = 0.0;
-    for (x, y) in ar.iter().zip(br) {
-        tail += x * y;
-    }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    out
+}
+
+/// max(x, 0) with NaN mapped to 0, as `x.max(0.0)`, written as a comparison: wasm32 has no
+/// instruction for `f32::max`'s NaN rule and calls `fmaxf` for it. (The two may differ only in
+/// the sign of a zero, which no later sum can see: every sum starts from +0 or a bias.)
+#[inline(always)]
+fn relu(x: f32) -> f32 {
+    if x > 0.0 { x } else { 0.0 }
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -52,21 +65,46 @@ fn sigmoid(x: f32) -> f32 {
 /// Conv1d (kernel 3, padding 1) + ReLU over time-major input `[(t_in + 2) rows][inputs]` whose
 /// first and last rows are zero padding; writes `[t_out]` rows of `outputs` into `out` starting
 /// at row 1 of a padded output (row 0 and row t_out + 1 stay zero).
+///
+/// Each output is `bias + dot(k = 0) + dot(k = 1) + dot(k = 2)`, in that order; four of them
+/// are computed side by side (four outputs of one time step, or with four time steps, one
+/// output for all of them so its weights are read once), which changes no result.
 fn conv_relu(layer: &ConvLayer, input: &[f32], t_in: usize, out: &mut [f32]) -> usize {
     let (ci, co) = (layer.inputs, layer.outputs);
     let t_out = (t_in + 2 - 3) / layer.stride + 1;
-    for t in 0..t_out {
-        let x0 = t * layer.stride;
+    let x = |t: usize, k: usize| {
+        let at = (t * layer.stride + k) * ci;
+        &input[at..at + ci]
+    };
+    let w = |o: usize, k: usize| &layer.weight[(o * 3 + k) * ci..(o * 3 + k + 1) * ci];
+    if t_out == 4 {
         for o in 0..co {
-            let w = &layer.weight[o * 3 * ci..(o + 1) * 3 * ci];
-            let mut acc = layer.bias[o];
+            let mut acc = [layer.bias[o]; 4];
             for k in 0..3 {
-                acc += dot(
-                    &w[k * ci..(k + 1) * ci],
-                    &input[(x0 + k) * ci..(x0 + k + 1) * ci],
-                );
+                let d = dots([w(o, k); 4], [x(0, k), x(1, k), x(2, k), x(3, k)]);
+                for (a, d) in acc.iter_mut().zip(d) {
+                    *a += d;
+                }
             }
-            out[(t + 1) * co + o] = acc.max(0.0);
+            for (t, a) in acc.iter().enumerate() {
+                out[(t + 1) * co + o] = relu(*a);
+            }
+        }
+    } else {
+        debug_assert_eq!(co % 4, 0);
+        for t in 0..t_out {
+            for o in (0..co).step_by(4) {
+                let mut acc: [f32; 4] = std::array::from_fn(|r| layer.bias[o + r]);
+                for k in 0..3 {
+                    let d = dots(std::array::from_fn(|r| w(o + r, k)), [x(t, k); 4]);
+                    for (a, d) in acc.iter_mut().zip(d) {
+                        *a += d;
+                    }
+                }
+                for (r, a) in acc.iter().enumerate() {
+                    out[(t + 1) * co + o + r] = relu(*a);
+                }
+            }
         }
     }
     t_out
@@ -183,12 +221,20 @@ impl SileroState {
 
         self.xh[..HIDDEN].copy_from_slice(&self.e3[HIDDEN..2 * HIDDEN]);
         self.xh[HIDDEN..].copy_from_slice(&self.h);
-        for (g, (row, b)) in self
+        // Four gate rows side by side (independent sums, the same results as one at a time).
+        for ((g, rows), b) in self
             .gates
-            .iter_mut()
-            .zip(w.lstm_weight.chunks_exact(2 * HIDDEN).zip(&w.lstm_bias))
+            .chunks_exact_mut(4)
+            .zip(w.lstm_weight.chunks_exact(4 * 2 * HIDDEN))
+            .zip(w.lstm_bias.chunks_exact(4))
         {
-            *g = dot(row, &self.xh) + b;
+            let d = dots(
+                std::array::from_fn(|r| &rows[r * 2 * HIDDEN..(r + 1) * 2 * HIDDEN]),
+                [&self.xh[..]; 4],
+            );
+            for ((g, d), b) in g.iter_mut().zip(d).zip(b) {
+                *g = d + b;
+            }
         }
         for j in 0..HIDDEN {
             let i = sigmoid(self.gates[j]);
@@ -200,7 +246,7 @@ impl SileroState {
         }
         let mut logit = w.decoder_bias;
         for (h, wd) in self.h.iter().zip(&w.decoder_weight) {
-            logit += h.max(0.0) * wd;
+            logit += relu(*h) * wd;
         }
         let p = sigmoid(logit);
         if p.is_finite() {
@@ -209,6 +255,55 @@ impl SileroState {
             // Cannot happen with finite, clamped input; recover rather than poison the stream.
             self.reset();
             0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-at-a-time 8-lane dot product the model used before [`dots`] interleaved them.
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let mut acc = [0.0f32; 8];
+        let (a8, ar) = a.split_at(a.len() / 8 * 8);
+        let (b8, br) = b.split_at(a8.len().min(b.len()));
+        for (x, y) in a8.chunks_exact(8).zip(b8.chunks_exact(8)) {
+            for l in 0..8 {
+                acc[l] += x[l] * y[l];
+            }
+        }
+        let mut tail = 0.0;
+        for (x, y) in ar.iter().zip(br) {
+            tail += x * y;
+        }
+        ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    }
+
+    #[test]
+    fn interleaved_dot_products_are_bit_identical_to_one_at_a_time() {
+        // A reproducible spread of magnitudes and signs (rounding differs if the order does).
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed as f32 / u32::MAX as f32 - 0.5) * 10f32.powi((seed % 7) as i32 - 3)
+        };
+        for len in [1, 7, 8, 9, 64, 128, 129, 256] {
+            let a: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();
+            let b: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();
+            let got = dots::<4>(
+                std::array::from_fn(|r| &a[r][..]),
+                std::array::from_fn(|r| &b[r][..]),
+            );
+            for r in 0..4 {
+                assert_eq!(
+                    got[r].to_bits(),
+                    dot(&a[r], &b[r]).to_bits(),
+                    "len {len} row {r}"
+                );
+            }
         }
     }
 }
