@@ -167,3 +167,15 @@ pub fn lanes8<const N: usize>(a: [&[f32]; N], b: [&[f32]; N], len: usize) -> [[f
     }
     out
 }
+
+/// Test data for the dot products: a reproducible xorshift spread of signs and of magnitudes
+/// over `decades` powers of ten from `10^low`, where any change of summation order would show.
+#[cfg(test)]
+pub(crate) fn spread_values(mut seed: u32, decades: u32, low: i32) -> impl FnMut() -> f32 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        (seed as f32 / u32::MAX as f32 - 0.5) * 10f32.powi((seed % decades) as i32 + low)
+    }
+}

@@ -270,13 +270,7 @@ mod tests {
 
     #[test]
     fn side_by_side_dot_products_are_bit_identical_to_one_at_a_time() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 - 0.5) * 10f32.powi((seed % 9) as i32 - 2)
-        };
+        let mut next = crate::lanes::spread_values(0x9e37_79b9, 9, -2);
         for len in [1, 8, 9, TAPS_PER_PHASE, TAPS] {
             let a: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();
             let b: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();

@@ -283,13 +283,7 @@ mod tests {
     #[test]
     fn interleaved_dot_products_are_bit_identical_to_one_at_a_time() {
         // A reproducible spread of magnitudes and signs (rounding differs if the order does).
-        let mut seed = 0x2545_f491_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            (seed as f32 / u32::MAX as f32 - 0.5) * 10f32.powi((seed % 7) as i32 - 3)
-        };
+        let mut next = crate::lanes::spread_values(0x2545_f491, 7, -3);
         for len in [1, 7, 8, 9, 64, 128, 129, 256] {
             let a: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();
             let b: Vec<Vec<f32>> = (0..4).map(|_| (0..len).map(|_| next()).collect()).collect();

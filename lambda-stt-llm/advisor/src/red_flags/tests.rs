@@ -18,6 +18,22 @@ fn ids(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each text fires its red flag (others may fire too).
+fn assert_fires(cases: &[(&str, &str)]) {
+    for (text, id) in cases {
+        let got = ids(text);
+        assert!(got.iter().any(|i| i == id), "{text:?}: {got:?}");
+    }
+}
+
+/// No text fires any red flag.
+fn assert_silent(texts: &[&str]) {
+    for text in texts {
+        let got = ids(text);
+        assert!(got.is_empty(), "{text:?}: {got:?}");
+    }
+}
+
 fn window(texts: &[&str], last: Option<&str>) -> Conversation {
     let mut c = Conversation::spaced(texts.iter().copied(), 4_000);
     c.last_product = last.map(str::to_owned);
@@ -88,7 +104,7 @@ fn bad_catalogues_are_clear_errors() {
 
 #[test]
 fn colloquial_wordings_and_stt_text_are_caught() {
-    for (text, id) in [
+    assert_fires(&[
         (
             "tô com um aperto no peito que desce pro braço",
             "dor_no_peito",
@@ -123,14 +139,12 @@ fn colloquial_wordings_and_stt_text_are_caught() {
         ),
         ("ele tá com febre e o pescoço duro", "meningite"),
         ("tô com dengue e não paro de vomitar", "dengue_alarme"),
-    ] {
-        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn red_flags_by_concept_as_the_sources_describe_them() {
-    for (text, id) in [
+    assert_fires(&[
         // CVV / Ministério da Saúde warning signs.
         ("queria dormir e num acordar mais", "suicidio"),
         ("quantos comprimidos precisa pra não acordar?", "suicidio"),
@@ -201,14 +215,12 @@ fn red_flags_by_concept_as_the_sources_describe_them() {
             "me vê um zolpidem, a receita eu trago depois",
             "antibiotico_sem_receita",
         ),
-    ] {
-        assert!(ids(text).iter().any(|i| i == id), "{text}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn negations_exceptions_and_everyday_complaints_do_not_fire() {
-    for text in [
+    assert_silent(&[
         "não tenho dor no peito, é só azia",
         "sinto uma queimação no peito depois que eu como",
         "tô com o nariz entupido, não consigo respirar pelo nariz",
@@ -228,9 +240,7 @@ fn negations_exceptions_and_everyday_complaints_do_not_fire() {
         "tem desconto pra idoso? caí de bicicleta e ralei o joelho",
         "azia que sobe queimando o peito, ontem eu tava com dor de cabeça mas já passou",
         "tô com uma tosse seca depois do resfriado",
-    ] {
-        assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
@@ -356,19 +366,17 @@ fn round_six_classes_fire_and_their_figures_do_not() {
     ] {
         assert_eq!(ids(text), [id], "{text:?}");
     }
-    for text in [
+    assert_silent(&[
         "minha filha me mata de vergonha no mercado",
         "já escolhi o dia do casamento",
         "no último episódio da série um menino engoliu uma bateria",
         "fiz um curso de primeiros socorros e aprendi o teste do sorriso pra avc",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_eleven_signs_said_part_first_or_as_someone_saw_them_fire() {
-    for (text, id) in [
+    assert_fires(&[
         // The part first, then what happened to it, with the owner in between.
         (
             "os olhos do meu filho afundaram depois de dois dias de diarreia",
@@ -406,23 +414,15 @@ fn round_eleven_signs_said_part_first_or_as_someone_saw_them_fire() {
             "meu filho com dengue grita quando a gente encosta na barriga dele",
             "dengue_alarme",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         // Stories that ended well, and figures.
         "meu pai teve um derrame faz dez anos, ficou com a boca meio torta um tempo, mas hoje tá ótimo e joga bocha",
         "esse preço me deixou sem ar, hein",
         "a minha garganta fechou de emoção no casamento da minha filha",
         "o médico avisou que o sulfato ferroso deixa o cocô escuro",
         "ele bateu o carro mas ninguém se machucou",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
     // A recent sign that cleared still counts (a transient stroke), and a new sign after a
     // story that ended well is read.
     assert_eq!(
@@ -437,7 +437,7 @@ fn round_eleven_signs_said_part_first_or_as_someone_saw_them_fire() {
 
 #[test]
 fn round_twelve_signs_as_a_relative_saw_them_fire_and_told_cases_do_not() {
-    for (text, id) in [
+    assert_fires(&[
         (
             "minha irmã mandou mensagem de madrugada dizendo que ama todo mundo e pedindo desculpa por tudo",
             "suicidio",
@@ -466,27 +466,19 @@ fn round_twelve_signs_as_a_relative_saw_them_fire_and_told_cases_do_not() {
             "as palavras saíram todas emboladas de repente no aniversário",
             "avc",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         "meu cunhado é bombeiro e diz que o que mais atende no verão é criança que engoliu produto de limpeza",
         "no simulado de incêndio tinha gente fingindo que tava sem ar no corredor",
         "o professor de biologia mostrou o teste do copo pra ver mancha de meningite",
         "minha tia teve dengue em dois mil e dezenove, a gengiva sangrou, mas já faz anos e ela tá ótima",
         "o losartana do meu pai tá quanto a caixa com trinta?",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_thirteen_signs_inside_the_customers_questions_fire_and_hearsay_does_not() {
-    for (text, id) in [
+    assert_fires(&[
         (
             "caso ele tenha engolido um pouco de água sanitária, eu dou leite pra cortar? ele tem dois anos",
             "intoxicacao_crianca",
@@ -503,24 +495,16 @@ fn round_thirteen_signs_inside_the_customers_questions_fire_and_hearsay_does_not
             "caso eu traga a receita amanhã, você me adianta o antibiótico hoje?",
             "antibiotico_sem_receita",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         "é verdade que quem tem sangue tipo O é mais picado por mosquito?",
         "ouvi dizer que beterraba deixa o xixi vermelho",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao() {
-    for (text, id) in [
+    assert_fires(&[
         (
             "meu filho tá com diarreia e vômito e não consegue beber nada",
             "desidratacao_grave",
@@ -592,14 +576,8 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
             "minha irmã postou no grupo da família que não aguenta mais viver",
             "suicidio",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         // A sign named plainly and waved away is still denied; a jab that hurt nowhere is
         // not numbness.
         "vômito ou fezes escuras? nada",
@@ -610,14 +588,12 @@ fn round_fourteen_a_negative_sign_takes_nada_as_its_object_and_nem_reads_as_nao(
         "vim renovar o cadastro do farmácia popular pra insulina do meu pai",
         // A blocked nose keeps its exception in either wording.
         "meu filho tá com o nariz entupido e dorme sem conseguir respirar direito",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_fifteen_lay_words_and_the_grave_half_of_hard_small_talk() {
-    for (text, id) in [
+    assert_fires(&[
         // One side said with the side, no "de repente".
         (
             "minha mãe tá com a perna direita dormente e fraca desde o almoço",
@@ -703,14 +679,8 @@ fn round_fifteen_lay_words_and_the_grave_half_of_hard_small_talk() {
             "sou cuidadora e a senhora que eu cuido vomitou sangue hoje",
             "sangue_fezes_vomito",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         // Thanks for past advice that ended well.
         "vim agradecer, você mandou meu pai pro pronto-socorro semana passada com a boca torta e ele já tá bem",
         "obrigado pela dica de ligar pro CIATox quando minha filha pegou o remédio, não foi nada",
@@ -723,14 +693,12 @@ fn round_fifteen_lay_words_and_the_grave_half_of_hard_small_talk() {
         "torci o pé esquerdo no futebol e ele tá fraco e inchado",
         // Saying someone will "die" of a cold is a figure.
         "meu marido diz que vai sumir toda vez que pega gripe, é drama",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_fifteen_b_controlled_conditions_jokes_and_prevention_are_not_alarms() {
-    for text in [
+    assert_silent(&[
         // A condition under control for years; an old story that ended well.
         "meu cunhado tem epilepsia mas tá há anos sem crise com o remédio",
         "tive uma hemorragia no parto, mas faz dez anos e tá tudo bem",
@@ -741,10 +709,8 @@ fn round_fifteen_b_controlled_conditions_jokes_and_prevention_are_not_alarms() {
         // A series' character; a hypothetical in the conditional.
         "na série o médico viu a mancha da meningite no copo",
         "fico pensando no que faria se visse alguém convulsionando",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
-    for (text, id) in [
+    ]);
+    assert_fires(&[
         // The same topics happening now stay warnings.
         (
             "ele tem epilepsia, tava há anos sem crise, mas hoje teve três crises seguidas",
@@ -770,18 +736,12 @@ fn round_fifteen_b_controlled_conditions_jokes_and_prevention_are_not_alarms() {
         ),
         // Purple nails are not a dyed colour.
         ("o vô tá sem ar e com as unhas roxas", "falta_de_ar"),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
+    ]);
 }
 
 #[test]
 fn round_sixteen_the_five_weakest_flags_sign_by_sign() {
-    for (text, id) in [
+    assert_fires(&[
         // Dengue (Ministério da Saúde): a weak fast pulse, a rising haematocrit, agitation.
         (
             "meu marido tá com dengue e o pulso dele tá fininho e acelerado",
@@ -849,28 +809,20 @@ fn round_sixteen_the_five_weakest_flags_sign_by_sign() {
             "o bebê caiu do trocador, bateu a cabeça e não quer mamar",
             "trauma_craniano",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         // A fall down the stairs that was checked and is over; a faint explained and over.
         "minha vizinha caiu da escada semana passada, bateu a cabeça, mas já tá boa, fez tomografia e não deu nada",
         "a moça desmaiou na missa mas foi só jejum, ficou boa na hora",
         // Cutting vegetables is not self-harm; a medicine box opened by an adult is not poisoning.
         "me cortei descascando batata",
         "abri a caixinha do remédio de pressão e vi que tá acabando",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
 
 #[test]
 fn round_seventeen_regional_speech_and_the_other_flags_sign_by_sign() {
-    for (text, id) in [
+    assert_fires(&[
         // Regional and generational speech (tuning24's classes).
         (
             "tô com dengue e num urino quase nada desde ontem",
@@ -930,21 +882,13 @@ fn round_seventeen_regional_speech_and_the_other_flags_sign_by_sign() {
             "acordei com a língua mordida e minha mulher disse que eu tava me debatendo",
             "convulsao_desmaio",
         ),
-    ] {
-        assert!(
-            ids(text).iter().any(|i| i == id),
-            "{text:?}: {:?}",
-            ids(text)
-        );
-    }
-    for text in [
+    ]);
+    assert_silent(&[
         // A flu's heavy body is not meningitis; a vaccine's tiredness is not anaphylaxis.
         "peguei uma gripe, tô com o corpo mole e febre",
         "tomei a vacina e fiquei com o corpo mole",
         // A saying; the news.
         "minha vó tinha um ditado, quem toma chuva pega febre",
         "vi no jornal que o estado tem muita intoxicação de criança",
-    ] {
-        assert!(ids(text).is_empty(), "{text:?}: {:?}", ids(text));
-    }
+    ]);
 }
