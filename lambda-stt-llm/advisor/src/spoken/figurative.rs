@@ -436,7 +436,8 @@ fn compile(patterns: &[&str]) -> Vec<Pattern> {
 pub(crate) fn blank_figures(words: &mut [Word]) {
     let tokens: Vec<String> = words.iter().map(|w| w.canon.clone()).collect();
     let index = WordIndex::of(&tokens);
-    let places = lessons_as_places(&tokens, &index);
+    // Read only once a retold match needs them (most sentences have none).
+    let places = std::cell::OnceCell::new();
     for figure in COMPILED.iter() {
         for span in figure.find_all_signed(&tokens, &index) {
             blank(&mut words[span.start..span.end], &[]);
@@ -450,8 +451,9 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
             for span in pattern.find_all_signed(&tokens, &index) {
                 if told_by_someone_close(&tokens, span)
                     || places
+                        .get_or_init(|| lessons_as_places(&tokens, &index))
                         .iter()
-                        .any(|p| p.start <= span.start && span.start < p.end)
+                        .any(|p: &crate::spoken::Span| p.start <= span.start && span.start < p.end)
                 {
                     continue;
                 }
