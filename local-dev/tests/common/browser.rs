@@ -3,22 +3,53 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
 use serde_json::json;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `chromedriver` on a free port, killed on drop.
+/// The environment variable that marks every process of one driver: chromedriver, the Chromium
+/// it starts and Chromium's own helpers (its crash handler leaves Chromium's process group, so
+/// only the inherited environment finds it once chromedriver is gone).
+const RUN_VAR: &str = "BALTO_BROWSER_RUN";
+
+/// `chromedriver` on a free port in a process group of its own; on drop the group is killed and
+/// so is every process left carrying this driver's [`RUN_VAR`], so no browser outlives a test.
 pub struct Driver {
     child: Child,
     port: u16,
+    run: String,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        }
         let _ = self.child.wait();
+        let entry = format!("{RUN_VAR}={}", self.run);
+        for pid in processes_with_env(&entry) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
     }
+}
+
+/// Processes (this one excluded) whose environment holds exactly `entry` ("NAME=value").
+fn processes_with_env(entry: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| u32::try_from(pid).is_ok_and(|p| p != std::process::id()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == entry.as_bytes()))
+        })
+        .collect()
 }
 
 fn free_port() -> u16 {
@@ -31,13 +62,16 @@ fn free_port() -> u16 {
 
 pub async fn start_driver() -> Driver {
     let port = free_port();
+    let run = format!("{}-{port}", std::process::id());
     let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
         .arg(format!("--port={port}"))
+        .env(RUN_VAR, &run)
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver (Debian package chromium-driver) is not installed");
-    let driver = Driver { child, port };
+    let driver = Driver { child, port, run };
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
