@@ -11,7 +11,8 @@ use balto_advisor::advisor_eval::{
     Expected, GridConfig, Grids, HELDOUT, Layout, Scores, TUNING, TUNING_FILES, TUNING2, TUNING3,
     TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
     TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19, TUNING20, TUNING21, TUNING22,
-    TUNING23, TUNING24, Transform, generate, grid_data, judge_rules, score,
+    TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28, TUNING29, TUNING30, TUNING31,
+    Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -200,6 +201,29 @@ fn tuning_half_regression_bar() {
         // The five weakest flags in regional and generational speech. Left: spellings as
         // pronounced ("falano", "qué morrê") the normalisation does not fold.
         (TUNING24, 0.997, 1.0, 73),
+        // Speech spelled as it is pronounced. Left: unaccented spoken verbs ("tomo", "fica",
+        // "paro") that are also other forms, and signs the rules lack in any spelling.
+        (TUNING25, 0.955, 0.96, 61),
+        // Hurried fragments. Left: a few fragments that name the sign with no person or
+        // complaint around it.
+        (TUNING26, 0.985, 0.97, 31),
+        // The counter's hard negatives, second series, and their grave halves. Left: small talk
+        // about a relative in hospital being cared for, a vet's antibiotic for a dog, a
+        // prescription for a named antibiotic: 245 of 1,920 windows still answer.
+        (TUNING27, 0.998, 0.875, 245),
+        // Signs relayed as they happen (a call, a voice note, a message read aloud).
+        (TUNING28, 1.0, 0.98, 56),
+        // Clinical and half-learned words. Left: a capillary refill timed in seconds, "ideação
+        // com plano" without a verb, small talk about a course's exam still partly answered.
+        (TUNING29, 0.94, 0.95, 122),
+        // Customers whose first language is not Portuguese. Left: learners' Portuguese with
+        // infinitives for every tense ("ele cair, bater cabeça, vomitar"), Spanish verbs in the
+        // past ("se tomó", "se golpeó") and European Portuguese words: 0.795 is a floor, not
+        // an accuracy.
+        (TUNING30, 0.79, 0.80, 66),
+        // The five weakest flags from the kinds of page the grid's first authors read, each
+        // sign said plainly, by a relative and as a question.
+        (TUNING31, 0.985, 1.0, 61),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -232,7 +256,7 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07 (round 13, unchanged through round 15): recall 0.9404, accuracy 0.9832, 17 small-talk windows
+    // Reached 2026-12-07 (round 13, unchanged through round 19): recall 0.9404, accuracy 0.9832, 17 small-talk windows
     // alarmed (all red-flag interventions, none a product: the screen favours recall).
     assert!(s.red_flag_recall() >= 0.940, "{:.4}", s.red_flag_recall());
     assert!(
@@ -259,7 +283,8 @@ fn grid_files_name_known_categories_and_halves() {
     for half in [
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
         TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-        TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, HELDOUT,
+        TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28,
+        TUNING29, TUNING30, TUNING31, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 120, "{half}: {}", h.phrasings.len());

@@ -100,11 +100,33 @@ pub const TUNING23: &str = "tuning23";
 /// The tuning half's twenty-fourth file: the five weakest flags in the words of every region and
 /// generation (Northeast, South, Minas, elderly rural, youth slang, non-standard grammar).
 pub const TUNING24: &str = "tuning24";
+/// The tuning half's twenty-fifth file: speech spelled as it is pronounced ("falano", "qué
+/// morrê", "os remédio"), as a transcriber writes what it hears.
+pub const TUNING25: &str = "tuning25";
+/// The tuning half's twenty-sixth file: hurried, panicked, fragmentary turns (no verb, restarts,
+/// the sign first and the context after, two to six words).
+pub const TUNING26: &str = "tuning26";
+/// The tuning half's twenty-seventh file: the counter's hard negatives, second series (paperwork,
+/// jobs, prevention, prayer, figures of speech, pets, episodes over) and their grave halves.
+pub const TUNING27: &str = "tuning27";
+/// The tuning half's twenty-eighth file: signs relayed as they happen (a phone call, a voice note
+/// played, a message read aloud, the school or the nanny quoted).
+pub const TUNING28: &str = "tuning28";
+/// The tuning half's twenty-ninth file: clinical and half-learned vocabulary ("síncope",
+/// "melena", "sinal da prega", "ele teve uma síncopa"), as health workers and relatives say it.
+pub const TUNING29: &str = "tuning29";
+/// The tuning half's thirtieth file: customers whose first language is not Portuguese (portunhol,
+/// Haitian and African Portuguese, basic Portuguese, a deaf customer's typed message).
+pub const TUNING30: &str = "tuning30";
+/// The tuning half's thirty-first file: the five weakest flags, every sign on the kinds of page
+/// the grid's first authors read, each said plainly, in a relative's words and as a question.
+pub const TUNING31: &str = "tuning31";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 24] = [
+pub const TUNING_FILES: [&str; 31] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
     TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
-    TUNING20, TUNING21, TUNING22, TUNING23, TUNING24,
+    TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28,
+    TUNING29, TUNING30, TUNING31,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

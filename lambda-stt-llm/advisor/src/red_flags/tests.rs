@@ -892,3 +892,146 @@ fn round_seventeen_regional_speech_and_the_other_flags_sign_by_sign() {
         "vi no jornal que o estado tem muita intoxicação de criança",
     ]);
 }
+
+#[test]
+fn round_eighteen_spoken_spellings_hurried_fragments_and_relayed_signs() {
+    assert_fires(&[
+        // Spelled as pronounced (tuning25's class): accents give the verb away.
+        (
+            "minha fia tá vomitano tudo e num qué bebê nada, tá molinha",
+            "desidratacao_grave",
+        ),
+        (
+            "meu fio caiu da laje, bateu a cabeça e tá veno tudo dobrado",
+            "trauma_craniano",
+        ),
+        (
+            "ele falô que qué morrê, que ninguém vai sentí falta",
+            "suicidio",
+        ),
+        // "consegu*" never matched "consigo".
+        (
+            "tô com diarreia e não consigo ficar em pé de tão fraca",
+            "desidratacao_grave",
+        ),
+        // Hurried fragments: the parts of a combination said bare (tuning26's class).
+        (
+            "dengue, a mão gelada, o pé gelado, branquinha",
+            "dengue_alarme",
+        ),
+        (
+            "comeu os comprimidos da pressão do avô",
+            "intoxicacao_crianca",
+        ),
+        ("febre, trinta e oito, o bebê, um mês e meio", "febre_bebe"),
+        (
+            "caiu da escada, o vô, e ele toma varfarina",
+            "trauma_craniano",
+        ),
+        (
+            "tá diferente desde a queda, brava, chorando por tudo",
+            "trauma_craniano",
+        ),
+        // Relayed as it happens (tuning28's class): the content was missing, not the relay.
+        (
+            "a babá disse que ele achou o remédio da vó, engoliu e tá sonolento",
+            "intoxicacao_crianca",
+        ),
+        (
+            "meu filho foi picado por escorpião agora na escola",
+            "intoxicacao_crianca",
+        ),
+        (
+            "ela mandou: desculpa por tudo, cuida do meu gato, não aguento mais",
+            "suicidio",
+        ),
+        ("ele escreveu que hoje para de sofrer", "suicidio"),
+        (
+            "leva um ciprofloxacino pra mim, a receita eu perdi",
+            "antibiotico_sem_receita",
+        ),
+        // The grave half of a hard negative (tuning27's class).
+        (
+            "belisquei a pele da barriga e ela demora pra voltar",
+            "desidratacao_grave",
+        ),
+        (
+            "achei que era azia, mas é queimação no peito com suor frio e sensação de que vou desmaiar",
+            "dor_no_peito",
+        ),
+    ]);
+    assert_silent(&[
+        // A plural said as spoken no longer reads as many pills; a debt is not a rope.
+        "meu marido tá com a corda no pescoço de tanta conta",
+        "tenho medo de um dia meu filho engolir remédio, por isso guardo tudo trancado",
+        // Statistics, condolences, rehabilitation, a service's name, sports, a figure of speech.
+        "vi que infarto é a maior causa de morte no Brasil",
+        "meus sentimentos pelo seu Antônio, infarto, né?",
+        "o narrador voltou a trabalhar depois do AVC",
+        "minha filha fez um cartaz com o número do Disque-Intoxicação",
+        "meu filho bateu a cabeça na parede pra entender fração",
+        "o meu cavalo tropeçou e bateu a cabeça na cerca",
+        "o juiz caiu e bateu a cabeça no gramado",
+        "sou veterinária e atendo gato que lambeu desinfetante toda semana",
+    ]);
+}
+
+#[test]
+fn round_nineteen_clinical_words_spanish_and_the_first_sources_signs() {
+    assert_fires(&[
+        // Clinical words fold to the everyday ones.
+        (
+            "minha avó tá com dengue e teve uma síncope no banheiro",
+            "dengue_alarme",
+        ),
+        (
+            "meu pai bateu a cabeça e tá com cefaleia cada hora pior",
+            "trauma_craniano",
+        ),
+        ("o bebê de um mês tá com hipertermia, 38,5", "febre_bebe"),
+        // Spanish at the counter.
+        (
+            "mi hijo se cayó, se golpeó la cabeza y vomita",
+            "trauma_craniano",
+        ),
+        (
+            "mi bebé tiene diarrea y no quiere tomar nada, está muy dormida",
+            "desidratacao_grave",
+        ),
+        // The signs of the first authors' kind of sources.
+        (
+            "meu marido tá com dengue e tá com uma dor abdominal intensa e contínua",
+            "dengue_alarme",
+        ),
+        (
+            "a pilhinha do controle sumiu e meu filho tá babando",
+            "intoxicacao_crianca",
+        ),
+        (
+            "depois de mexer no inseticida a menina tá vomitando",
+            "intoxicacao_crianca",
+        ),
+        (
+            "meu pai vive dizendo que a casa ficava mais leve se ele sumisse",
+            "suicidio",
+        ),
+        ("minha amiga falou que dessa vez não vai errar", "suicidio"),
+        (
+            "é normal ele dormir tanto depois da pancada na cabeça?",
+            "trauma_craniano",
+        ),
+        (
+            "meu irmão caiu de moto e não lembra da queda",
+            "trauma_craniano",
+        ),
+    ]);
+    assert_silent(&[
+        // Clinical adjectives and words whose meaning a fold would widen stay as said.
+        "tô com um catarro preso no peito que não sai",
+        "se eu engravidar e tiver sangramento tenho que ir pra maternidade? é só planejamento",
+        // An exam's subject, a recovery that is going well.
+        "terminei o módulo, a prova foi sobre síncope vasovagal",
+        // Spanish "no" before a Portuguese noun is "em + o".
+        "a febre no bebê já passou faz um mês e hoje ele tá ótimo",
+    ]);
+}

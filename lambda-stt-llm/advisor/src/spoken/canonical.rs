@@ -13,9 +13,15 @@
 //! - folds diminutives to their base word ("dorzinha" → "dor", "boquinha" → "boca",
 //!   "cansadinho" → "cansado", "febrinha" → "febre", "nenezinho" → "bebe");
 //! - writes numbers as digits ("trinta e oito" → "38", "quarenta" → "40", "um mês" → "1 mes");
-//! - joins split prefixes ("anti inflamatorio" → "antiinflamatorio", "band aid" → "bandaid").
+//! - joins split prefixes ("anti inflamatorio" → "antiinflamatorio", "band aid" → "bandaid");
+//! - folds spellings as speech is heard ("di", "cum", "minha fia", "qué morrê", "os remédio"),
+//!   clinical words to everyday ones ("cefaleia" → "dor de cabeca") and, through
+//!   [`super::spanish`], a Spanish-speaking customer's words.
 //!
 //! Every output word carries the word as it was said (accents kept) for explanations.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// One canonical word and the words it came from, as said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,10 +116,120 @@ const SPELLINGS: &[(&str, &[&str])] = &[
     ("bulindo", &["mexendo"]),
     ("aguinhas", &["aguas"]),
     ("linguinha", &["lingua"]),
+    // Spoken spellings a transcriber writes as heard ("di dia", "cum febre", "minha fia", "os
+    // oio", "onti", "dimais", "mió"): words no standard text uses, so they fold anywhere.
+    ("di", &["de"]),
+    ("dimais", &["demais"]),
+    ("cum", &["com"]),
+    ("cuma", &["com", "uma"]),
+    ("onti", &["ontem"]),
+    ("ontonti", &["anteontem"]),
+    ("poco", &["pouco"]),
+    ("poca", &["pouca"]),
+    ("dipois", &["depois"]),
+    ("despois", &["depois"]),
+    ("tamem", &["tambem"]),
+    ("tamen", &["tambem"]),
+    ("minino", &["menino"]),
+    ("mininu", &["menino"]),
+    ("minina", &["menina"]),
+    ("mininos", &["meninos"]),
+    ("mininas", &["meninas"]),
+    ("fia", &["filha"]),
+    ("fias", &["filhas"]),
+    ("fiinho", &["filho"]),
+    ("fiinha", &["filha"]),
+    ("oio", &["olho"]),
+    ("oios", &["olhos"]),
+    ("oinho", &["olho"]),
+    ("oinhos", &["olhos"]),
+    ("zoio", &["olhos"]),
+    ("zoios", &["olhos"]),
+    ("muie", &["mulher"]),
+    ("memo", &["mesmo"]),
+    ("mio", &["melhor"]),
+    ("mior", &["melhor"]),
+    ("nois", &["nos"]),
+    ("im", &["em"]),
+    ("dexa", &["deixa"]),
+    ("dexou", &["deixou"]),
+    ("dexo", &["deixou"]),
+    ("baxa", &["baixa"]),
+    ("baxo", &["baixo"]),
+    ("baxou", &["baixou"]),
+    ("banhero", &["banheiro"]),
+    ("intero", &["inteiro"]),
+    ("intera", &["inteira"]),
+    ("primero", &["primeiro"]),
+    ("primera", &["primeira"]),
+    ("dinhero", &["dinheiro"]),
+    ("cadera", &["cadeira"]),
+    ("ladera", &["ladeira"]),
+    ("treis", &["3"]),
+    ("deiz", &["10"]),
 ];
+
+/// Clinical words health workers and relatives repeat from the doctor ("cefaleia", "síncope",
+/// "melena", "dispneia"), folded to the everyday words the rules are written in.
+const CLINICAL: &[(&str, &[&str])] = &[
+    ("cefaleia", &["dor", "de", "cabeca"]),
+    ("cefaleias", &["dor", "de", "cabeca"]),
+    ("hipertermia", &["febre"]),
+    ("pirexia", &["febre"]),
+    ("febril", &["com", "febre"]),
+    ("sincope", &["desmaio"]),
+    ("sincopa", &["desmaio"]),
+    ("lipotimia", &["desmaio"]),
+    ("oliguria", &["pouco", "xixi"]),
+    ("anuria", &["sem", "xixi"]),
+    ("taquicardia", &["coracao", "disparado"]),
+    ("taquicardico", &["coracao", "disparado"]),
+    ("taquicardica", &["coracao", "disparado"]),
+    ("hematemese", &["vomito", "com", "sangue"]),
+    ("melena", &["fezes", "pretas"]),
+    ("enterorragia", &["sangue", "nas", "fezes"]),
+    ("hematoquezia", &["sangue", "nas", "fezes"]),
+    ("dispneia", &["falta", "de", "ar"]),
+    ("dispneico", &["com", "falta", "de", "ar"]),
+    ("dispneica", &["com", "falta", "de", "ar"]),
+    ("sibilancia", &["chiado"]),
+    ("sibilancias", &["chiado"]),
+    ("precordialgia", &["dor", "no", "peito"]),
+    ("autoexterminio", &["suicidio"]),
+    ("ideacao", &["pensamento"]),
+    ("concussao", &["pancada", "na", "cabeca"]),
+    ("tce", &["traumatismo", "craniano"]),
+    ("petequias", &["manchinhas", "vermelhas"]),
+    ("prurido", &["coceira"]),
+    ("rinorreia", &["nariz", "escorrendo"]),
+    ("pirose", &["azia"]),
+    ("dispepsia", &["ma", "digestao"]),
+    ("mialgia", &["dor", "muscular"]),
+    ("xerose", &["pele", "seca"]),
+    ("obstipacao", &["intestino", "preso"]),
+    ("edema", &["inchaco"]),
+    ("hipotensao", &["pressao", "baixa"]),
+    ("amniorrexe", &["bolsa", "rompeu"]),
+    ("angioedema", &["inchaco", "nos", "labios"]),
+    ("hemiparesia", &["fraqueza", "de", "um", "lado"]),
+    ("hemiplegia", &["paralisia", "de", "um", "lado"]),
+    ("disartria", &["fala", "enrolada"]),
+    ("afasia", &["nao", "consegue", "falar"]),
+    ("letargia", &["letargico"]),
+    ("emese", &["vomito"]),
+    ("epistaxe", &["sangramento", "no", "nariz"]),
+    ("odinofagia", &["dor", "para", "engolir"]),
+    ("disuria", &["ardencia", "para", "urinar"]),
+];
+
+/// Possessives after which "fio"/"fi" is a son ("meu fio", "seu fi"), not a wire or a thread
+/// ("fio dental", "um fio de sangue").
+const SON_OWNERS: &[&str] = &["meu", "teu", "seu", "nosso", "vosso"];
 
 /// Words after "num" that make it "não" ("num consigo", "num tô") rather than "em um".
 const VERBS_AFTER_NUM: &[&str] = &[
+    // "num que" is the spoken "não qué" (quer).
+    "que",
     "sei",
     "sabe",
     "consigo",
@@ -432,12 +548,204 @@ const JOINED_PREFIXES: &[&str] = &["anti"];
 /// Word pairs written apart or together.
 const JOINED_PAIRS: &[(&str, &str, &str)] = &[("band", "aid", "bandaid")];
 
+/// Words after "não que" that keep "que" a conjunction ("não que eu saiba", "não que seja grave").
+const NOT_WANT_AFTER: &[&str] = &[
+    "eu",
+    "ele",
+    "ela",
+    "eles",
+    "elas",
+    "voce",
+    "a",
+    "o",
+    "as",
+    "os",
+    "isso",
+    "isto",
+    "seja",
+    "fosse",
+    "tenha",
+    "esteja",
+    "estivesse",
+    "de",
+    "da",
+    "do",
+    "e",
+    "que",
+    "me",
+    "se",
+    "nos",
+    "tem",
+    "tenho",
+    "estou",
+    "esta",
+    "era",
+];
+
+/// Verbs of saying after which a doubled "que que" is "que quer" ("fala que qué morrê").
+const SAYING: &[&str] = &[
+    "fala", "falou", "falando", "diz", "disse", "dizendo", "falo", "falava", "dizia",
+];
+
+/// True when "que" is the spoken "qué" (quer): after "não"/"num" ("num que acorda") or as the
+/// second of "que que" after a verb of saying, and before a word that is not a pronoun, an
+/// article or a subjunctive.
+fn is_want_spoken(prev: &str, before_prev: Option<&str>, next: Option<&str>) -> bool {
+    let Some(next) = next else {
+        return false;
+    };
+    if NOT_WANT_AFTER.contains(&next) || next.chars().count() < 2 {
+        return false;
+    }
+    let not_que = prev == "nao" || prev == "num";
+    let said_que = prev == "que" && before_prev.is_some_and(|b| SAYING.contains(&b));
+    not_que || said_que
+}
+
+/// Further spellings of a pattern's word as speech says it and a transcriber may write it
+/// ([`super::pattern`] adds them as alternatives): the gerund without its "d" ("ficando" →
+/// "ficano", "vendo" → "veno"). The infinitive without its "r" and the past in "-ô" are read from
+/// the accent instead ([`accented_verb`]): unaccented, "toma", "come", "tomo", "sufoco" are other
+/// forms and nouns. A plural said without its "s" is read from its determiner
+/// ([`fold_spoken_plurals`]): a pattern's plural often means many ("remédios", "coisas").
+pub(crate) fn spoken_variants(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return out;
+    }
+    let len = word.len();
+    for gerund in ["ando", "endo", "indo"] {
+        if len >= 5 && word.ends_with(gerund) {
+            out.push(format!("{}o", &word[..len - 2]));
+        }
+    }
+    out
+}
+
+/// Accented words ending like a spoken infinitive or past that are not one ("você", "bebê",
+/// "sofá", "avô", "metrô").
+const NOT_ACCENTED_VERBS: &[&str] = &[
+    "voce",
+    "bebe",
+    "nene",
+    "pure",
+    "ipe",
+    "cliche",
+    "buque",
+    "merce",
+    "sofa",
+    "maracuja",
+    "guarana",
+    "cracha",
+    "cha",
+    "esta",
+    "sera",
+    "tera",
+    "fara",
+    "dara",
+    "ira",
+    "estara",
+    "podera",
+    "havera",
+    "vira",
+    "dira",
+    "sabera",
+    "vera",
+    "ficara",
+    "precisara",
+    "ai",
+    "dai",
+    "sai",
+    "cai",
+    "piaui",
+    "acai",
+    "avo",
+    "vovo",
+    "bisavo",
+    "tataravo",
+    "metro",
+    "robo",
+    "complo",
+    "judo",
+    "bangalo",
+    "camelo",
+    "ate",
+    "ja",
+    "la",
+    "ca",
+    "ha",
+    "da",
+    "va",
+    "pa",
+    "po",
+    "so",
+    "no",
+    "do",
+    "to",
+    "ta",
+    "ne",
+    "ce",
+    "ze",
+    "vo",
+    "de",
+    "le",
+    "ve",
+    "ma",
+    "coco",
+    "trico",
+    "bordo",
+    "croche",
+    "dende",
+    "bide",
+    "comite",
+    "glace",
+    "atelie",
+    "matine",
+    "canape",
+    "fricasse",
+    "parana",
+    "fuba",
+    "vatapa",
+    "caja",
+    "amapa",
+    "macapa",
+    "guaruja",
+    "cuiaba",
+    "itajuba",
+    "tamandua",
+    "jaba",
+    "tiete",
+];
+
+/// The verb form an accent at the end of a spoken word gives away, as a transcriber writes what
+/// it hears: "tomá", "comê", "morrê", "rí" are infinitives without their "r" ("tomar", "comer",
+/// "morrer", "rir"), "tomô", "ficô", "apagô" the past in "-ou". `canon` is the word without accents,
+/// `shown` with them.
+fn accented_verb(canon: &str, shown: &str) -> Option<String> {
+    let last = shown.chars().last()?;
+    if canon.len() < 2 || NOT_ACCENTED_VERBS.contains(&canon) {
+        return None;
+    }
+    match last {
+        'á' | 'ê' | 'í' => Some(format!("{canon}r")),
+        'ô' => Some(format!("{canon}u")),
+        _ => None,
+    }
+}
+
 fn number_word(w: &str) -> Option<u32> {
     NUMBER_WORDS.iter().find(|(s, _)| *s == w).map(|(_, n)| *n)
 }
 
+/// [`SPELLINGS`] by word, looked up for every word of every window.
+static SPELLING_INDEX: LazyLock<HashMap<&'static str, &'static [&'static str]>> =
+    LazyLock::new(|| SPELLINGS.iter().chain(CLINICAL).copied().collect());
+
 fn spelled(w: &str) -> Option<&'static [&'static str]> {
-    SPELLINGS.iter().find(|(s, _)| *s == w).map(|(_, out)| *out)
+    SPELLING_INDEX
+        .get(w)
+        .copied()
+        .or_else(|| super::spanish::portuguese(w))
 }
 
 /// The base word of a diminutive ("dorzinha" → "dor"), if `w` is one.
@@ -584,8 +892,50 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             i += 1;
             continue;
         }
+        if (w == "fio" || w == "fi") && i > 0 && SON_OWNERS.contains(&words[i - 1].as_str()) {
+            out.push(Word {
+                canon: "filho".to_owned(),
+                shown: shown_at(i),
+                from: origin[i],
+            });
+            i += 1;
+            continue;
+        }
+        // "num qué comê", "ela num que acorda", "fala que qué morrê": "qué" (without its accent)
+        // after a denial or a verb of saying is "quer".
+        if w == "que"
+            && (shown[i] == "qué"
+                || i > 0
+                    && is_want_spoken(
+                        &words[i - 1],
+                        i.checked_sub(2).map(|k| words[k].as_str()),
+                        next,
+                    ))
+        {
+            out.push(Word {
+                canon: "quer".to_owned(),
+                shown: shown_at(i),
+                from: origin[i],
+            });
+            i += 1;
+            continue;
+        }
+        // "no quiere comer": the Spanish "no" before a Spanish verb.
+        if w == "no" && super::spanish::is_denial_no(next) {
+            out.push(Word {
+                canon: "nao".to_owned(),
+                shown: shown_at(i),
+                from: origin[i],
+            });
+            i += 1;
+            continue;
+        }
         if w == "num" {
-            let verb = after(i).is_some_and(verb_after_num);
+            // "num passô", "num comê": a spoken verb form given away by its accent.
+            let verb = after(i).is_some_and(verb_after_num)
+                || words
+                    .get(i + 1)
+                    .is_some_and(|n| accented_verb(n, &shown[i + 1]).is_some());
             let parts: &[&str] = if verb { &["nao"] } else { &["em", "um"] };
             for p in parts {
                 out.push(Word {
@@ -614,7 +964,7 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
                 }
             }
             None => out.push(Word {
-                canon: w.to_owned(),
+                canon: accented_verb(w, &shown[i]).unwrap_or_else(|| w.to_owned()),
                 shown: shown_at(i),
                 from: origin[i],
             }),
@@ -622,7 +972,57 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
         i += 1;
     }
     fold_compound_tenses(&mut out);
+    fold_spoken_plurals(&mut out);
     out
+}
+
+/// Determiners that make the noun after them plural ("os remédio", "as perna", "nos braço").
+const PLURAL_DETERMINERS: &[&str] = &[
+    "os", "as", "dos", "das", "nos", "nas", "pelos", "pelas", "meus", "minhas", "teus", "tuas",
+    "seus", "suas", "nossos", "nossas", "uns", "umas", "esses", "essas", "estes", "estas",
+    "aqueles", "aquelas", "todos", "todas", "muitos", "muitas", "poucos", "poucas", "varios",
+    "varias", "outros", "outras", "quantos", "quantas", "alguns", "algumas", "tantos", "tantas",
+];
+
+/// Words after a plural determiner that are not a noun to make plural ("os que", "as mais").
+const NOT_PLURAL_NOUNS: &[&str] = &[
+    "que", "de", "do", "da", "e", "o", "a", "um", "uma", "mais", "menos", "tambem", "ja", "so",
+    "nao", "se", "me", "te", "lhe", "com", "sem", "para", "por", "em", "no", "na", "ate", "outro",
+    "outra", "ele", "ela", "isso", "isto", "aquilo", "ai", "la", "ca", "aqui", "ali", "mesmo",
+    "mesma", "quase", "bem", "mal", "muito", "pouco", "tudo", "nada", "sempre", "nunca", "quando",
+    "onde", "como", "quanto", "hoje", "ontem", "agora", "depois", "antes", "ainda", "esta",
+    "estava", "pode", "deve", "sao", "era", "foi", "fica", "ficou", "tinha", "tem",
+];
+
+/// A noun said without its plural "s" after a plural determiner or a number ("os remédio", "as
+/// perna", "faz 5 dia", "80 ano") reads as the plural, as the determiner says.
+fn fold_spoken_plurals(words: &mut [Word]) {
+    for k in 1..words.len() {
+        let before = words[k - 1].canon.as_str();
+        let counted = before.parse::<u32>().is_ok_and(|n| n >= 2);
+        if !counted && !PLURAL_DETERMINERS.contains(&before) {
+            continue;
+        }
+        let w = words[k].canon.as_str();
+        let plural = match w {
+            "mes" => Some("meses".to_owned()),
+            "vez" => Some("vezes".to_owned()),
+            "mao" => Some("maos".to_owned()),
+            "pe" => Some("pes".to_owned()),
+            _ if counted && !UNITS.contains(&w) => None,
+            _ if w.len() >= 3
+                && w.ends_with(['a', 'e', 'o'])
+                && !NOT_PLURAL_NOUNS.contains(&w)
+                && w.bytes().all(|b| b.is_ascii_lowercase()) =>
+            {
+                Some(format!("{w}s"))
+            }
+            _ => None,
+        };
+        if let Some(p) = plural {
+            words[k].canon = p;
+        }
+    }
 }
 
 /// Forms of "ter" (and "haver") that make a compound tense with a participle.
@@ -842,5 +1242,110 @@ mod tests {
         assert_eq!(out[0].canon, "estou");
         assert_eq!(out[2].shown, "febrinha");
         assert_eq!(out[2].canon, "febre");
+    }
+}
+
+#[cfg(test)]
+mod spoken_spelling_tests {
+    use super::*;
+
+    /// Canonical words of `text` read with its accents, as an utterance is.
+    fn heard(text: &str) -> String {
+        let words = balto_core::text::words(text);
+        let shown = balto_core::text::words_with(
+            text,
+            balto_core::text::NormalizeOptions {
+                strip_accents: false,
+            },
+        );
+        canonicalize(&words, &shown)
+            .into_iter()
+            .map(|w| w.canon)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn every_spelling_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (w, _) in SPELLINGS.iter().chain(CLINICAL) {
+            assert!(seen.insert(*w), "{w} listed twice");
+            assert!(
+                super::super::spanish::portuguese(w).is_none(),
+                "{w} also Spanish"
+            );
+        }
+    }
+
+    #[test]
+    fn spanish_at_the_counter_reads_as_portuguese() {
+        assert_eq!(
+            heard("mi hijo no quiere comer y tiene fiebre"),
+            "meu filho nao quer comer e tem febre"
+        );
+        // "no" before a Portuguese noun stays "em + o".
+        assert_eq!(heard("dor no peito"), "dor no peito");
+        assert_eq!(heard("febre no bebê"), "febre no bebe");
+    }
+
+    #[test]
+    fn accents_give_away_spoken_infinitives_and_pasts() {
+        assert_eq!(
+            heard("Qué comprá azitromicina, o médico num passô"),
+            "quer comprar azitromicina o medico nao passou"
+        );
+        assert_eq!(heard("vontade di morrê"), "vontade de morrer");
+        assert_eq!(heard("ele apagô e vomitô"), "ele apagou e vomitou");
+        // Accented words that are not such verbs stay.
+        assert_eq!(heard("o cocô do bebê"), "o coco do bebe");
+        assert_eq!(
+            heard("você tá com má digestão"),
+            "voce esta com ma digestao"
+        );
+        assert_eq!(
+            heard("meu avô lê jornal no sofá"),
+            "meu avo le jornal no sofa"
+        );
+        // Unaccented, "tomo" and "fica" are other forms: left as said.
+        assert_eq!(heard("eu tomo e fica"), "eu tomo e fica");
+    }
+
+    #[test]
+    fn spoken_want_is_read_after_a_denial_or_a_verb_of_saying() {
+        assert_eq!(heard("ela num que acorda"), "ela nao quer acorda");
+        assert_eq!(heard("fala que que morre"), "fala que quer morre");
+        assert_eq!(heard("não que eu saiba"), "nao que eu saiba");
+        assert_eq!(heard("o que que é isso"), "o que que e isso");
+    }
+
+    #[test]
+    fn spoken_spellings_fold_and_a_son_is_told_from_a_thread() {
+        assert_eq!(
+            heard("meu fio tá cum febre di onti"),
+            "meu filho esta com febre de ontem"
+        );
+        assert_eq!(heard("minha fia e os oio"), "minha filha e os olhos");
+        assert_eq!(heard("passa o fio dental"), "passa o fio dental");
+    }
+
+    #[test]
+    fn a_plural_said_without_its_s_reads_from_its_determiner() {
+        assert_eq!(heard("os remédio e as perna"), "os remedios e as pernas");
+        assert_eq!(
+            heard("faz 5 dia, 80 ano, 2 mês"),
+            "faz 5 dias 80 anos 2 meses"
+        );
+        assert_eq!(heard("as mão e os pé"), "as maos e os pes");
+        // Singular after one, or a word that is not a noun, stays.
+        assert_eq!(heard("1 dia"), "1 dia");
+        assert_eq!(heard("os que vieram"), "os que vieram");
+    }
+
+    #[test]
+    fn gerunds_without_their_d_are_matched_by_patterns() {
+        assert_eq!(spoken_variants("vomitando"), vec!["vomitano".to_owned()]);
+        assert_eq!(spoken_variants("vendo"), vec!["veno".to_owned()]);
+        assert!(spoken_variants("febre").is_empty());
+        assert!(spoken_variants("ando").is_empty());
     }
 }

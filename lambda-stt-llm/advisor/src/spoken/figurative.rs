@@ -37,7 +37,8 @@ const FIGURES: &[&str] = &[
     // A joke at a price: "vou ter um infarto com esse preço", "esse calor tá de desmaiar".
     "vou|vai|ia ~ ter ~ um|uma ~ infarto|treco|troco|ataque|piripaque ~~ preco|conta|fatura|\
      valor|fila|brincadeira",
-    "calor|frio|preco|fila|conta|cansaco ~~ de ~ desmaiar|morrer|matar|enlouquecer",
+    // "de" right before the verb: "suor frio e sensação de que vou desmaiar" is a sign.
+    "calor|frio|preco|fila|conta|cansaco ~~ de_desmaiar|de_morrer|de_matar|de_enlouquecer",
     // Someone who "is" an illness: "esse meu sobrinho é uma alergia".
     "esse|essa|ele|ela|sobrinho|sobrinha|cunhado|cunhada|sogra|sogro|chefe|vizinho|vizinha ~~ e ~ um|uma ~ alergia|doenca|praga|peste",
     "me ~ da|dar|deu|dao ~ azia|nojo|enjoo ~~ jogo|time|chefe|politica|governo|transito|noticia",
@@ -157,7 +158,8 @@ const FIGURES: &[&str] = &[
     // Mosquito control as civic talk (a clean-up, a breeding site, the health agent's visit),
     // not a bite or a request for protection.
     "foco|focos|criadouro|criadouros|agua_parada|mutirao|endemias|larva|larvas|pneu|pneus|\
-     vasos|caixa_d_agua ~~ mosquito|mosquitos|aedes",
+     vasos|caixa_d_agua|caixas_d_agua|vigilancia|bebedouro|bebedouros|calha|calhas <~> mosquito|\
+     mosquitos|aedes",
     // The pharmacist's looks, judged by the customer.
     "voce|ce|senhora|senhor|moca|moco ~ parece|parecia|parecendo|ta_com_cara_de|esta_com_cara_de \
      ~ cansad*|abatid*|gripad*|resfriad*|doente|rouc*|com_sono|com_olheira*|palida|palido|triste",
@@ -176,6 +178,37 @@ const FIGURES: &[&str] = &[
     // gravar", "aquele que teve derrame já tá dirigindo".
     "que|quem ~ teve|tiveram|tinha ~~ ja ~ voltou|volta|voltaram|dirigindo|trabalhando|gravando|\
      recuperado|recuperada|recuperou|curado|curada|otimo|otima|liberado|liberada",
+    // Back to life after it: "o narrador voltou a trabalhar depois do AVC".
+    "voltou|voltaram|volta ~ a|para|pro ~ trabalhar|trabalho|andar|falar|dirigir|jogar|cantar|\
+     narrar|servico|escola|treinar ~~ depois ~ do|da|de ~ avc|derrame|infarto|acidente|cirurgia|\
+     queda|dengue|internacao",
+    "depois ~ do|da|de ~ avc|derrame|infarto|acidente|cirurgia|queda ~~ voltou|voltaram ~ a|para|\
+     pro ~ trabalhar|trabalho|andar|falar|dirigir|jogar|servico|escola",
+    // Rehabilitation under way: "teve derrame; a gente faz os exercícios da fono".
+    "derrame|avc|infarto|acidente ~~ fono|fonoaudiolog*|fisioterapia|fisio|reabilitacao|\
+     exercicios_da_fono",
+    "fono|fonoaudiolog*|fisioterapia|reabilitacao ~~ derrame|avc|infarto|acidente",
+    // A cause of death in the statistics, a condolence: "infarto é a maior causa de morte",
+    // "meus sentimentos pelo seu Antônio; infarto, né?".
+    "infarto|infartos|avc|avcs|derrame|derrames|suicidio|suicidios|dengue|afogamento|afogamentos|\
+     queda|quedas|intoxicac*|acidente|acidentes ~~ e|sao|foi ~ a|o|uma|um ~ maior|maiores|\
+     principal|principais|segunda|terceira ~ causa|causas",
+    "sentimentos|pesames|condolencias ~~ infarto|avc|derrame|cancer|acidente|afogamento|\
+     suicidio|covid|dengue",
+    // A risk in the figures: "o capacete reduz em noventa por cento o risco de lesão na cabeça".
+    "reduz|reduzem|diminui|diminuem|aumenta|aumentam|evita|evitam ~~ risco|riscos|chance|chances",
+    // A figure of speech about learning: "bateu a cabeça na parede pra entender fração".
+    "bateu|bati|batendo|bater ~ a ~ cabeca ~~ para|pra ~ entender|aprender|resolver|decorar",
+    // The service's name, not a call for it: "o cartaz com o número do Disque-Intoxicação".
+    "disque_intoxicacao|disk_intoxicacao|disque_saude",
+    // Child-proofing: "protetor de tomada".
+    "protetor|protetores ~ de ~ tomada|tomadas|quina|quinas",
+    // The vet's work and the vet's word: "sou veterinária e atendo gato que lambeu desinfetante",
+    // "o veterinário olhou e disse que foi só um cortezinho".
+    "sou ~ veterinari* ~~ atendo|atende|cuido|trato ~~ gato|gatos|cachorro|cachorros|bicho|bichos|\
+     animais|cavalo|cavalos ~~ lambeu|lambe|comeu|come|bebeu|engoliu|desinfetante|veneno|chumbinho",
+    "veterinari* ~~ olhou|disse|tratou|examinou ~~ nao_foi_nada|so_um|so_uma|bem|otimo|otima|\
+     recuperando|cortezinho",
 ];
 
 /// The news, a programme or fiction being retold: the match and the rest of its clause are
@@ -273,7 +306,16 @@ const REPORTED: &[&str] = &[
     // A course or a lesson: "a gente fez curso de primeiros socorros", "a professora ensinou
     // os sinais de AVC".
     "curso|cursos|aula|aulas|treinamento|palestra|oficina ~ de|do|da|sobre",
-    "ensinou|ensinaram|explicou|explicaram|aprendi|aprendemos|aprendeu|mostrou_como",
+    // An exam or a school subject: "a prova foi sobre síncope vasovagal".
+    "prova|provas|modulo|materia|seminario|apostila ~~ sobre|foi_sobre|era_sobre",
+    "ensinou|ensinaram|ensinando|ensina|ensinam|explicou|explicaram|aprendi|aprendemos|aprendeu|\
+     mostrou_como",
+    // An advert or a campaign: "passou propaganda do CIATox falando pra nunca provocar vômito".
+    "propaganda|propagandas|comercial|comerciais|anuncio|campanha|campanhas|cartaz|cartazes|\
+     panfleto|panfletos ~ do|da|de|sobre",
+    // A player, a referee, a coach: sports news.
+    "o|a ~ lateral|goleiro|goleira|zagueiro|atacante|jogador|jogadora|juiz|juiza|bandeirinha|\
+     lutador|lutadora",
     // A programme and what it shows: "aquele programa de TV mostrou uma moça…", "a atriz fala
     // enrolado direitinho".
     "programa|novela|jornal|reportagem|filme|serie|documentario ~~ mostrou|mostrando|mostra|\
@@ -286,10 +328,11 @@ const REPORTED: &[&str] = &[
     "trabalho ~ na|da ~ escola|faculdade",
     // An animal's complaint is the vet's ("a minha gata vomita bola de pelo").
     "o|a|os|as|meu|minha|meus|minhas|nosso|nossa ~ gato|gata|gatinho|gatinha|gatos|cachorro|\
-     cachorra|cachorrinho|cachorrinha|cadela|cao|passarinho|papagaio|calopsita|coelho|hamster|pet \
+     cachorra|cachorrinho|cachorrinha|cadela|cao|passarinho|papagaio|calopsita|coelho|hamster|pet|\
+     cavalo|vaca|vacas|boi|bois|bezerro|porco|galinha|galinhas|cabrito|bode|ovelha|gado \
      ~~ vomit*|diarreia|\
      tosse|tossindo|espirr*|coceira|cocando|pulga*|carrapato*|bicheira|sarna|veterinari*|bateu|\
-     caiu|machucou|cortou|desmaiou|engasgou|comeu|engoliu|mancando|mancou",
+     caiu|machucou|cortou|desmaiou|engasgou|comeu|engoliu|mancando|mancou|tropecou|bebeu|lambeu",
 ];
 
 /// Told history that runs to the end of its sentence, up to a return to now ([`NOW_WORDS`]):
@@ -373,6 +416,7 @@ const NOW_WELL: &[&str] = &[
      zerado|zerada",
     "fiquei|ficou|ficaram ~ bem|boa|bom ~ na_hora|logo|rapidinho|depois|desde",
     "melhorou|melhorei|sarou ~ rapidinho|logo|rapido ~~ hoje|agora|ja",
+    "melhorou|melhorando ~ muito|bastante|demais",
     "a ~ gente ~ ri|rimos ~~ disso|hoje",
     "cicatrizou ~ bonito|bonitinho|direitinho|bem",
     "esta|ficou|ficaram|estao ~ tudo ~ bem|otimo|certo|estavel|controlado|normal",
@@ -428,7 +472,7 @@ static COMPILED_NOW_WELL: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(NOW_
 fn compile(patterns: &[&str]) -> Vec<Pattern> {
     patterns
         .iter()
-        .map(|f| Pattern::parse(f).unwrap_or_else(|e| panic!("figure {f:?}: {e}")))
+        .flat_map(|f| Pattern::parse_orders(f).unwrap_or_else(|e| panic!("figure {f:?}: {e}")))
         .collect()
 }
 
@@ -647,7 +691,9 @@ mod tests {
 
     #[test]
     fn every_figure_compiles() {
-        assert_eq!(COMPILED.len(), FIGURES.len());
+        // A figure written `a <~> b` compiles to both orders.
+        let both_orders = FIGURES.iter().filter(|f| f.contains(" <~> ")).count();
+        assert_eq!(COMPILED.len(), FIGURES.len() + both_orders);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod canonical;
 mod clauses;
 mod figurative;
 mod pattern;
+mod spanish;
 
 pub use canonical::canonical_words;
 pub use pattern::PatternError;

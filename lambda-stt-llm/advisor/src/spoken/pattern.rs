@@ -18,7 +18,7 @@
 //! febre"), not what follows it ("falando coisa sem sentido, a boca entortou"); and "e" followed by
 //! a verb starts a new statement the negation does not reach ("não aceita nada e está largado").
 
-use super::canonical::canonicalize;
+use super::canonical::{canonicalize, spoken_variants};
 
 /// Words that negate what follows.
 const NEGATION_CUES: &[&str] = &[
@@ -181,6 +181,10 @@ fn range(alt: &str) -> Option<Result<Alt, ()>> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct WordSet {
     exact: Vec<String>,
+    /// [`word_hash`] of every exact word with its place in `exact`, sorted by hash: a word is
+    /// looked up by its hash (computed once per sentence, [`WordIndex`]) and confirmed by one
+    /// comparison, not by a binary search of string comparisons.
+    by_hash: Vec<(u64, usize)>,
     prefixes: Vec<String>,
     ranges: Vec<(u32, u32)>,
     /// The starts ([`Signature`]) a matching word can have.
@@ -303,8 +307,20 @@ impl Default for Signature {
 pub(crate) struct WordIndex {
     set: Signature,
     starts: Vec<u16>,
-    /// Words of a possessor phrase ([`possessor_words`]): a gap does not count them.
+    /// Words a gap does not count: soft words ([`is_soft`]) and the words of a possessor phrase
+    /// ([`possessor_words`]).
     free: Vec<bool>,
+    /// Soft words, looked up once per sentence rather than at every step of every pattern.
+    soft: Vec<bool>,
+    /// Every word's [`word_hash`].
+    hashes: Vec<u64>,
+}
+
+/// FNV-1a of a word: how a word step finds it among its exact words ([`WordSet`]).
+fn word_hash(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl WordIndex {
@@ -317,16 +333,34 @@ impl WordIndex {
                 set.insert(usize::from(bit));
             }
         }
+        let soft: Vec<bool> = tokens.iter().map(|t| is_soft(t)).collect();
+        let free = possessor_words(tokens)
+            .into_iter()
+            .zip(&soft)
+            .map(|(possessor, &soft)| possessor || soft)
+            .collect();
         WordIndex {
             set,
             starts,
-            free: possessor_words(tokens),
+            free,
+            soft,
+            hashes: tokens.iter().map(|t| word_hash(t)).collect(),
         }
     }
 
     /// True when a gap need not count the word at `at` (soft, or inside a possessor phrase).
-    fn is_free(&self, tokens: &[String], at: usize) -> bool {
-        self.free.get(at).copied().unwrap_or(false) || tokens.get(at).is_some_and(|t| is_soft(t))
+    fn is_free(&self, at: usize) -> bool {
+        self.free.get(at).copied().unwrap_or(false)
+    }
+
+    /// The [`word_hash`] of the word at `at`.
+    fn hash_at(&self, at: usize) -> u64 {
+        self.hashes.get(at).copied().unwrap_or(0)
+    }
+
+    /// True when the word at `at` is soft ([`is_soft`]).
+    fn is_soft_at(&self, at: usize) -> bool {
+        self.soft.get(at).copied().unwrap_or(false)
     }
 }
 
@@ -441,6 +475,13 @@ impl WordSet {
             Alt::Exact(s) => {
                 if let Err(at) = self.exact.binary_search(&s) {
                     self.exact.insert(at, s);
+                    self.by_hash = self
+                        .exact
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| (word_hash(w), i))
+                        .collect();
+                    self.by_hash.sort_unstable();
                 }
             }
             Alt::Prefix(p) => self.prefixes.push(p),
@@ -448,13 +489,15 @@ impl WordSet {
         }
     }
 
-    fn matches(&self, token: &str) -> bool {
+    fn matches(&self, token: &str, hash: u64) -> bool {
         if !self.first_bytes.admits(token) {
             return false;
         }
-        self.exact
-            .binary_search_by(|w| w.as_str().cmp(token))
-            .is_ok()
+        let from = self.by_hash.partition_point(|&(h, _)| h < hash);
+        self.by_hash[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .any(|&(_, i)| self.exact[i] == token)
             || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
             || (!self.ranges.is_empty()
                 && token
@@ -574,6 +617,11 @@ impl Pattern {
                     for (r, prefix) in &runs {
                         if r.len() == 1 {
                             words.add(alt_of(&r[0], *prefix));
+                            if !*prefix {
+                                for v in spoken_variants(&r[0]) {
+                                    words.add(Alt::Exact(v));
+                                }
+                            }
                         } else {
                             let last = r.len() - 1;
                             multi.push(
@@ -721,7 +769,7 @@ impl Pattern {
         };
         match s {
             Step::Word(_) | Step::Runs { .. } => {
-                if let Some(next) = Self::match_words(s, tokens, pos)
+                if let Some(next) = Self::match_words(s, tokens, index, pos)
                     && let Some(end) = self.match_at(tokens, index, next, step + 1, true)
                 {
                     return Some(end);
@@ -731,9 +779,9 @@ impl Pattern {
                     return None;
                 }
                 let mut at = pos;
-                while at < pos + MAX_SOFT && tokens.get(at).is_some_and(|t| is_soft(t)) {
+                while at < pos + MAX_SOFT && index.is_soft_at(at) {
                     at += 1;
-                    if let Some(next) = Self::match_words(s, tokens, at)
+                    if let Some(next) = Self::match_words(s, tokens, index, at)
                         && let Some(end) = self.match_at(tokens, index, next, step + 1, true)
                     {
                         return Some(end);
@@ -751,7 +799,7 @@ impl Pattern {
                         return Some(end);
                     }
                     tokens.get(at)?;
-                    if !index.is_free(tokens, at) {
+                    if !index.is_free(at) {
                         counted += 1;
                         if counted > *n {
                             return None;
@@ -764,13 +812,19 @@ impl Pattern {
     }
 
     /// Where a word step ends when it matches at `pos`.
-    fn match_words(step: &Step, tokens: &[String], pos: usize) -> Option<usize> {
+    fn match_words(step: &Step, tokens: &[String], index: &WordIndex, pos: usize) -> Option<usize> {
         match step {
-            Step::Word(words) => words.matches(tokens.get(pos)?).then_some(pos + 1),
+            Step::Word(words) => words
+                .matches(tokens.get(pos)?, index.hash_at(pos))
+                .then_some(pos + 1),
             Step::Runs { runs, words } => runs
                 .iter()
-                .find_map(|run| match_run(run, tokens, pos))
-                .or_else(|| words.matches(tokens.get(pos)?).then_some(pos + 1)),
+                .find_map(|run| match_run(run, tokens, index, pos))
+                .or_else(|| {
+                    words
+                        .matches(tokens.get(pos)?, index.hash_at(pos))
+                        .then_some(pos + 1)
+                }),
             Step::Gap(_) => None,
         }
     }
@@ -786,15 +840,14 @@ pub(crate) fn is_soft(token: &str) -> bool {
 
 /// Where a run of words ("água sanitária") ends when it matches at `pos`; soft words may stand
 /// between its words as between a pattern's.
-fn match_run(run: &[Alt], tokens: &[String], pos: usize) -> Option<usize> {
+fn match_run(run: &[Alt], tokens: &[String], index: &WordIndex, pos: usize) -> Option<usize> {
     let mut at = pos;
     for (k, alt) in run.iter().enumerate() {
         if k > 0 {
             let mut skipped = 0;
             while skipped < MAX_SOFT
-                && tokens
-                    .get(at)
-                    .is_some_and(|t| is_soft(t) && !alt.matches(t))
+                && index.is_soft_at(at)
+                && tokens.get(at).is_some_and(|t| !alt.matches(t))
             {
                 at += 1;
                 skipped += 1;
