@@ -216,11 +216,10 @@ fn tuning_half_regression_bar() {
         // Clinical and half-learned words. Left: a capillary refill timed in seconds, "ideação
         // com plano" without a verb, small talk about a course's exam still partly answered.
         (TUNING29, 0.94, 0.95, 122),
-        // Customers whose first language is not Portuguese. Left: learners' Portuguese with
-        // infinitives for every tense ("ele cair, bater cabeça, vomitar"), Spanish verbs in the
-        // past ("se tomó", "se golpeó") and European Portuguese words: 0.795 is a floor, not
-        // an accuracy.
-        (TUNING30, 0.79, 0.80, 66),
+        // Customers whose first language is not Portuguese. Left: Spanish verbs in the past
+        // ("se tomó", "se golpeó"), European Portuguese words, learners' infinitives outside a
+        // child's ingestion: 0.872 is a floor, not an accuracy.
+        (TUNING30, 0.87, 0.80, 66),
         // The five weakest flags from the kinds of page the grid's first authors read, each
         // sign said plainly, by a relative and as a question.
         (TUNING31, 0.985, 1.0, 61),

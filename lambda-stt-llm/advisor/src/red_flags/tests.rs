@@ -1035,3 +1035,31 @@ fn round_nineteen_clinical_words_spanish_and_the_first_sources_signs() {
         "a febre no bebê já passou faz um mês e hoje ele tá ótimo",
     ]);
 }
+
+#[test]
+fn round_twenty_learners_portuguese() {
+    assert_fires(&[
+        // A child, an ingestion said in the infinitive, and a systemic sign.
+        (
+            "filha 3 anos comer remédio de dormir da avó, agora ela sonolenta",
+            "intoxicacao_crianca",
+        ),
+        ("bebê meu dois mês, febre 38", "febre_bebe"),
+        (
+            "criança diarreia muito, ela não querer beber, só deitar, molinha",
+            "desidratacao_grave",
+        ),
+        (
+            "eu bater cabeça na porta ontem, hoje tudo duplo",
+            "trauma_craniano",
+        ),
+        (
+            "eu grávida 30 semanas, bebê parar mexer desde ontem",
+            "sangramento_gravidez",
+        ),
+    ]);
+    assert_silent(&[
+        // An ingestion in the infinitive without a sign is a question, not a poisoning.
+        "meu filho de 3 anos pode comer o remédio amassado na papinha?",
+    ]);
+}
