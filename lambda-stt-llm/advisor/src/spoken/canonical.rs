@@ -548,6 +548,27 @@ const JOINED_PREFIXES: &[&str] = &["anti"];
 /// Word pairs written apart or together.
 const JOINED_PAIRS: &[(&str, &str, &str)] = &[("band", "aid", "bandaid")];
 
+/// A word whose meaning its neighbours decide, read as that meaning: "fio" after a possessive
+/// is a son ("meu fio", not "fio dental"); "qué" (or "que" after a denial or a verb of saying,
+/// [`is_want_spoken`]) is "quer"; the Spanish "no" before a Spanish verb is "não".
+fn read_in_context(words: &[String], shown: &[String], i: usize) -> Option<&'static str> {
+    let next = words.get(i + 1).map(String::as_str);
+    let prev = i.checked_sub(1).map(|k| words[k].as_str());
+    match words[i].as_str() {
+        "fio" | "fi" if prev.is_some_and(|p| SON_OWNERS.contains(&p)) => Some("filho"),
+        "que"
+            if shown[i] == "qué"
+                || prev.is_some_and(|p| {
+                    is_want_spoken(p, i.checked_sub(2).map(|k| words[k].as_str()), next)
+                }) =>
+        {
+            Some("quer")
+        }
+        "no" if super::spanish::is_denial_no(next) => Some("nao"),
+        _ => None,
+    }
+}
+
 /// Words after "não que" that keep "que" a conjunction ("não que eu saiba", "não que seja grave").
 const NOT_WANT_AFTER: &[&str] = &[
     "eu",
@@ -737,15 +758,20 @@ fn number_word(w: &str) -> Option<u32> {
     NUMBER_WORDS.iter().find(|(s, _)| *s == w).map(|(_, n)| *n)
 }
 
-/// [`SPELLINGS`] by word, looked up for every word of every window.
+/// Every one-word fold ([`SPELLINGS`], [`CLINICAL`], [`super::spanish::WORDS`]).
+fn all_spellings() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str])> {
+    SPELLINGS
+        .iter()
+        .chain(CLINICAL)
+        .chain(super::spanish::WORDS)
+}
+
+/// [`all_spellings`] by word, looked up for every word of every window.
 static SPELLING_INDEX: LazyLock<HashMap<&'static str, &'static [&'static str]>> =
-    LazyLock::new(|| SPELLINGS.iter().chain(CLINICAL).copied().collect());
+    LazyLock::new(|| all_spellings().copied().collect());
 
 fn spelled(w: &str) -> Option<&'static [&'static str]> {
-    SPELLING_INDEX
-        .get(w)
-        .copied()
-        .or_else(|| super::spanish::portuguese(w))
+    SPELLING_INDEX.get(w).copied()
 }
 
 /// The base word of a diminutive ("dorzinha" → "dor"), if `w` is one.
@@ -892,38 +918,9 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             i += 1;
             continue;
         }
-        if (w == "fio" || w == "fi") && i > 0 && SON_OWNERS.contains(&words[i - 1].as_str()) {
+        if let Some(canon) = read_in_context(&words, &shown, i) {
             out.push(Word {
-                canon: "filho".to_owned(),
-                shown: shown_at(i),
-                from: origin[i],
-            });
-            i += 1;
-            continue;
-        }
-        // "num qué comê", "ela num que acorda", "fala que qué morrê": "qué" (without its accent)
-        // after a denial or a verb of saying is "quer".
-        if w == "que"
-            && (shown[i] == "qué"
-                || i > 0
-                    && is_want_spoken(
-                        &words[i - 1],
-                        i.checked_sub(2).map(|k| words[k].as_str()),
-                        next,
-                    ))
-        {
-            out.push(Word {
-                canon: "quer".to_owned(),
-                shown: shown_at(i),
-                from: origin[i],
-            });
-            i += 1;
-            continue;
-        }
-        // "no quiere comer": the Spanish "no" before a Spanish verb.
-        if w == "no" && super::spanish::is_denial_no(next) {
-            out.push(Word {
-                canon: "nao".to_owned(),
+                canon: canon.to_owned(),
                 shown: shown_at(i),
                 from: origin[i],
             });
@@ -1230,27 +1227,15 @@ mod tests {
 
     #[test]
     fn shown_words_keep_accents() {
-        let words = balto_core::text::words("tô com febrinha");
-        let shown = balto_core::text::words_with(
-            "tô com febrinha",
-            balto_core::text::NormalizeOptions {
-                strip_accents: false,
-            },
-        );
-        let out = canonicalize(&words, &shown);
+        let out = said("tô com febrinha");
         assert_eq!(out[0].shown, "tô");
         assert_eq!(out[0].canon, "estou");
         assert_eq!(out[2].shown, "febrinha");
         assert_eq!(out[2].canon, "febre");
     }
-}
-
-#[cfg(test)]
-mod spoken_spelling_tests {
-    use super::*;
 
     /// Canonical words of `text` read with its accents, as an utterance is.
-    fn heard(text: &str) -> String {
+    fn said(text: &str) -> Vec<Word> {
         let words = balto_core::text::words(text);
         let shown = balto_core::text::words_with(
             text,
@@ -1259,6 +1244,10 @@ mod spoken_spelling_tests {
             },
         );
         canonicalize(&words, &shown)
+    }
+
+    fn heard(text: &str) -> String {
+        said(text)
             .into_iter()
             .map(|w| w.canon)
             .collect::<Vec<_>>()
@@ -1268,12 +1257,8 @@ mod spoken_spelling_tests {
     #[test]
     fn every_spelling_is_listed_once() {
         let mut seen = std::collections::HashSet::new();
-        for (w, _) in SPELLINGS.iter().chain(CLINICAL) {
+        for (w, _) in all_spellings() {
             assert!(seen.insert(*w), "{w} listed twice");
-            assert!(
-                super::super::spanish::portuguese(w).is_none(),
-                "{w} also Spanish"
-            );
         }
     }
 

@@ -176,15 +176,14 @@ fn range(alt: &str) -> Option<Result<Alt, ()>> {
 }
 
 /// One-word alternatives, looked up rather than scanned (a step may list a hundred drug names):
-/// exact words sorted for a binary search, prefixes, number ranges, and the signatures of the
+/// exact words found by their hash, prefixes, number ranges, and the signatures of the
 /// words any of them can match, so most words are turned away at once.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct WordSet {
-    exact: Vec<String>,
-    /// [`word_hash`] of every exact word with its place in `exact`, sorted by hash: a word is
-    /// looked up by its hash (computed once per sentence, [`WordIndex`]) and confirmed by one
-    /// comparison, not by a binary search of string comparisons.
-    by_hash: Vec<(u64, usize)>,
+    /// Exact words with their [`word_hash`], sorted by hash: a word is looked up by its hash
+    /// (computed once per sentence, [`WordIndex`]) and confirmed by one comparison, not by a
+    /// binary search of string comparisons.
+    exact: Vec<(u64, String)>,
     prefixes: Vec<String>,
     ranges: Vec<(u32, u32)>,
     /// The starts ([`Signature`]) a matching word can have.
@@ -473,15 +472,9 @@ impl WordSet {
         self.first_bytes = self.first_bytes.union(alt.first_bytes());
         match alt {
             Alt::Exact(s) => {
-                if let Err(at) = self.exact.binary_search(&s) {
-                    self.exact.insert(at, s);
-                    self.by_hash = self
-                        .exact
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| (word_hash(w), i))
-                        .collect();
-                    self.by_hash.sort_unstable();
+                let entry = (word_hash(&s), s);
+                if let Err(at) = self.exact.binary_search(&entry) {
+                    self.exact.insert(at, entry);
                 }
             }
             Alt::Prefix(p) => self.prefixes.push(p),
@@ -493,11 +486,11 @@ impl WordSet {
         if !self.first_bytes.admits(token) {
             return false;
         }
-        let from = self.by_hash.partition_point(|&(h, _)| h < hash);
-        self.by_hash[from..]
+        let from = self.exact.partition_point(|(h, _)| *h < hash);
+        self.exact[from..]
             .iter()
-            .take_while(|&&(h, _)| h == hash)
-            .any(|&(_, i)| self.exact[i] == token)
+            .take_while(|(h, _)| *h == hash)
+            .any(|(_, w)| w == token)
             || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
             || (!self.ranges.is_empty()
                 && token

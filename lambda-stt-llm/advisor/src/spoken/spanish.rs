@@ -7,11 +7,9 @@
 //! since "no peito" is Portuguese. Input words are lowercase and without accents ("niño" →
 //! "nino", "tomó" → "tomo" is not listed: it is also Portuguese).
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
-
-/// Spanish word → Portuguese words.
-const WORDS: &[(&str, &[&str])] = &[
+/// Spanish word → Portuguese words (read through the one spellings index of
+/// [`super::canonical`]).
+pub(super) const WORDS: &[(&str, &[&str])] = &[
     // People.
     ("hijo", &["filho"]),
     ("hija", &["filha"]),
@@ -198,28 +196,7 @@ const AFTER_NO: &[&str] = &[
     "siente",
 ];
 
-static INDEX: LazyLock<HashMap<&'static str, &'static [&'static str]>> =
-    LazyLock::new(|| WORDS.iter().copied().collect());
-
-/// The Portuguese words for a Spanish word, if it is one the advisors need.
-pub(crate) fn portuguese(word: &str) -> Option<&'static [&'static str]> {
-    INDEX.get(word).copied()
-}
-
 /// True when "no" before `next` is the Spanish "não" ("no quiere comer"), not "em + o".
 pub(crate) fn is_denial_no(next: Option<&str>) -> bool {
     next.is_some_and(|n| AFTER_NO.contains(&n))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_spanish_word_is_listed_once() {
-        let mut seen = std::collections::HashSet::new();
-        for (w, _) in WORDS {
-            assert!(seen.insert(*w), "{w} listed twice");
-        }
-    }
 }
