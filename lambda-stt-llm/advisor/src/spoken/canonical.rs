@@ -41,6 +41,11 @@ const FILLERS: &[&str] = &[
 /// Words that may stand between "um"/"num" and the word that decides what they are.
 const HESITATIONS: &[&str] = &["entao", "assim", "ai", "dai", "e"];
 
+/// Words after which "sabe" is the verb, not a filler.
+const SUBJECTS_OF_SABE: &[&str] = &[
+    "nao", "num", "nem", "ele", "ela", "voce", "ce", "ninguem", "quem", "so", "mal",
+];
+
 /// Two-word fillers dropped together.
 const FILLER_PAIRS: &[(&str, &str)] = &[
     ("sei", "la"),
@@ -281,6 +286,8 @@ const VERBS_AFTER_NUM: &[&str] = &[
     "come",
     "comi",
     "comeu",
+    "bebe",
+    "bebo",
     "respiro",
     "respira",
     "mexe",
@@ -433,6 +440,9 @@ fn verb_after_num(w: &str) -> bool {
     }
     const ENDINGS: &[&str] = &[
         "ar", "er", "ir", "ando", "endo", "indo", "ou", "eu", "iu", "a", "am", "em", "ei",
+        // The present of verbs in -ecer and -ender ("num obedece", "num reconhece", "num
+        // entende", "num responde"): no masculine noun after "num" ends so.
+        "ece", "esce", "ende", "onde",
     ];
     ENDINGS.iter().any(|e| w.ends_with(e))
 }
@@ -839,7 +849,17 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             i += 2;
             continue;
         }
-        if !FILLERS.contains(&w) {
+        // "sabe" is a filler ("tá, sabe, muito mal") except as the verb it is after a negation or
+        // a subject ("ele num sabe onde está", "ela não sabe o nome"); before an infinitive it
+        // interrupts again ("pra não, sabe, acordar mais").
+        let verb_sabe = w == "sabe"
+            && kept
+                .last()
+                .is_some_and(|(p, _, _)| SUBJECTS_OF_SABE.contains(&p.as_str()))
+            && !words
+                .get(i + 1)
+                .is_some_and(|n| ["ar", "er", "ir"].iter().any(|e| n.ends_with(e)));
+        if verb_sabe || !FILLERS.contains(&w) {
             kept.push((
                 words[i].clone(),
                 shown.get(i).unwrap_or(&words[i]).clone(),
@@ -889,16 +909,20 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
         if let Some(n) = number_word(w) {
             let mut value = n;
             let mut used = 1;
+            // The units may come after a hesitation ("trinta e, aí, oito", "30 e então 8").
+            let units_at = (i + 2..words.len())
+                .find(|&j| !HESITATIONS.contains(&words[j].as_str()))
+                .unwrap_or(words.len());
             if n >= 20
                 && n.is_multiple_of(10)
                 && next == Some("e")
-                && let Some(m) = words.get(i + 2).and_then(|u| match u.as_str() {
+                && let Some(m) = words.get(units_at).and_then(|u| match u.as_str() {
                     "um" | "uma" => Some(1),
                     other => number_word(other).filter(|m| *m < 10),
                 })
             {
                 value += m;
-                used = 3;
+                used = units_at + 1 - i;
             }
             let shown_words: Vec<String> = (i..i + used).map(shown_at).collect();
             out.push(Word {
@@ -1176,6 +1200,37 @@ mod tests {
         assert_eq!(canon("num lugar"), "em um lugar");
         assert_eq!(canon("num problema"), "em um problema");
         assert_eq!(canon("num hospital"), "em um hospital");
+        // The present of verbs in -ecer / -ender and "bebe" (round 21).
+        assert_eq!(canon("a mão num obedece"), "a mao nao obedece");
+        assert_eq!(
+            canon("ela num reconhece ninguém"),
+            "ela nao reconhece ninguem"
+        );
+        assert_eq!(canon("ele num entende nada"), "ele nao entende nada");
+        assert_eq!(canon("ele num responde"), "ele nao responde");
+        assert_eq!(canon("ele num bebe nada"), "ele nao bebe nada");
+        assert_eq!(canon("num restaurante"), "em um restaurante");
+        assert_eq!(canon("num dente"), "em um dente");
+    }
+
+    #[test]
+    fn sabe_is_the_verb_after_a_negation_or_a_subject_and_a_filler_elsewhere() {
+        assert_eq!(canon("ele num sabe onde está"), "ele nao sabe onde esta");
+        assert_eq!(canon("ela não sabe o nome"), "ela nao sabe o nome");
+        assert_eq!(canon("tá, sabe, muito mal"), "esta muito mal");
+        assert_eq!(canon("dor, sabe, de cabeça"), "dor de cabeca");
+        // Before an infinitive it interrupts again.
+        assert_eq!(canon("pra não sabe acordar mais"), "para nao acordar mais");
+    }
+
+    #[test]
+    fn tens_and_units_join_across_a_hesitation() {
+        assert_eq!(canon("febre de trinta e aí oito"), "febre de 38");
+        assert_eq!(canon("febre de trinta e então nove"), "febre de 39");
+        assert_eq!(canon("trinta e e oito"), "38");
+        assert_eq!(canon("trinta e quer dizer oito e meio"), "38 e meio");
+        // Without units after the hesitation, nothing is joined.
+        assert_eq!(canon("trinta e aí ele tomou"), "30 e ai ele tomou");
     }
 
     #[test]
