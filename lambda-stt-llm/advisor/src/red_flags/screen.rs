@@ -147,6 +147,16 @@ fn answered_yes(window: &[Utterance], place: Place) -> bool {
         .is_some_and(|first| YES_WORDS.contains(&first.as_str()))
 }
 
+/// The statements of an utterance: its sentences, then each question joined to its short answer
+/// ([`Utterance::answered_questions`]); with each, where what counts must reach (0, or the
+/// answer's start).
+fn statements(u: &Utterance) -> impl Iterator<Item = (&Sentence, usize)> {
+    u.sentences
+        .iter()
+        .map(|s| (s, 0))
+        .chain(u.answered_questions.iter().map(|(s, at)| (s, *at)))
+}
+
 fn place(utterance: usize, s: &Sentence) -> Place {
     Place {
         utterance,
@@ -161,7 +171,7 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
     let mut concept_words: Vec<Option<String>> = vec![None; catalogue.concepts.len()];
     let counts = |place: Place| !place.probe || answered_yes(window, place);
     for (ui, u) in window.iter().enumerate() {
-        for sentence in &u.sentences {
+        for (sentence, from) in statements(u) {
             let here = place(ui, sentence);
             for (k, concept) in catalogue.concepts.iter().enumerate() {
                 if concept_words[k].is_some() {
@@ -172,7 +182,8 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                         .find_at_every_start(&t.pattern)
                         .into_iter()
                         .find(|s| {
-                            !sentence.denied(*s)
+                            s.end > from
+                                && !sentence.denied(*s)
                                 && (t.pattern.is_negative()
                                     || !crate::spoken::has_negation(
                                         &sentence.tokens[s.start..s.end],
@@ -240,10 +251,13 @@ fn first_trigger(
     // (read only when a current-use word stands before a match).
     let despite = || !flag.despite.is_empty() && window.iter().any(|u| said_in(&flag.despite, u));
     for (ui, u) in window.iter().enumerate() {
-        for sentence in &u.sentences {
+        for (sentence, from) in statements(u) {
             let t = &sentence.tokens;
             for trigger in &flag.triggers {
                 for span in sentence.find_at_every_start(&trigger.pattern) {
+                    if span.end <= from {
+                        continue; // all of it in the question: the question's own words
+                    }
                     // "diarreia sem sangue": a negation inside the match denies it too.
                     let denied_inside = !trigger.pattern.is_negative()
                         && crate::spoken::has_negation(&t[span.start..span.end]);

@@ -1063,3 +1063,26 @@ fn round_twenty_learners_portuguese() {
         "meu filho de 3 anos pode comer o remédio amassado na papinha?",
     ]);
 }
+
+#[test]
+fn round_twenty_one_a_short_answer_reads_with_its_question() {
+    assert_fires(&[
+        // The sign's subject is in the question, its predicate in the answer.
+        (
+            "O bebê tá com diarreia desde ontem. E a moleira? Tá afundada.",
+            "desidratacao_grave",
+        ),
+        // "num" before a verb in -ecer is "não"; "sabe" after it is the verb.
+        ("a mão esquerda dele num obedece desde cedo", "avc"),
+        ("meu pai caiu e agora num sabe onde está", "avc"),
+    ]);
+    assert_silent(&[
+        // What the answer says is its own: "normal" is not "afundada".
+        "O bebê tá com diarreia desde ontem. E a moleira? Normal.",
+        // A "no" denies what the answer says.
+        "Tem sangue? Não. Só a diarreia mesmo, desde ontem.",
+        // A long statement after a question starts a topic of its own.
+        "tem como parcelar no cartao? em duas vez? vim pegar o remedio da farmacia popular da \
+         minha mae, ta aqui o documento dela e a receita.",
+    ]);
+}

@@ -9,6 +9,44 @@
 use super::canonical::canonicalize;
 use balto_core::text::{NormalizeOptions, words, words_with};
 
+/// The most words of an answer read together with the question before it: an answer that
+/// leans on the question is short ("Tá afundada.", "Bastante sangue, e tô fraco."); a longer
+/// statement after a question starts a topic of its own.
+const SHORT_ANSWER: usize = 10;
+
+/// A question (the pharmacist's probe or not) and the answer that follows it as one statement of
+/// the customer's, and where the answer starts in it. The answer begins a clause of its own, so
+/// a "não" there denies only what it says ("Tem sangue? Não.").
+fn question_with_answer(question: &Sentence, answer: &Sentence) -> (Sentence, usize) {
+    let at = question.tokens.len();
+    let tokens: Vec<String> = question
+        .tokens
+        .iter()
+        .chain(&answer.tokens)
+        .cloned()
+        .collect();
+    let joined = Sentence {
+        words: super::WordIndex::of(&tokens),
+        tokens,
+        display: question
+            .display
+            .iter()
+            .chain(&answer.display)
+            .cloned()
+            .collect(),
+        clause_starts: question
+            .clause_starts
+            .iter()
+            .copied()
+            .chain(answer.clause_starts.iter().map(|c| c + at))
+            .collect(),
+        index: answer.index,
+        question: false,
+        probe: false,
+    };
+    (joined, at)
+}
+
 /// Words that end a clause (negation does not cross them).
 const CLAUSE_BREAKS: &[&str] = &["mas", "porem", "entretanto", "contudo", "todavia"];
 
@@ -116,6 +154,10 @@ pub(crate) struct Utterance {
     /// Sentences that are the pharmacist probing the customer.
     pub probe_sentences: Vec<usize>,
     pub sentences: Vec<Sentence>,
+    /// Each question followed by a short answer in this utterance, read as one statement ("E a
+    /// moleira? Tá afundada." says "a moleira tá afundada"), with where the answer starts: what
+    /// counts there is a match that reaches into the answer.
+    pub answered_questions: Vec<(Sentence, usize)>,
 }
 
 impl Utterance {
@@ -200,10 +242,18 @@ impl Utterance {
         for s in &mut sentences {
             s.words = super::WordIndex::of(&s.tokens);
         }
+        let answered_questions = sentences
+            .windows(2)
+            .filter(|pair| {
+                pair[0].question && !pair[1].question && pair[1].tokens.len() <= SHORT_ANSWER
+            })
+            .map(|pair| question_with_answer(&pair[0], &pair[1]))
+            .collect();
         Utterance {
             clauses,
             probe_sentences,
             sentences,
+            answered_questions,
         }
     }
 
