@@ -764,6 +764,13 @@ fn accented_verb(canon: &str, shown: &str) -> Option<String> {
     }
 }
 
+/// A number written in digits, as a tens or a units word may be ("30", "8"); at most two digits.
+fn digits_tens(w: &str) -> Option<u32> {
+    (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| w.parse().ok())
+        .flatten()
+}
+
 fn number_word(w: &str) -> Option<u32> {
     NUMBER_WORDS.iter().find(|(s, _)| *s == w).map(|(_, n)| *n)
 }
@@ -906,32 +913,47 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             }
         }
         // Numbers: "trinta e oito" → 38, "um mês" → "1 mes".
-        if let Some(n) = number_word(w) {
+        let tens = number_word(w).or_else(|| digits_tens(w));
+        if let Some(n) = tens {
             let mut value = n;
             let mut used = 1;
-            // The units may come after a hesitation ("trinta e, aí, oito", "30 e então 8").
-            let units_at = (i + 2..words.len())
-                .find(|&j| !HESITATIONS.contains(&words[j].as_str()))
-                .unwrap_or(words.len());
+            // "trinta e oito"; a hesitation may stand on either side of the "e" ("trinta, assim,
+            // e cinco", "trinta e, aí, oito"), and speech-to-text may write both in digits
+            // ("30 e 8").
+            let not_hesitation = |from: usize, skip_e: bool| {
+                (from..words.len())
+                    .find(|&j| {
+                        let h = words[j].as_str();
+                        !(HESITATIONS.contains(&h) && (skip_e || h != "e"))
+                    })
+                    .unwrap_or(words.len())
+            };
+            let and_at = not_hesitation(i + 1, false);
+            let units_at = not_hesitation(and_at + 1, true);
             if n >= 20
                 && n.is_multiple_of(10)
-                && next == Some("e")
+                && words.get(and_at).is_some_and(|a| a == "e")
                 && let Some(m) = words.get(units_at).and_then(|u| match u.as_str() {
                     "um" | "uma" => Some(1),
-                    other => number_word(other).filter(|m| *m < 10),
+                    other => number_word(other)
+                        .or_else(|| digits_tens(other))
+                        .filter(|m| (1..10).contains(m)),
                 })
             {
                 value += m;
                 used = units_at + 1 - i;
             }
-            let shown_words: Vec<String> = (i..i + used).map(shown_at).collect();
-            out.push(Word {
-                canon: value.to_string(),
-                shown: shown_words.join(" "),
-                from: origin[i],
-            });
-            i += used;
-            continue;
+            // Digits not joined stay as they were written ("08", "15").
+            if used > 1 || number_word(w).is_some() {
+                let shown_words: Vec<String> = (i..i + used).map(shown_at).collect();
+                out.push(Word {
+                    canon: value.to_string(),
+                    shown: shown_words.join(" "),
+                    from: origin[i],
+                });
+                i += used;
+                continue;
+            }
         }
         if (w == "um" || w == "uma") && after(i).is_some_and(|n| UNITS.contains(&n)) {
             out.push(Word {
@@ -1228,6 +1250,10 @@ mod tests {
         assert_eq!(canon("febre de trinta e aí oito"), "febre de 38");
         assert_eq!(canon("febre de trinta e então nove"), "febre de 39");
         assert_eq!(canon("trinta e e oito"), "38");
+        assert_eq!(canon("trinta, assim, e cinco"), "35");
+        assert_eq!(canon("febre de 30 e aí 8"), "febre de 38");
+        assert_eq!(canon("tem 20 e poucos anos"), "tem 20 e poucos anos");
+        assert_eq!(canon("às 08 e 15"), "as 08 e 15");
         assert_eq!(canon("trinta e quer dizer oito e meio"), "38 e meio");
         // Without units after the hesitation, nothing is joined.
         assert_eq!(canon("trinta e aí ele tomou"), "30 e ai ele tomou");
