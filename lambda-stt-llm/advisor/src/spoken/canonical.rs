@@ -764,8 +764,8 @@ fn accented_verb(canon: &str, shown: &str) -> Option<String> {
     }
 }
 
-/// A number written in digits, as a tens or a units word may be ("30", "8"); at most two digits.
-fn digits_tens(w: &str) -> Option<u32> {
+/// A number of one or two digits ("30", "8"): the tens or the units of a number said in parts.
+fn two_digit_number(w: &str) -> Option<u32> {
     (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
         .then(|| w.parse().ok())
         .flatten()
@@ -880,12 +880,9 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
     let shown: Vec<String> = kept.into_iter().map(|(_, s, _)| s).collect();
     let shown_at = |i: usize| shown[i].clone();
     // The next word that is not a hesitation ("um, então, mês").
-    let after = |i: usize| {
-        words[i + 1..]
-            .iter()
-            .find(|w| !HESITATIONS.contains(&w.as_str()))
-            .map(String::as_str)
-    };
+    let after_at =
+        |i: usize| (i + 1..words.len()).find(|&j| !HESITATIONS.contains(&words[j].as_str()));
+    let after = |i: usize| after_at(i).map(|j| words[j].as_str());
     let mut out: Vec<Word> = Vec::with_capacity(words.len() + 4);
     let mut i = 0;
     while i < words.len() {
@@ -913,38 +910,33 @@ pub(crate) fn canonicalize(words: &[String], shown: &[String]) -> Vec<Word> {
             }
         }
         // Numbers: "trinta e oito" → 38, "um mês" → "1 mes".
-        let tens = number_word(w).or_else(|| digits_tens(w));
-        if let Some(n) = tens {
+        let spelled_number = number_word(w);
+        if let Some(n) = spelled_number.or_else(|| two_digit_number(w)) {
             let mut value = n;
             let mut used = 1;
             // "trinta e oito"; a hesitation may stand on either side of the "e" ("trinta, assim,
             // e cinco", "trinta e, aí, oito"), and speech-to-text may write both in digits
             // ("30 e 8").
-            let not_hesitation = |from: usize, skip_e: bool| {
-                (from..words.len())
-                    .find(|&j| {
-                        let h = words[j].as_str();
-                        !(HESITATIONS.contains(&h) && (skip_e || h != "e"))
-                    })
-                    .unwrap_or(words.len())
-            };
-            let and_at = not_hesitation(i + 1, false);
-            let units_at = not_hesitation(and_at + 1, true);
-            if n >= 20
-                && n.is_multiple_of(10)
-                && words.get(and_at).is_some_and(|a| a == "e")
-                && let Some(m) = words.get(units_at).and_then(|u| match u.as_str() {
-                    "um" | "uma" => Some(1),
-                    other => number_word(other)
-                        .or_else(|| digits_tens(other))
-                        .filter(|m| (1..10).contains(m)),
-                })
-            {
-                value += m;
-                used = units_at + 1 - i;
+            if n >= 20 && n.is_multiple_of(10) {
+                let and_at = (i + 1..words.len()).find(|&j| {
+                    let h = words[j].as_str();
+                    h == "e" || !HESITATIONS.contains(&h)
+                });
+                if let Some(and_at) = and_at.filter(|&a| words[a] == "e")
+                    && let Some(units_at) = after_at(and_at)
+                    && let Some(m) = match words[units_at].as_str() {
+                        "um" | "uma" => Some(1),
+                        other => number_word(other)
+                            .or_else(|| two_digit_number(other))
+                            .filter(|m| (1..10).contains(m)),
+                    }
+                {
+                    value += m;
+                    used = units_at + 1 - i;
+                }
             }
             // Digits not joined stay as they were written ("08", "15").
-            if used > 1 || number_word(w).is_some() {
+            if used > 1 || spelled_number.is_some() {
                 let shown_words: Vec<String> = (i..i + used).map(shown_at).collect();
                 out.push(Word {
                     canon: value.to_string(),
