@@ -12,7 +12,7 @@ use balto_advisor::advisor_eval::{
     TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10, TUNING11, TUNING12, TUNING13,
     TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19, TUNING20, TUNING21, TUNING22,
     TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28, TUNING29, TUNING30, TUNING31,
-    Transform, generate, grid_data, judge_rules, score,
+    TUNING32, Transform, generate, grid_data, judge_rules, score,
 };
 use balto_advisor::rules::RulesAdvisor;
 
@@ -161,13 +161,14 @@ fn tuning_half_regression_bar() {
         // pharmacist's screening questions ("vômito ou fezes escuras") cannot be told from the
         // customer's words, so their denials are read only when worded "…nada" or "não…nada".
         // A short answer now reads with its question ("E a moleira? Tá afundada.", round 21:
-        // 0.936 → 0.949).
-        (TUNING14, 0.945, 0.775, 110),
+        // 0.936 → 0.949); a long answer's opening reply too ("Não tenho não, é que…", round
+        // 22: 0.961).
+        (TUNING14, 0.955, 0.775, 110),
         // Every sign on the official lists said three ways (part first, another tense or person,
         // what someone noticed). Left: a baby's low temperature, a prescription "de vinte dias
         // atrás", an exhausted "tô... sem... ar" cut by pauses; its small talk with a sign told
         // by a campaign or explained by a doctor mostly stays silent now.
-        (TUNING15, 0.97, 1.0, 115),
+        (TUNING15, 0.98, 1.0, 115),
         // Every leaflet indication said three ways. Left: a small oven burn with no burn word,
         // an outing's diarrhoea told as over, a dentist mother's advice.
         (TUNING16, 1.0, 0.97, 25),
@@ -205,7 +206,7 @@ fn tuning_half_regression_bar() {
         (TUNING24, 0.997, 1.0, 73),
         // Speech spelled as it is pronounced. Left: unaccented spoken verbs ("tomo", "fica",
         // "paro") that are also other forms, and signs the rules lack in any spelling.
-        (TUNING25, 0.955, 0.96, 61),
+        (TUNING25, 0.975, 0.96, 61),
         // Hurried fragments. Left: a few fragments that name the sign with no person or
         // complaint around it.
         (TUNING26, 0.985, 0.97, 31),
@@ -215,16 +216,26 @@ fn tuning_half_regression_bar() {
         (TUNING27, 0.998, 0.875, 245),
         // Signs relayed as they happen (a call, a voice note, a message read aloud).
         (TUNING28, 1.0, 0.98, 56),
-        // Clinical and half-learned words. Left: a capillary refill timed in seconds, "ideação
-        // com plano" without a verb, small talk about a course's exam still partly answered.
-        (TUNING29, 0.94, 0.95, 122),
+        // Clinical and half-learned words. Left: "ideação com plano" after a psychiatrist's
+        // lesson, small talk about a course's exam still partly answered. Round 22 (warning
+        // behaviour with a risk said alongside, capillary refill): 0.942 → 0.980.
+        (TUNING29, 0.975, 0.95, 122),
         // Customers whose first language is not Portuguese. Left: Spanish verbs in the past
         // ("se tomó", "se golpeó"), European Portuguese words, learners' infinitives outside a
-        // child's ingestion: 0.872 is a floor, not an accuracy.
-        (TUNING30, 0.87, 0.80, 66),
+        // child's ingestion: 0.872 is a floor, not an accuracy. One small talk more since round
+        // 22 (an exception speaks of its own mention): the news' dengue cases, then a son "já
+        // bom da dengue" whose recovery no longer cancels the news' mention.
+        (TUNING30, 0.87, 0.80, 67),
         // The five weakest flags from the kinds of page the grid's first authors read, each
         // sign said plainly, by a relative and as a question.
         (TUNING31, 0.985, 1.0, 61),
+        // Two customers co-narrating in one transcript (one minimises, the other gives the
+        // grave sign, corrects a detail or answers for the other). Scored untouched first (round
+        // 22's rules: recall 0.956, accuracy 0.873, 205 of 800 small-talk windows answered).
+        // Left: its small talk that buys a named product in passing ("só vim repor a caixa do
+        // antialérgico", "a pomada de assadura é a mesma?") reads as a request, and a known
+        // allergy with an adrenaline pen as anaphylaxis.
+        (TUNING32, 0.995, 0.87, 184),
     ];
     assert_eq!(bars.len(), TUNING_FILES.len());
     for (name, recall, accuracy, offers) in bars {
@@ -257,9 +268,10 @@ fn heldout_half_does_not_regress() {
         s.category_accuracy(),
         s.small_talk_offers()
     );
-    // Reached 2026-12-07 (round 13, unchanged through round 21): recall 0.9404, accuracy 0.9832, 17 small-talk windows
-    // alarmed (all red-flag interventions, none a product: the screen favours recall).
-    assert!(s.red_flag_recall() >= 0.940, "{:.4}", s.red_flag_recall());
+    // Reached 2026-12-08 (round 22; round 13 to 21: 0.9404): recall 1311/1360 = 0.9640, accuracy
+    // 0.9832, 17 small-talk windows alarmed (all red-flag interventions, none a product: the
+    // screen favours recall).
+    assert!(s.red_flag_recall() >= 0.9639, "{:.4}", s.red_flag_recall());
     assert!(
         s.category_accuracy() >= 0.983,
         "{:.4}",
@@ -285,7 +297,7 @@ fn grid_files_name_known_categories_and_halves() {
         TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
         TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
         TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28,
-        TUNING29, TUNING30, TUNING31, HELDOUT,
+        TUNING29, TUNING30, TUNING31, TUNING32, HELDOUT,
     ] {
         let h = grid_data::load_half(&dir, half).expect("half loads");
         assert!(h.phrasings.len() >= 120, "{half}: {}", h.phrasings.len());

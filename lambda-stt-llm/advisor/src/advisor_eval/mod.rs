@@ -121,12 +121,16 @@ pub const TUNING30: &str = "tuning30";
 /// The tuning half's thirty-first file: the five weakest flags, every sign on the kinds of page
 /// the grid's first authors read, each said plainly, in a relative's words and as a question.
 pub const TUNING31: &str = "tuning31";
+/// The tuning half's thirty-second file: two customers co-narrating at the counter in one
+/// transcript (one minimises, the other gives the grave sign, corrects a detail or answers for
+/// the other), written independently from outside descriptions.
+pub const TUNING32: &str = "tuning32";
 /// The files that make up the tuning half.
-pub const TUNING_FILES: [&str; 31] = [
+pub const TUNING_FILES: [&str; 32] = [
     TUNING, TUNING2, TUNING3, TUNING4, TUNING5, TUNING6, TUNING7, TUNING8, TUNING9, TUNING10,
     TUNING11, TUNING12, TUNING13, TUNING14, TUNING15, TUNING16, TUNING17, TUNING18, TUNING19,
     TUNING20, TUNING21, TUNING22, TUNING23, TUNING24, TUNING25, TUNING26, TUNING27, TUNING28,
-    TUNING29, TUNING30, TUNING31,
+    TUNING29, TUNING30, TUNING31, TUNING32,
 ];
 /// The held-out half's name.
 pub const HELDOUT: &str = "heldout";

@@ -124,10 +124,7 @@ fn main() -> ExitCode {
         let conversation =
             balto_core::advice::Conversation::spaced(args.say.iter().cloned(), 4_000);
         for t in &args.say {
-            println!(
-                "lido: {}",
-                balto_advisor::spoken::canonical_words(t).join(" ")
-            );
+            println!("lido: {}", balto_advisor::spoken::read_words(t).join(" "));
         }
         let e = advisor.decide_explained(&conversation);
         println!(

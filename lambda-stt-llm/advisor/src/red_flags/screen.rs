@@ -12,7 +12,7 @@ use balto_core::advice::{Advice, Category, Confidence, Conversation};
 use serde::Serialize;
 
 use super::catalogue::{Catalogue, Flag};
-use crate::spoken::{Pattern, Sentence, Utterance};
+use crate::spoken::{Pattern, Sentence, Span, Utterance};
 
 /// One red flag found in a window, with the words that showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,6 +111,39 @@ const YES_WORDS: &[&str] = &[
     "e",
 ];
 
+/// True when an exception said at `exception` in `sentence` speaks of the match at `matched` in
+/// `of`, not of something else in a run-on transcript: it does not reach across a blanked story
+/// ("ela tá com dengue desde segunda, meu tio fez cateterismo ano passado…": the date is the
+/// uncle's), and when it names a word of the match it names that mention ("tá com dengue … tomei
+/// a vacina da dengue semana passada": the vaccine is another dengue).
+fn speaks_of_match(sentence: &Sentence, exception: Span, of: &Sentence, matched: Span) -> bool {
+    let words = &sentence.tokens[exception.start..exception.end];
+    if words.iter().any(|w| w == crate::spoken::BLANK) {
+        return false;
+    }
+    let same = std::ptr::eq(sentence, of);
+    let overlaps = same && exception.start < matched.end && matched.start < exception.end;
+    overlaps
+        || !of.tokens[matched.start..matched.end]
+            .iter()
+            .any(|m| m.chars().count() >= 4 && words.contains(m))
+}
+
+/// True when a wording's own exception is affirmed in `u` about the match at `matched` in `of`
+/// ([`speaks_of_match`]).
+fn excepted_at(unless: &[Pattern], u: &Utterance, of: &Sentence, matched: Span) -> bool {
+    std::iter::once(of)
+        .chain(u.sentences.iter().filter(|s| !std::ptr::eq(*s, of)))
+        .any(|s| {
+            !s.probe
+                && unless.iter().any(|p| {
+                    s.find(p)
+                        .into_iter()
+                        .any(|e| s.affirmed(e) && speaks_of_match(s, e, of, matched))
+                })
+        })
+}
+
 fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
     u.sentences.iter().any(|s| {
         !s.probe
@@ -120,11 +153,10 @@ fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
     })
 }
 
-/// True when any pattern is said in a statement of `u` (negated or not: "não tenho receita").
+/// True when any pattern is said in a statement of `u` (negated or not: "não tenho receita"),
+/// a question read with its answer included ("Receita? Não tenho.").
 fn said_in(patterns: &[Pattern], u: &Utterance) -> bool {
-    u.sentences
-        .iter()
-        .any(|s| !s.probe && patterns.iter().any(|p| s.holds(p)))
+    statements(u).any(|(s, _)| !s.probe && patterns.iter().any(|p| s.holds(p)))
 }
 
 /// True when what follows a probe (the next sentence, else the next utterance) starts with yes.
@@ -191,10 +223,9 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                         })?;
                     // The wording's own exceptions, only once it matched (they cost time).
                     let excepted = t.unless.iter().any(|p| {
-                        sentence
-                            .find(p)
-                            .into_iter()
-                            .any(|span| sentence.affirmed(span))
+                        sentence.find(p).into_iter().any(|e| {
+                            sentence.affirmed(e) && speaks_of_match(sentence, e, sentence, span)
+                        })
                     });
                     (!excepted).then_some(span)
                 });
@@ -268,7 +299,8 @@ fn first_trigger(
                     if before.iter().any(|w| flag.not_after.contains(w)) && !despite() {
                         continue;
                     }
-                    if !trigger.unless.is_empty() && affirmed_in(&trigger.unless, u) {
+                    if !trigger.unless.is_empty() && excepted_at(&trigger.unless, u, sentence, span)
+                    {
                         continue;
                     }
                     if counts(place(ui, sentence)) {

@@ -1086,3 +1086,176 @@ fn round_twenty_one_a_short_answer_reads_with_its_question() {
          minha mae, ta aqui o documento dela e a receita.",
     ]);
 }
+
+#[test]
+fn round_twenty_two_warning_behaviour_counts_with_a_risk_said_alongside() {
+    assert_fires(&[
+        // Settling affairs, goodbyes, sudden calm, a plan or the means, with depression or an
+        // attempt said in the same window (CVV / MS warning signs).
+        (
+            "minha irmã tava com depressão faz tempo e essa semana ficou calma do nada, \
+             fez testamento e deu as joias dela pras sobrinhas",
+            "suicidio",
+        ),
+        (
+            "meu tio já tentou se enforcar uma vez e agora comprou uma corda, diz que vai \
+             resolver tudo amanhã",
+            "suicidio",
+        ),
+        // A told attempt stays a risk when the episode itself reads as past.
+        (
+            "meu filho teve uma tentativa de suicídio mês passado e ontem falou que da \
+             próxima vez não vai falhar",
+            "suicidio",
+        ),
+        // Two warning behaviours together, no risk named.
+        (
+            "meu avô se despediu de todo mundo por telefone e anda estranhamente calmo, \
+             devolveu as ferramentas que tinha emprestado",
+            "suicidio",
+        ),
+        // "só que" ends a retold span like "mas".
+        (
+            "aquela ideação que falaram na TV, só que hoje ele disse que ninguém ia sentir \
+             falta dele",
+            "suicidio",
+        ),
+    ]);
+    assert_silent(&[
+        // One behaviour alone, or a risk that ended well, is everyday life.
+        "meu pai fez testamento no cartório porque vai viajar pra fora",
+        "minha mãe teve depressão faz dois anos e hoje tá ótima, voltou a dançar",
+        "comprei uma corda nova pro varal, tem prendedor?",
+        "vou tentar de novo a prova do detran semana que vem",
+    ]);
+}
+
+#[test]
+fn round_twenty_two_evidence_and_signs_said_in_another_order() {
+    assert_fires(&[
+        // Skin pinch that returns slowly, done the way a nurse taught.
+        (
+            "puxei a pele da barriga dele com os dedos, beliscando como a pediatra mostrou, \
+             e ela ficou dobrada, levou um tempão pra voltar",
+            "desidratacao_grave",
+        ),
+        // Vomiting everything is vomiting.
+        (
+            "dou o soro de pouquinho em pouquinho e a menina bota tudo pra fora",
+            "desidratacao_grave",
+        ),
+        // Missing pills and a child who had access; a medicine out of its drawer.
+        (
+            "o meu neto de dois anos tava mexendo na gaveta e agora tão faltando uns cinco \
+             comprimidos da cartela",
+            "intoxicacao_crianca",
+        ),
+        (
+            "o remédio de pressão do vô tava fora do armário e o menino tá sonolento, quase \
+             não acorda",
+            "intoxicacao_crianca",
+        ),
+        (
+            "a menina de três anos mexeu no armário de produtos e agora tá com a boca ardendo",
+            "intoxicacao_crianca",
+        ),
+        // The nanny is not "babar".
+        (
+            "a babá achou o vidro de xarope aberto e vazio, o menino tá sonolento",
+            "intoxicacao_crianca",
+        ),
+    ]);
+    assert_silent(&[
+        "a babá da minha filha é ótima, brinca o dia todo com ela",
+        "demorou pra voltar do trabalho hoje, o trânsito tava terrível",
+    ]);
+}
+
+#[test]
+fn round_twenty_two_an_exception_speaks_of_its_own_mention() {
+    assert_fires(&[
+        // The vaccine is another dengue; the uncle's date is the uncle's.
+        (
+            "meu filho tá com dengue e vomita tudo desde cedo já tomei a segunda dose da \
+             vacina da dengue semana passada",
+            "dengue_alarme",
+        ),
+        (
+            "a barriga da minha filha dói sem parar e ela tá com dengue desde segunda meu tio \
+             infartou ano passado depois daquele susto hoje anda dez quilômetros por dia",
+            "dengue_alarme",
+        ),
+        // "Receita? Não tenho." reads as one statement; a long answer's first clause too.
+        (
+            "me vê uma azitromicina. receita? não tenho, mas eu sempre tomo",
+            "antibiotico_sem_receita",
+        ),
+        (
+            "Me vê uma cefalexina? O senhor tem a receita? Não tenho não, é que minha \
+             garganta sempre inflama nessa época do ano.",
+            "antibiotico_sem_receita",
+        ),
+        // Another medicine's prescription does not cover this one.
+        (
+            "quero um clonazepam, mas não passei no médico. a receita do antibiótico do meu \
+             filho tá aqui",
+            "antibiotico_sem_receita",
+        ),
+    ]);
+    assert_silent(&[
+        // Its own mention still cancels.
+        "tomei a vacina da dengue semana passada e o braço ficou doendo",
+        "tive dengue ano passado, fiquei bem ruim, mas já passou",
+        "vim pegar o clonazepam da minha mãe, a receita azul tá aqui",
+    ]);
+}
+
+#[test]
+fn round_twenty_two_co_narrated_signs() {
+    assert_fires(&[
+        // Rat poison and the cholinergic signs it gives, no ingestion said.
+        (
+            "o vizinho pôs chumbinho no quintal e o menino tava brincando lá, agora tá suando \
+             muito, babando e com a pupila pequenininha",
+            "intoxicacao_crianca",
+        ),
+        // A job that says who someone is blanks only itself.
+        (
+            "a tia dele que é médica olhou e disse que a moleira tá funda, ele tá com diarreia",
+            "desidratacao_grave",
+        ),
+        // "não, olha…" answers on its own: the sign after it is affirmed.
+        (
+            "é só um soro, não, olha os olhos dele como tão fundos, tá com diarreia desde ontem",
+            "desidratacao_grave",
+        ),
+        // A blow with no body part named, then the signs after a head injury.
+        (
+            "ele levou uma pancada na quina da mesa e vomitou três vezes, agora tá branco",
+            "trauma_craniano",
+        ),
+        // The baby in the belly; weeks said bare.
+        (
+            "a bebê na barriga não mexe desde ontem à tarde",
+            "sangramento_gravidez",
+        ),
+        (
+            "trinta e duas semanas e o bebê parou de mexer",
+            "sangramento_gravidez",
+        ),
+        // Weakness of one side said as a noun.
+        ("minha mãe tá com fraqueza de um lado do corpo", "avc"),
+        // Talk of dying that came back after an attempt.
+        (
+            "meu marido já tentou com remédio e essa semana voltou a falar em morrer",
+            "suicidio",
+        ),
+    ]);
+    assert_silent(&[
+        "bateu o joelho na quina da mesa, uma pancada feia, tá roxo",
+        "faz doze semanas que eu tô com essa tosse chata",
+        "torci o pé e o lado direito tá fraco",
+        "o número do centro de intoxicação tá colado na geladeira desde que o menino nasceu",
+        "a vizinha que é enfermeira sempre conta do plantão, ontem foi corrido",
+    ]);
+}

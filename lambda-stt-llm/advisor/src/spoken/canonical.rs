@@ -746,6 +746,14 @@ const NOT_ACCENTED_VERBS: &[&str] = &[
     "tamandua",
     "jaba",
     "tiete",
+    "baba",
+    "sabia",
+    "gamba",
+    "alvara",
+    "xara",
+    "capo",
+    "pivo",
+    "bibelo",
 ];
 
 /// The verb form an accent at the end of a spoken word gives away, as a transcriber writes what
@@ -1364,6 +1372,7 @@ mod tests {
             heard("meu avô lê jornal no sofá"),
             "meu avo le jornal no sofa"
         );
+        assert_eq!(heard("a babá e o sabiá"), "a baba e o sabia");
         // Unaccented, "tomo" and "fica" are other forms: left as said.
         assert_eq!(heard("eu tomo e fica"), "eu tomo e fica");
     }

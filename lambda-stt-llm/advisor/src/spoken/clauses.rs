@@ -14,6 +14,10 @@ use balto_core::text::{NormalizeOptions, words, words_with};
 /// statement after a question starts a topic of its own.
 const SHORT_ANSWER: usize = 10;
 
+/// The most words of a longer answer's first clause read with the question: the reply that
+/// opens it ("O senhor tem a receita? Não tenho não, é que eu sempre tomo quando…").
+const SHORT_REPLY: usize = 4;
+
 /// A question (the pharmacist's probe or not) and the answer that follows it as one statement of
 /// the customer's, and where the answer starts in it. The answer begins a clause of its own, so
 /// a "não" there denies only what it says ("Tem sangue? Não.").
@@ -78,6 +82,18 @@ pub(crate) struct Sentence {
 }
 
 impl Sentence {
+    /// The sentence's first `n` words, as a sentence of one clause.
+    fn first_words(&self, n: usize) -> Sentence {
+        let tokens = self.tokens[..n.min(self.tokens.len())].to_vec();
+        Sentence {
+            words: super::WordIndex::of(&tokens),
+            display: self.display[..n.min(self.display.len())].to_vec(),
+            tokens,
+            clause_starts: vec![0],
+            ..self.clone()
+        }
+    }
+
     /// Every match of `p` in the sentence ([`Pattern::find_all`]).
     pub fn find(&self, p: &super::Pattern) -> Vec<super::Span> {
         p.find_all_signed(&self.tokens, &self.words)
@@ -244,10 +260,16 @@ impl Utterance {
         }
         let answered_questions = sentences
             .windows(2)
-            .filter(|pair| {
-                pair[0].question && !pair[1].question && pair[1].tokens.len() <= SHORT_ANSWER
+            .filter(|pair| pair[0].question && !pair[1].question)
+            .filter_map(|pair| {
+                let (question, answer) = (&pair[0], &pair[1]);
+                if answer.tokens.len() <= SHORT_ANSWER {
+                    return Some(question_with_answer(question, answer));
+                }
+                let reply = *answer.clause_starts.get(1)?;
+                (reply <= SHORT_REPLY)
+                    .then(|| question_with_answer(question, &answer.first_words(reply)))
             })
-            .map(|pair| question_with_answer(&pair[0], &pair[1]))
             .collect();
         Utterance {
             clauses,

@@ -22,6 +22,22 @@ use super::{Pattern, WordIndex};
 /// What a blanked word becomes: no pattern word can normalise to it.
 pub(crate) const BLANK: &str = "·";
 
+/// What a told episode's suicide attempt or depression becomes when the episode is blanked: no
+/// longer a complaint, still a risk. The red-flag catalogue reads it as context for a warning
+/// sign said now ("teve uma tentativa mês passado … ontem disse que da próxima vez não vai
+/// errar"); one word no speech produces, so no trigger fires on it alone.
+pub(crate) const TOLD_RISK: &str = "historicoderisco";
+
+/// Words of a told episode kept as [`TOLD_RISK`].
+const RISK_IN_HISTORY: &[&str] = &[
+    "suicidio",
+    "tentativa",
+    "depressao",
+    "deprimido",
+    "deprimida",
+    "overdose",
+];
+
 /// The figures, in the pattern syntax of [`Pattern`].
 const FIGURES: &[&str] = &[
     // Hyperbole: dying of heat, hunger, laughter, shame, tiredness… (not of pain).
@@ -201,6 +217,8 @@ const FIGURES: &[&str] = &[
     "bateu|bati|batendo|bater ~ a ~ cabeca ~~ para|pra ~ entender|aprender|resolver|decorar",
     // The service's name, not a call for it: "o cartaz com o número do Disque-Intoxicação".
     "disque_intoxicacao|disk_intoxicacao|disque_saude",
+    "centro|central|servico|numero|telefone|plantao ~ de|do|da ~ intoxicacao|intoxicacoes|\
+     informacao_toxicologica|informacoes_toxicologicas|assistencia_toxicologica",
     // Child-proofing: "protetor de tomada".
     "protetor|protetores ~ de ~ tomada|tomadas|quina|quinas",
     // The vet's work and the vet's word: "sou veterinária e atendo gato que lambeu desinfetante",
@@ -443,6 +461,12 @@ const LESSON_AS_PLACE: &[&str] = &[
     "meio|durante|depois|antes|fim|final ~ da|do|de|a|o ~ aula|aulas|treino|curso|palestra|oficina",
 ];
 
+/// How the customer did something, as someone taught them ("belisquei a pele como a enfermeira
+/// ensinou e ela ficou em pé"): what follows is what they saw, not the lesson. Only after the
+/// customer's own words; a sentence that opens "Como o médico explicou, …" retells a lesson.
+const DONE_AS_TAUGHT: &str = "como ~~ ensinou|ensinaram|explicou|explicaram|mostrou|mostraram|\
+     orientou|orientaram|mandou|mandaram";
+
 /// Words that end a told history: the story has come back to now.
 const NOW_WORDS: &[&str] = &["agora", "hoje", "ontem", "novamente", "desde"];
 
@@ -467,6 +491,8 @@ static COMPILED_HISTORY: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(HISTO
 static COMPILED_LONG_PAST: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(LONG_PAST));
 static COMPILED_LESSON_AS_PLACE: LazyLock<Vec<Pattern>> =
     LazyLock::new(|| compile(LESSON_AS_PLACE));
+static COMPILED_DONE_AS_TAUGHT: LazyLock<Vec<Pattern>> =
+    LazyLock::new(|| compile(&[DONE_AS_TAUGHT]));
 static COMPILED_NOW_WELL: LazyLock<Vec<Pattern>> = LazyLock::new(|| compile(NOW_WELL));
 
 fn compile(patterns: &[&str]) -> Vec<Pattern> {
@@ -484,12 +510,13 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
     let places = std::cell::OnceCell::new();
     for figure in COMPILED.iter() {
         for span in figure.find_all_signed(&tokens, &index) {
-            blank(&mut words[span.start..span.end], &[]);
+            blank_keeping_risk(&mut words[span.start..span.end]);
         }
     }
-    for (patterns, stops, keep) in [
-        (&*COMPILED_REPORTED, OWN_WORDS, CONTEXT_IN_REPORT),
-        (&*COMPILED_HISTORY, NOW_WORDS, &[][..]),
+    // What is retold keeps its outbreak words; a told episode keeps its risk.
+    for (patterns, stops, keep, told) in [
+        (&*COMPILED_REPORTED, OWN_WORDS, CONTEXT_IN_REPORT, false),
+        (&*COMPILED_HISTORY, NOW_WORDS, &[][..], true),
     ] {
         for pattern in patterns {
             for span in pattern.find_all_signed(&tokens, &index) {
@@ -504,23 +531,44 @@ pub(crate) fn blank_figures(words: &mut [Word]) {
                 // A stop word ends the blank even inside a long match ("minha cachorra dorme
                 // comigo e eu acordo empolado" keeps "eu acordo empolado"), past the match's
                 // first two words ("a minha gata vomita…" is all the story).
-                let reach = (span.end + STORY_REACH).min(tokens.len());
+                // "a vizinha que é enfermeira beliscou…": a job that says who someone is, not
+                // what they tell; only the clause is blanked.
+                let who = span.start > 0
+                    && span.end - span.start == 2
+                    && tokens[span.start - 1] == "que"
+                    && matches!(tokens[span.start].as_str(), "e" | "era");
+                let reach = if who {
+                    span.end
+                } else {
+                    (span.end + STORY_REACH).min(tokens.len())
+                };
                 let from = (span.start + 2).min(reach);
                 let end = (from..reach)
                     .find(|&i| is_stop(&tokens, i, stops))
                     .unwrap_or(reach);
-                blank(&mut words[span.start..end], keep);
+                if told {
+                    blank_keeping_risk(&mut words[span.start..end]);
+                } else {
+                    blank(&mut words[span.start..end], keep);
+                }
             }
         }
     }
     blank_ended_well(words, &tokens, &index);
 }
 
-/// Spans of [`LESSON_AS_PLACE`] in `tokens`.
+/// Spans of [`LESSON_AS_PLACE`] and [`DONE_AS_TAUGHT`] in `tokens`.
 fn lessons_as_places(tokens: &[String], index: &WordIndex) -> Vec<crate::spoken::Span> {
+    let done_as_taught = COMPILED_DONE_AS_TAUGHT
+        .iter()
+        .flat_map(|p| p.find_all_signed(tokens, index))
+        .filter(|s| {
+            s.start > 0 && !matches!(tokens[s.start - 1].as_str(), "e" | "mas" | "que" | "porque")
+        });
     COMPILED_LESSON_AS_PLACE
         .iter()
         .flat_map(|p| p.find_all_signed(tokens, index))
+        .chain(done_as_taught)
         .collect()
 }
 
@@ -644,10 +692,17 @@ fn story_subject(tokens: &[String], at: usize) -> Option<usize> {
     })
 }
 
-/// True when the word at `i` ends a retold span or a told history. A form of address after an
-/// article is someone in the story ("na novela a mocinha…"), not the pharmacist.
+/// Words that turn a story back to the speaker, like "mas": "deu na TV, só que hoje ele disse…".
+const CONTRAST: &[&str] = &["porem", "entretanto", "contudo", "todavia"];
+
+/// True when the word at `i` ends a retold span or a told history: one of `stops`, or a
+/// contrast ([`CONTRAST`], "só que"). A form of address after an article is someone in the
+/// story ("na novela a mocinha…"), not the pharmacist.
 fn is_stop(tokens: &[String], i: usize, stops: &[&str]) -> bool {
     let t = tokens[i].as_str();
+    if CONTRAST.contains(&t) || (t == "so" && tokens.get(i + 1).is_some_and(|n| n == "que")) {
+        return true;
+    }
     if !stops.contains(&t) {
         return false;
     }
@@ -668,6 +723,18 @@ fn is_stop(tokens: &[String], i: usize, stops: &[&str]) -> bool {
                 | "aquele"
         );
     !(address && after_article)
+}
+
+/// Blanks a figure or a told episode, its risk kept as [`TOLD_RISK`].
+fn blank_keeping_risk(words: &mut [Word]) {
+    for w in words.iter_mut() {
+        w.canon = if RISK_IN_HISTORY.contains(&w.canon.as_str()) {
+            TOLD_RISK
+        } else {
+            BLANK
+        }
+        .to_owned();
+    }
 }
 
 /// Blanks `words`, except those in `keep`.
@@ -752,6 +819,32 @@ mod tests {
             !k.contains("veneno") && k.contains("minha mae chorou"),
             "{k:?}"
         );
+    }
+
+    #[test]
+    fn a_contrast_ends_a_retold_span_like_mas() {
+        let k = kept("falaram disso na TV, só que hoje ele disse que ninguém ia sentir falta dele");
+        assert!(k.contains("ele disse que ninguem ia sentir falta"), "{k:?}");
+        let k = kept("passou na novela a cena do veneno, porém ontem meu filho bebeu detergente");
+        assert!(k.contains("meu filho bebeu detergente"), "{k:?}");
+    }
+
+    #[test]
+    fn a_told_episode_keeps_its_risk_as_context() {
+        let k = kept("minha filha teve uma tentativa de suicídio mês passado");
+        assert!(!k.contains("suicidio") && k.contains(TOLD_RISK), "{k:?}");
+        // A retold lesson keeps nothing.
+        let k = kept("a palestra sobre depressão foi ótima");
+        assert!(!k.contains(TOLD_RISK) && !k.contains("depressao"), "{k:?}");
+    }
+
+    #[test]
+    fn something_done_as_taught_is_what_the_customer_saw() {
+        let k = kept("belisquei a pele como a enfermeira ensinou e ela ficou em pé");
+        assert!(k.contains("ficou em pe"), "{k:?}");
+        // A sentence that opens with the lesson retells it.
+        let k = kept("como o médico explicou a pele fica em pé quando desidrata");
+        assert!(!k.contains("fica em pe"), "{k:?}");
     }
 
     #[test]

@@ -989,7 +989,20 @@ pub(crate) fn is_negated(tokens: &[String], start: usize) -> bool {
             return noun_phrase && governs;
         }
         if NEGATION_CUES.contains(&t) {
-            return !is_polite_request(tokens, j);
+            // "não" stands before the verb, after its subject ("eu não quero"): one before a
+            // subject or a call to attention answers on its own ("não é jeito de falar não, eu
+            // quero morrer mesmo", "só não, olha os olhinhos dele como tão fundos").
+            let reply = t == "nao"
+                && tokens[j + 1..start]
+                    .iter()
+                    .find(|w| !SOFT_WORDS.contains(&w.as_str()))
+                    .is_some_and(|w| {
+                        matches!(
+                            w.as_str(),
+                            "eu" | "ele" | "ela" | "olha" | "escuta" | "espera" | "calma"
+                        )
+                    });
+            return !reply && !is_polite_request(tokens, j);
         }
         if !BRIDGE_WORDS.contains(&t) && !SOFT_WORDS.contains(&t) {
             return false;
@@ -1017,6 +1030,15 @@ mod tests {
 
     fn p(s: &str) -> Pattern {
         Pattern::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_no_before_the_subject_answers_on_its_own() {
+        let t = toks("não é jeito de falar não, eu quero morrer mesmo");
+        let at = t.iter().position(|w| w == "quero").unwrap();
+        assert!(!is_negated(&t, at), "{t:?}");
+        let t = toks("eu não quero morrer");
+        assert!(is_negated(&t, 2), "{t:?}");
     }
 
     #[test]
