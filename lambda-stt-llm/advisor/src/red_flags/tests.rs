@@ -1259,3 +1259,93 @@ fn round_twenty_two_co_narrated_signs() {
         "a vizinha que é enfermeira sempre conta do plantão, ontem foi corrido",
     ]);
 }
+
+#[test]
+fn round_twenty_two_official_signs_said_other_ways() {
+    assert_fires(&[
+        (
+            "tô com dengue e tô sentindo uma dor muito forte no estômago",
+            "dengue_alarme",
+        ),
+        ("tô com dengue e tá doendo o fígado", "dengue_alarme"),
+        ("tô com dengue e tô fazendo pouco xixi", "dengue_alarme"),
+        (
+            "minha mãe tá com dengue e não tá falando coisa com coisa",
+            "dengue_alarme",
+        ),
+        (
+            "tô com dengue e menstruei fora de hora, muito forte",
+            "dengue_alarme",
+        ),
+        ("ele tá com dengue e tá sem força pra nada", "dengue_alarme"),
+        (
+            "o nenê tá com diarreia e não tá mamando",
+            "desidratacao_grave",
+        ),
+        (
+            "meu filho evacuou umas quinze vezes hoje e tá prostrado",
+            "desidratacao_grave",
+        ),
+        (
+            "minha mãe idosa tá com diarreia, bem fraquinha, não levanta",
+            "desidratacao_grave",
+        ),
+        (
+            "minha filha de um ano pegou o tubo de pomada e comeu",
+            "intoxicacao_crianca",
+        ),
+        (
+            "o menino tomou remédio de gente grande",
+            "intoxicacao_crianca",
+        ),
+        (
+            "ele engoliu um pouco do gel de lavar louça",
+            "intoxicacao_crianca",
+        ),
+        (
+            "meu filho tá dizendo que a vida não tem mais jeito",
+            "suicidio",
+        ),
+        ("ele disse que tá todo mundo melhor sem ele", "suicidio"),
+        (
+            "eu não aguento mais, só queria que tudo parasse",
+            "suicidio",
+        ),
+        (
+            "meu pai disse que comprou um revólver pra acabar com isso",
+            "suicidio",
+        ),
+        (
+            "ela disse que ia tomar todos os remédios da caixa",
+            "suicidio",
+        ),
+        ("tô pensando em tomar veneno", "suicidio"),
+        ("ela anda dizendo que não vê saída pra nada", "suicidio"),
+        (
+            "ele levou uma bolada na cabeça e ficou meio bobo, repetindo as mesmas perguntas",
+            "trauma_craniano",
+        ),
+        (
+            "meu pai de 75 anos caiu no banheiro e bateu a testa",
+            "trauma_craniano",
+        ),
+        ("minha mãe ficou fraca de um lado do corpo", "avc"),
+        (
+            "o bebê tá com diarreia há dois dias e tá muito caído",
+            "desidratacao_grave",
+        ),
+        (
+            "minha filha engoliu o creme de assadura",
+            "intoxicacao_crianca",
+        ),
+    ]);
+    assert_silent(&[
+        "meu filho tá com diarreia e o cabelo dele tá todo caído",
+        "o time tá melhor sem ele, esse técnico era ruim",
+        "queria que tudo parasse de subir de preço",
+        "vou tomar todos os comprimidos certinho como o médico mandou",
+        "tô batendo cabeça com a declaração do imposto de renda desde segunda",
+        "minha filha adora creme de leite, comeu o pote todo",
+        "ela não vê a hora de sair de férias",
+    ]);
+}

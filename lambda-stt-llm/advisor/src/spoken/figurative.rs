@@ -215,6 +215,9 @@ const FIGURES: &[&str] = &[
     "reduz|reduzem|diminui|diminuem|aumenta|aumentam|evita|evitam ~~ risco|riscos|chance|chances",
     // A figure of speech about learning: "bateu a cabeça na parede pra entender fração".
     "bateu|bati|batendo|bater ~ a ~ cabeca ~~ para|pra ~ entender|aprender|resolver|decorar",
+    // "tô batendo cabeça com a declaração": struggling with something (no article: the
+    // idiom).
+    "batendo|bater|bato|batemos cabeca com|para|pra|tentando",
     // The service's name, not a call for it: "o cartaz com o número do Disque-Intoxicação".
     "disque_intoxicacao|disk_intoxicacao|disque_saude",
     "centro|central|servico|numero|telefone|plantao ~ de|do|da ~ intoxicacao|intoxicacoes|\
