@@ -360,7 +360,10 @@ impl RulesAdvisor {
                     .filter(|k| window_text.contains(&format!(" {k} ")))
                     .map(|k| k.split(' ').count())
                     .sum();
-                (form, kw, preg)
+                // A product for the complaint said ("piolho": the lice lotion) beats one that
+                // only suits the person (a baby's ointment); then presentation, then how much
+                // of the complaint it names.
+                (kw > 0, form, kw, preg)
             };
             key(*ia, a)
                 .cmp(&key(*ib, b))
@@ -651,6 +654,16 @@ mod tests {
         let p = advisor().catalog().get(product(&a)).cloned();
         assert!(p.is_some_and(|p| p.idade_minima_anos <= 2.0), "{a:?}");
         assert!(a.explanation.contains("2 anos"), "{}", a.explanation);
+    }
+
+    #[test]
+    fn a_product_for_the_complaint_beats_one_that_only_suits_the_child() {
+        // Lice in a child: the lice lotion, not the baby's nappy ointment of the same category.
+        let a = one("Meu filho tá com piolho.");
+        assert_eq!(product(&a), "Permetrina 1% loção", "{a:?}");
+        // A nappy rash still gets the nappy ointment.
+        let b = one("O bebê tá com assadura.");
+        assert_ne!(product(&b), "Permetrina 1% loção", "{b:?}");
     }
 
     #[test]

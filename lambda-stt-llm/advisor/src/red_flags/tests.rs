@@ -1262,6 +1262,10 @@ fn round_twenty_two_co_narrated_signs() {
 
 #[test]
 fn round_twenty_two_official_signs_said_other_ways() {
+    // The pharmacist's question read without punctuation ("tá conseguindo beber? tô") is not
+    // a refusal to drink.
+    let got = ids("diarreia de viagem quantas vezes umas quatro não tá conseguindo beber tô");
+    assert!(!got.iter().any(|i| i == "desidratacao_grave"), "{got:?}");
     assert_fires(&[
         (
             "tô com dengue e tô sentindo uma dor muito forte no estômago",
@@ -1338,9 +1342,32 @@ fn round_twenty_two_official_signs_said_other_ways() {
             "minha filha engoliu o creme de assadura",
             "intoxicacao_crianca",
         ),
+        // What someone cannot do, or keeps doing.
+        (
+            "ele bateu a cabeça e não consegue ficar acordado",
+            "trauma_craniano",
+        ),
+        (
+            "o menino bateu a cabeça e não para de dormir",
+            "trauma_craniano",
+        ),
+        ("tô com dengue e não consigo ficar de pé", "dengue_alarme"),
+        (
+            "ela tá com diarreia e não tá conseguindo beber nem água",
+            "desidratacao_grave",
+        ),
+        ("não tenho mais vontade de nada, nem de viver", "suicidio"),
+        ("a criança deglutiu uma moeda", "intoxicacao_crianca"),
+        (
+            "peguei o menino com o frasco de remédio na mão e a boca suja de xarope",
+            "intoxicacao_crianca",
+        ),
+        ("ele tomou uma caixa de calmante", "intoxicacao_crianca"),
     ]);
     assert_silent(&[
         "meu filho tá com diarreia e o cabelo dele tá todo caído",
+        "não tenho vontade nem de comer",
+        "comprei uma caixa de dipirona pra deixar em casa",
         "o time tá melhor sem ele, esse técnico era ruim",
         "queria que tudo parasse de subir de preço",
         "vou tomar todos os comprimidos certinho como o médico mandou",
