@@ -199,16 +199,74 @@ fn place(utterance: usize, s: &Sentence) -> Place {
 
 /// The screen over a compiled catalogue.
 pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<Screening> {
-    // Concept presence: (concept index) → first words said.
-    let mut concept_words: Vec<Option<String>> = vec![None; catalogue.concepts.len()];
     let counts = |place: Place| !place.probe || answered_yes(window, place);
-    for (ui, u) in window.iter().enumerate() {
-        for (sentence, from) in statements(u) {
-            let here = place(ui, sentence);
-            for (k, concept) in catalogue.concepts.iter().enumerate() {
-                if concept_words[k].is_some() {
-                    continue;
-                }
+    // Concept presence, read only when a combination asks (most windows fire a trigger or
+    // fail a combination's first concept): (concept index) → first words said, once read.
+    let mut concepts = ConceptMemo {
+        catalogue,
+        window,
+        found: vec![None; catalogue.concepts.len()],
+    };
+    let mut out = Vec::new();
+    for flag in &catalogue.flags {
+        // The flag's exceptions are read only for a flag that fired (they cost time).
+        let excepted = || {
+            !flag.unless.is_empty()
+                && window.iter().any(|u| affirmed_in(&flag.unless, u))
+                && !window.iter().any(|u| said_in(&flag.despite, u))
+        };
+        let mut words: Vec<String> = Vec::new();
+        if let Some(w) = first_trigger(flag, window, &counts) {
+            words.push(w);
+        } else if let Some(combo) = flag
+            .combinations
+            .iter()
+            .find(|combo| combo.iter().all(|k| concepts.said(*k, &counts).is_some()))
+        {
+            words.extend(
+                combo
+                    .iter()
+                    .filter_map(|k| concepts.said(*k, &counts).map(str::to_owned)),
+            );
+        } else {
+            continue;
+        }
+        if excepted() {
+            continue;
+        }
+        words.dedup();
+        out.push(Screening {
+            id: flag.id.clone(),
+            titulo: flag.title.clone(),
+            produto: flag.product.clone(),
+            explicacao: flag.explanation.clone(),
+            palavras: words,
+        });
+    }
+    out
+}
+
+/// Which concepts a window says, each read the first time a combination asks.
+struct ConceptMemo<'a> {
+    catalogue: &'a Catalogue,
+    window: &'a [Utterance],
+    /// `None`: not read yet; `Some(None)`: not said; `Some(Some(words))`: the first words said.
+    found: Vec<Option<Option<String>>>,
+}
+
+impl ConceptMemo<'_> {
+    /// The first words in the window that say concept `k` and count, if any.
+    fn said(&mut self, k: usize, counts: &dyn Fn(Place) -> bool) -> Option<&str> {
+        if self.found[k].is_none() {
+            self.found[k] = Some(self.read(k, counts));
+        }
+        self.found[k].as_ref().and_then(|w| w.as_deref())
+    }
+
+    fn read(&self, k: usize, counts: &dyn Fn(Place) -> bool) -> Option<String> {
+        let concept = &self.catalogue.concepts[k];
+        for (ui, u) in self.window.iter().enumerate() {
+            for (sentence, from) in statements(u) {
                 let found = concept.patterns.iter().find_map(|t| {
                     let span = sentence
                         .find_at_every_start(&t.pattern)
@@ -230,46 +288,14 @@ pub(crate) fn screen_window(catalogue: &Catalogue, window: &[Utterance]) -> Vec<
                     (!excepted).then_some(span)
                 });
                 if let Some(span) = found
-                    && counts(here)
+                    && counts(place(ui, sentence))
                 {
-                    concept_words[k] = Some(sentence.said(span.start, span.end));
+                    return Some(sentence.said(span.start, span.end));
                 }
             }
         }
+        None
     }
-    let mut out = Vec::new();
-    for flag in &catalogue.flags {
-        // The flag's exceptions are read only for a flag that fired (they cost time).
-        let excepted = || {
-            !flag.unless.is_empty()
-                && window.iter().any(|u| affirmed_in(&flag.unless, u))
-                && !window.iter().any(|u| said_in(&flag.despite, u))
-        };
-        let mut words: Vec<String> = Vec::new();
-        if let Some(w) = first_trigger(flag, window, &counts) {
-            words.push(w);
-        } else if let Some(combo) = flag
-            .combinations
-            .iter()
-            .find(|combo| combo.iter().all(|k| concept_words[*k].is_some()))
-        {
-            words.extend(combo.iter().filter_map(|k| concept_words[*k].clone()));
-        } else {
-            continue;
-        }
-        if excepted() {
-            continue;
-        }
-        words.dedup();
-        out.push(Screening {
-            id: flag.id.clone(),
-            titulo: flag.title.clone(),
-            produto: flag.product.clone(),
-            explicacao: flag.explanation.clone(),
-            palavras: words,
-        });
-    }
-    out
 }
 
 /// The words of the first trigger of `flag` that counts in the window.

@@ -1363,11 +1363,25 @@ fn round_twenty_two_official_signs_said_other_ways() {
             "intoxicacao_crianca",
         ),
         ("ele tomou uma caixa de calmante", "intoxicacao_crianca"),
+        (
+            "tô grávida e caí de barriga no chão",
+            "sangramento_gravidez",
+        ),
+        (
+            "minha mãe tá com a pressão 20 por 12 e dor de cabeça",
+            "avc",
+        ),
+        (
+            "a asma dele atacou e a bombinha não tá fazendo efeito",
+            "falta_de_ar",
+        ),
     ]);
     assert_silent(&[
         "meu filho tá com diarreia e o cabelo dele tá todo caído",
         "não tenho vontade nem de comer",
         "comprei uma caixa de dipirona pra deixar em casa",
+        "minha pressão tá 13 por 8 e tô com dor de cabeça",
+        "caí de barriga na piscina, tô com a barriga vermelha",
         "o time tá melhor sem ele, esse técnico era ruim",
         "queria que tudo parasse de subir de preço",
         "vou tomar todos os comprimidos certinho como o médico mandou",
