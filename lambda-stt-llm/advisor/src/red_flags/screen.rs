@@ -129,19 +129,23 @@ fn speaks_of_match(sentence: &Sentence, exception: Span, of: &Sentence, matched:
             .any(|m| m.chars().count() >= 4 && words.contains(m))
 }
 
-/// True when a wording's own exception is affirmed in `u` about the match at `matched` in `of`
-/// ([`speaks_of_match`]).
+/// True when a wording's own exception is affirmed in `sentence` about the match at `matched`
+/// in `of` ([`speaks_of_match`]).
+fn excepted_in(unless: &[Pattern], sentence: &Sentence, of: &Sentence, matched: Span) -> bool {
+    unless.iter().any(|p| {
+        sentence
+            .find(p)
+            .into_iter()
+            .any(|e| sentence.affirmed(e) && speaks_of_match(sentence, e, of, matched))
+    })
+}
+
+/// True when a wording's own exception is affirmed in `u` about the match at `matched` in `of`:
+/// in the match's own statement or in another sentence the pharmacist did not ask.
 fn excepted_at(unless: &[Pattern], u: &Utterance, of: &Sentence, matched: Span) -> bool {
     std::iter::once(of)
         .chain(u.sentences.iter().filter(|s| !std::ptr::eq(*s, of)))
-        .any(|s| {
-            !s.probe
-                && unless.iter().any(|p| {
-                    s.find(p)
-                        .into_iter()
-                        .any(|e| s.affirmed(e) && speaks_of_match(s, e, of, matched))
-                })
-        })
+        .any(|s| !s.probe && excepted_in(unless, s, of, matched))
 }
 
 fn affirmed_in(patterns: &[Pattern], u: &Utterance) -> bool {
@@ -280,12 +284,7 @@ impl ConceptMemo<'_> {
                                     ))
                         })?;
                     // The wording's own exceptions, only once it matched (they cost time).
-                    let excepted = t.unless.iter().any(|p| {
-                        sentence.find(p).into_iter().any(|e| {
-                            sentence.affirmed(e) && speaks_of_match(sentence, e, sentence, span)
-                        })
-                    });
-                    (!excepted).then_some(span)
+                    (!excepted_in(&t.unless, sentence, sentence, span)).then_some(span)
                 });
                 if let Some(span) = found
                     && counts(place(ui, sentence))

@@ -52,7 +52,7 @@ fn question_with_answer(question: &Sentence, answer: &Sentence) -> (Sentence, us
 }
 
 /// Words that end a clause (negation does not cross them).
-const CLAUSE_BREAKS: &[&str] = &["mas", "porem", "entretanto", "contudo", "todavia"];
+pub(super) const CLAUSE_BREAKS: &[&str] = &["mas", "porem", "entretanto", "contudo", "todavia"];
 
 /// One clause: canonical words and, parallel to them, the words as said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,9 @@ impl Sentence {
             display: self.display[..n.min(self.display.len())].to_vec(),
             tokens,
             clause_starts: vec![0],
-            ..self.clone()
+            index: self.index,
+            question: self.question,
+            probe: self.probe,
         }
     }
 

@@ -695,15 +695,14 @@ fn story_subject(tokens: &[String], at: usize) -> Option<usize> {
     })
 }
 
-/// Words that turn a story back to the speaker, like "mas": "deu na TV, só que hoje ele disse…".
-const CONTRAST: &[&str] = &["porem", "entretanto", "contudo", "todavia"];
-
 /// True when the word at `i` ends a retold span or a told history: one of `stops`, or a
-/// contrast ([`CONTRAST`], "só que"). A form of address after an article is someone in the
-/// story ("na novela a mocinha…"), not the pharmacist.
+/// contrast that breaks a clause ([`super::clauses::CLAUSE_BREAKS`]; "mas" only where `stops`
+/// has it) or "só que" ("deu na TV, só que hoje ele disse…"). A form of address after an
+/// article is someone in the story ("na novela a mocinha…"), not the pharmacist.
 fn is_stop(tokens: &[String], i: usize, stops: &[&str]) -> bool {
     let t = tokens[i].as_str();
-    if CONTRAST.contains(&t) || (t == "so" && tokens.get(i + 1).is_some_and(|n| n == "que")) {
+    let contrast = t != "mas" && super::clauses::CLAUSE_BREAKS.contains(&t);
+    if contrast || (t == "so" && tokens.get(i + 1).is_some_and(|n| n == "que")) {
         return true;
     }
     if !stops.contains(&t) {

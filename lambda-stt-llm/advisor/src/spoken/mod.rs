@@ -16,13 +16,6 @@ mod pattern;
 mod spanish;
 
 pub use canonical::canonical_words;
-
-/// The words of one transcript as every advisor stage reads them: canonical, sentence by
-/// sentence, with figures of speech and told history blanked (`·`). For showing an engineer or
-/// an admin why a window was or was not flagged.
-pub fn read_words(text: &str) -> Vec<String> {
-    Utterance::parse(text).all_tokens()
-}
 pub use pattern::PatternError;
 
 pub(crate) use clauses::{Sentence, Utterance};
@@ -31,3 +24,10 @@ pub(crate) use pattern::{
     POSSESSOR_PEOPLE, Pattern, Span, WordIndex, has_negation, is_denied_after, is_negated, is_soft,
     is_waved_away_after,
 };
+
+/// The words of one transcript as every advisor stage reads them: canonical, sentence by
+/// sentence, with figures of speech and told history blanked (`·`). For showing an engineer or
+/// an admin why a window was or was not flagged.
+pub fn read_words(text: &str) -> Vec<String> {
+    Utterance::parse(text).all_tokens()
+}
